@@ -1,0 +1,10 @@
+//! One module per command: its clap `Args` and a `run` that calls the library crates.
+
+pub mod ahp;
+pub mod catalog;
+pub mod claims;
+pub mod emulate;
+pub mod mcda;
+pub mod rank;
+pub mod smaa;
+pub mod tco;

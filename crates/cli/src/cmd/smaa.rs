@@ -1,0 +1,12 @@
+//! `cloudfit smaa` (being built; see the issue for its contract).
+
+use crate::failure::{CmdResult, Failure};
+
+#[derive(clap::Args)]
+pub struct Args {}
+
+pub fn run(_args: Args) -> CmdResult {
+    Err(Failure::runtime(anyhow::anyhow!(
+        "`cloudfit smaa` is not built yet"
+    )))
+}

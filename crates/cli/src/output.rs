@@ -1,0 +1,58 @@
+//! The one place that writes to stdout. Commands build a string (table, JSON, report)
+//! and hand it here; a closed pipe (`cloudfit ... | head`) is not an error.
+
+use std::io::{self, Write};
+
+use clap::ValueEnum;
+use serde::Serialize;
+
+use crate::failure::Failure;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned tables for people
+    Table,
+    /// Machine-readable JSON for scripts
+    Json,
+    /// A Markdown report
+    Markdown,
+    /// A self-contained HTML report
+    Html,
+}
+
+/// Write `text` to stdout, adding a final newline if missing.
+pub fn emit(text: &str) -> Result<(), Failure> {
+    let mut out = io::stdout().lock();
+    let result = out.write_all(text.as_bytes()).and_then(|()| {
+        if text.ends_with('\n') {
+            Ok(())
+        } else {
+            out.write_all(b"\n")
+        }
+    });
+    match result.and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure::runtime(
+            anyhow::Error::new(e).context("writing to stdout"),
+        )),
+    }
+}
+
+/// Pretty-printed JSON on stdout.
+pub fn emit_json<T: Serialize + ?Sized>(value: &T) -> Result<(), Failure> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| Failure::runtime(anyhow::Error::new(e).context("serialising JSON output")))?;
+    emit(&text)
+}
+
+/// Reject a format a command cannot produce, as bad input.
+pub fn unsupported(format: Format, command: &str, supported: &str) -> Failure {
+    Failure::input(anyhow::anyhow!(
+        "--format {}: `cloudfit {command}` writes {supported}",
+        format
+            .to_possible_value()
+            .map(|v| v.get_name().to_owned())
+            .unwrap_or_default()
+    ))
+}

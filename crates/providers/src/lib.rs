@@ -1,0 +1,1 @@
+//! cloudfit-providers
