@@ -1,0 +1,305 @@
+//! The validated, in-memory catalog: what the rest of cloudfit reads.
+//!
+//! These are runtime types, not file types: the TOML shapes live in `raw` and are converted
+//! here after validation. Every number a user might act on carries a [`Source`]; a fact that
+//! is not known is `None` / absent and must be shown as unknown, never replaced by a default.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use rust_decimal::Decimal;
+
+/// Where a fact comes from and the date it holds for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Source {
+    /// A URL, a `github:owner/repo@commit path` reference or a report name.
+    pub source: String,
+    /// The date the fact holds for, as written by the source (`2026-07-24`, `2025H1`, `undated snapshot`).
+    pub as_of: String,
+    pub reliability: Reliability,
+}
+
+/// How far to trust a source; lower reliability widens the uncertainty the advice assigns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Reliability {
+    /// The vendor's own page or document.
+    Primary,
+    /// A maintained registry that tracks vendor pages (LiteLLM, models.dev).
+    Secondary,
+    /// A third-party article or compilation, unverified.
+    ThirdParty,
+}
+
+/// ISO 4217 codes we price in. Conversions go through dated [`ExchangeRate`] facts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Currency {
+    Usd,
+    Cny,
+    Eur,
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Currency::Usd => "USD",
+            Currency::Cny => "CNY",
+            Currency::Eur => "EUR",
+        })
+    }
+}
+
+/// An amount of money in a known currency. Never a float of unknown unit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Money {
+    pub amount: Decimal,
+    pub currency: Currency,
+}
+
+/// Legal area whose rules govern data stored in a region.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Jurisdiction {
+    /// Mainland China (`cn`).
+    MainlandChina,
+    HongKong,
+    Singapore,
+    UnitedStates,
+    EuropeanUnion,
+    UnitedKingdom,
+    Japan,
+    /// Any other, by its lowercase code (`au`, `br`, `in`, ...).
+    Other(String),
+}
+
+/// The protocol family an endpoint speaks; drives API compatibility in the migration criterion.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ProtocolFamily {
+    /// OpenAI Chat Completions or a compatible dialect.
+    OpenAi,
+    Anthropic,
+    BedrockConverse,
+    Gemini,
+    /// The provider's own, non-compatible API.
+    Native,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AuthScheme {
+    /// `Authorization: Bearer <key>`
+    Bearer,
+    /// `api-key: <key>` (Azure)
+    ApiKeyHeader,
+    /// `x-api-key: <key>` (Anthropic)
+    XApiKey,
+    /// `x-goog-api-key: <key>` (Gemini)
+    GoogApiKey,
+    /// AWS Signature Version 4
+    SigV4,
+    /// Another request-signing scheme (Volcengine/Baidu AK/SK)
+    AkSkSignature,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Capability {
+    Chat,
+    Tools,
+    Vision,
+    Reasoning,
+    Embeddings,
+    JsonMode,
+    Audio,
+    ImageGeneration,
+}
+
+/// The whole catalog after built-in data and user overlays are merged and validated.
+#[derive(Clone, Debug, Default)]
+pub struct Catalog {
+    /// Keyed by provider id (`alibaba-cloud`, `aws`, ...).
+    pub providers: BTreeMap<String, Provider>,
+    pub claims: Vec<MarketClaim>,
+    pub exchange_rates: Vec<ExchangeRate>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Provider {
+    /// Stable lowercase id used in profiles, overlays and JSON output.
+    pub id: String,
+    pub name_en: String,
+    pub name_zh: Option<String>,
+    /// Jurisdiction of the company's home (for "local service" and legal exposure).
+    pub headquarters: Jurisdiction,
+    pub regions: Vec<Region>,
+    pub endpoints: Vec<Endpoint>,
+    pub certifications: Vec<Certification>,
+    /// Published model-API (or, failing that, compute) SLA; `None` = unknown.
+    pub sla: Option<Sla>,
+    pub incidents: Vec<Incident>,
+    pub models: Vec<ModelOffering>,
+    pub gpu_instances: Vec<GpuInstance>,
+    /// First-tier internet egress price; `None` = unknown.
+    pub egress: Option<EgressPrice>,
+    /// Fastest published support response for the most severe case; `None` = unknown.
+    pub support: Option<SupportCommitment>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Region {
+    /// Provider's own region id (`cn-beijing`, `us-east-1`).
+    pub id: String,
+    pub name: String,
+    pub jurisdiction: Jurisdiction,
+    /// What the provider says about where data stays, if anything.
+    pub residency: Option<String>,
+    pub source: Source,
+}
+
+#[derive(Clone, Debug)]
+pub struct Endpoint {
+    /// Region id this endpoint serves (one of the provider's regions), or `global`.
+    pub region: String,
+    pub protocol: ProtocolFamily,
+    /// Dialect name understood by `cloudfit-providers` (`dashscope`, `ark`, `deepseek`, `azure`, ...).
+    pub dialect: String,
+    pub base_url: String,
+    pub auth: AuthScheme,
+    pub source: Source,
+}
+
+#[derive(Clone, Debug)]
+pub struct Certification {
+    /// Normalised name: `ISO27001`, `ISO27017`, `ISO27018`, `ISO27701`, `SOC1`, `SOC2`, `SOC3`,
+    /// `CSA-STAR`, `PCI-DSS`, `C5`, `FedRAMP-High`, `HIPAA`, `GDPR`, `MLPS3` (等保三级),
+    /// `MLPS4`, `TRUSTED-CLOUD` (可信云), `GENAI-FILING` (生成式AI服务备案), ...
+    pub name: String,
+    /// What it covers when the source says (`platform`, `model service`, a product name).
+    pub scope: Option<String>,
+    pub source: Source,
+}
+
+#[derive(Clone, Debug)]
+pub struct Sla {
+    /// The service the commitment is for (`Bedrock`, `Azure OpenAI`, `ECS` when only compute has one).
+    pub service: String,
+    /// Monthly uptime commitment, in percent (99.9).
+    pub monthly_uptime_percent: f64,
+    /// True when the SLA covers the model API itself rather than general compute.
+    pub covers_model_api: bool,
+    pub source: Source,
+}
+
+#[derive(Clone, Debug)]
+pub struct Incident {
+    pub id: String,
+    /// Start date `YYYY-MM-DD`.
+    pub started: String,
+    /// Duration in hours as published (the longest published figure when a range is given).
+    pub duration_hours: f64,
+    pub scope: String,
+    pub root_cause: Option<String>,
+    pub source: Source,
+}
+
+#[derive(Clone, Debug)]
+pub struct ModelOffering {
+    /// The API model id (`qwen3-max`, `deepseek-chat`).
+    pub id: String,
+    pub name: String,
+    /// Model family for grouping (`qwen`, `doubao`, `gpt`, `claude`).
+    pub family: Option<String>,
+    pub capabilities: BTreeSet<Capability>,
+    /// Context window in tokens; `None` = unknown.
+    pub context_window: Option<u64>,
+    /// Covers capabilities and context window.
+    pub source: Source,
+    pub prices: Vec<TokenPrice>,
+    pub quality: Vec<QualityScore>,
+}
+
+/// A price list for one model in one region and currency. Prices are per million tokens.
+#[derive(Clone, Debug)]
+pub struct TokenPrice {
+    /// Region id the price applies to; `None` = all of the provider's regions.
+    pub region: Option<String>,
+    pub currency: Currency,
+    /// Prompt-length bands, ascending by `up_to_prompt_tokens`; the last may be unbounded.
+    /// A flat price is one tier with `up_to_prompt_tokens: None`.
+    pub tiers: Vec<PriceTier>,
+    pub source: Source,
+}
+
+#[derive(Clone, Debug)]
+pub struct PriceTier {
+    /// This band applies to requests whose prompt has at most this many tokens; `None` = no limit.
+    pub up_to_prompt_tokens: Option<u64>,
+    pub input_per_mtok: Decimal,
+    pub output_per_mtok: Decimal,
+    /// Price of prompt tokens served from cache; `None` = no cache discount known.
+    pub cached_input_per_mtok: Option<Decimal>,
+    pub cache_write_per_mtok: Option<Decimal>,
+}
+
+#[derive(Clone, Debug)]
+pub struct QualityScore {
+    /// `aa-intelligence-index` (0–100) or `lmarena-text` (Elo-like); compare only within one
+    /// benchmark and snapshot.
+    pub benchmark: String,
+    /// Snapshot date of the leaderboard, `YYYY-MM-DD`.
+    pub snapshot: String,
+    pub value: f64,
+    pub source: Source,
+}
+
+#[derive(Clone, Debug)]
+pub struct GpuInstance {
+    pub name: String,
+    /// GPU model (`H100`, `A100-80G`, `A10`, `L20`).
+    pub gpu: String,
+    pub gpu_count: u32,
+    pub region: Option<String>,
+    pub price_per_hour: Money,
+    pub source: Source,
+}
+
+#[derive(Clone, Debug)]
+pub struct EgressPrice {
+    pub price_per_gb: Money,
+    pub free_gb_per_month: Option<f64>,
+    pub source: Source,
+}
+
+#[derive(Clone, Debug)]
+pub struct SupportCommitment {
+    /// Plan or tier name.
+    pub tier: String,
+    pub response_minutes: u32,
+    pub source: Source,
+}
+
+/// A market "No. 1" claim and the measure behind it.
+#[derive(Clone, Debug)]
+pub struct MarketClaim {
+    pub id: String,
+    pub provider: String,
+    pub claim_en: String,
+    pub claim_zh: Option<String>,
+    /// What was measured (`AI cloud revenue share`, `LLM token-call share`).
+    pub measure: String,
+    /// Market the measure covers (`China AI cloud`, `global cloud infrastructure`).
+    pub scope: String,
+    /// Period measured (`1H 2025`, `2025H1`, `Q2 2025`).
+    pub period: String,
+    pub value: Option<f64>,
+    /// Unit of `value` (`percent`, `rank`).
+    pub unit: Option<String>,
+    /// Who published the measure (`Omdia`, `IDC`, `Canalys`).
+    pub report: String,
+    pub source: Source,
+}
+
+/// `1 from = rate × to`, as of a date.
+#[derive(Clone, Debug)]
+pub struct ExchangeRate {
+    pub from: Currency,
+    pub to: Currency,
+    pub rate: Decimal,
+    pub source: Source,
+}
