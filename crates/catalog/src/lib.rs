@@ -1,5 +1,19 @@
 //! cloudfit-catalog: sourced, dated facts about AI clouds; load, merge, validate; built-in data.
+//!
+//! Entry points: [`Catalog::builtin`] and [`CatalogLoader`] (built-in data plus overlays, all
+//! problems reported at once as a [`CatalogError`]); query helpers on the model types in
+//! `query`; [`import::litellm`] turns LiteLLM's price map into overlay files.
+//!
+//! Invariant: no function here turns an absent fact into a number. Unknown stays `None`.
 
+pub mod error;
+pub mod import;
+pub mod load;
 pub mod model;
+mod names;
+mod query;
+mod raw;
 
+pub use error::{CatalogError, Diagnostic};
+pub use load::{builtin_files, CatalogLoader};
 pub use model::*;

@@ -1,0 +1,1 @@
+//! LiteLLM importer (in progress).

@@ -1,0 +1,244 @@
+//! Read helpers on the model that the advice and the CLI need. None of them invents a number:
+//! anything not in the catalog comes back as `None`.
+
+use std::collections::BTreeSet;
+
+use rust_decimal::Decimal;
+
+use crate::model::{
+    Capability, Catalog, Currency, ExchangeRate, Jurisdiction, MarketClaim, ModelOffering, Money,
+    PriceTier, Provider, Region, Source, TokenPrice,
+};
+
+impl Money {
+    pub fn new(amount: Decimal, currency: Currency) -> Self {
+        Self { amount, currency }
+    }
+
+    /// Sum of two amounts in the same currency; `None` when the currencies differ.
+    pub fn checked_add(self, other: Money) -> Option<Money> {
+        (self.currency == other.currency)
+            .then(|| Money::new(self.amount + other.amount, self.currency))
+    }
+
+    /// The amount times a plain factor (tokens in millions, hours, gigabytes).
+    pub fn scaled(self, factor: Decimal) -> Money {
+        Money::new(self.amount * factor, self.currency)
+    }
+}
+
+impl std::fmt::Display for Money {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.amount.normalize(), self.currency)
+    }
+}
+
+/// Sortable key for an `as_of` text: a leading `YYYY`, `YYYY-MM` or `YYYY-MM-DD` gives
+/// `(year, month, day)`; `2025H1` reads as June, `2025H2` as December; anything undated sorts
+/// first.
+pub(crate) fn date_key(as_of: &str) -> (u32, u32, u32) {
+    let b = as_of.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        let s = as_of.get(r)?;
+        s.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| s.parse().ok())?
+    };
+    let Some(year) = num(0..4) else {
+        return (0, 0, 0);
+    };
+    match (b.get(4), b.get(5)) {
+        (Some(b'-'), _) => {
+            let month = num(5..7).unwrap_or(0);
+            let day = if b.get(7) == Some(&b'-') {
+                num(8..10).unwrap_or(0)
+            } else {
+                0
+            };
+            (year, month, day)
+        }
+        (Some(b'H'), Some(b'1')) => (year, 6, 0),
+        (Some(b'H'), Some(b'2')) => (year, 12, 0),
+        _ => (year, 0, 0),
+    }
+}
+
+impl Catalog {
+    /// The provider with this id.
+    pub fn provider(&self, id: &str) -> Option<&Provider> {
+        self.providers.get(id)
+    }
+
+    /// Claims made for one provider.
+    pub fn claims_for<'a>(
+        &'a self,
+        provider: &'a str,
+    ) -> impl Iterator<Item = &'a MarketClaim> + 'a {
+        self.claims.iter().filter(move |c| c.provider == provider)
+    }
+
+    pub fn model_count(&self) -> usize {
+        self.providers.values().map(|p| p.models.len()).sum()
+    }
+
+    /// Number of price lists (one per model, region and currency).
+    pub fn price_count(&self) -> usize {
+        self.providers
+            .values()
+            .flat_map(|p| &p.models)
+            .map(|m| m.prices.len())
+            .sum()
+    }
+
+    /// The newest rate turning `from` into `to`: a `from→to` fact used directly or a `to→from`
+    /// fact used inversely, whichever has the later `as_of` (a later file wins a tie). Returns
+    /// the multiplier and the fact it comes from.
+    pub fn exchange_rate(&self, from: Currency, to: Currency) -> Option<(Decimal, &ExchangeRate)> {
+        let mut best: Option<((u32, u32, u32), Decimal, &ExchangeRate)> = None;
+        for r in &self.exchange_rates {
+            let factor = if r.from == from && r.to == to {
+                r.rate
+            } else if r.from == to && r.to == from && !r.rate.is_zero() {
+                Decimal::ONE / r.rate
+            } else {
+                continue;
+            };
+            let key = date_key(&r.source.as_of);
+            if best.as_ref().is_none_or(|(k, _, _)| key >= *k) {
+                best = Some((key, factor, r));
+            }
+        }
+        best.map(|(_, factor, r)| (factor, r))
+    }
+
+    /// `money` in `to`, through the newest dated rate; the same currency converts to itself.
+    /// `None` when the catalog has no rate between the two.
+    pub fn convert(&self, money: Money, to: Currency) -> Option<Money> {
+        self.convert_sourced(money, to).map(|(m, _)| m)
+    }
+
+    /// Like [`Catalog::convert`], also naming the rate's source (`None` for same-currency).
+    pub fn convert_sourced(&self, money: Money, to: Currency) -> Option<(Money, Option<&Source>)> {
+        if money.currency == to {
+            return Some((money, None));
+        }
+        let (factor, rate) = self.exchange_rate(money.currency, to)?;
+        Some((Money::new(money.amount * factor, to), Some(&rate.source)))
+    }
+}
+
+impl Provider {
+    /// Every jurisdiction the provider has a region in.
+    pub fn jurisdictions(&self) -> BTreeSet<Jurisdiction> {
+        self.regions
+            .iter()
+            .map(|r| r.jurisdiction.clone())
+            .collect()
+    }
+
+    /// Regions in one jurisdiction.
+    pub fn regions_in<'a>(
+        &'a self,
+        jurisdiction: &'a Jurisdiction,
+    ) -> impl Iterator<Item = &'a Region> + 'a {
+        self.regions
+            .iter()
+            .filter(move |r| &r.jurisdiction == jurisdiction)
+    }
+
+    pub fn region(&self, id: &str) -> Option<&Region> {
+        self.regions.iter().find(|r| r.id == id)
+    }
+
+    pub fn model(&self, id: &str) -> Option<&ModelOffering> {
+        self.models.iter().find(|m| m.id == id)
+    }
+
+    /// Whether a certification with this normalised name (`ISO27001`, `MLPS3`) is on record.
+    pub fn has_certification(&self, name: &str) -> bool {
+        self.certifications
+            .iter()
+            .any(|c| c.name.eq_ignore_ascii_case(name))
+    }
+
+    /// Published incidents that started on or after `since` (`YYYY-MM-DD`).
+    pub fn incidents_since<'a>(
+        &'a self,
+        since: &'a str,
+    ) -> impl Iterator<Item = &'a crate::model::Incident> + 'a {
+        self.incidents
+            .iter()
+            .filter(move |i| i.started.as_str() >= since)
+    }
+
+    /// Display name in English, with the Chinese name when known.
+    pub fn display_name(&self) -> String {
+        match &self.name_zh {
+            Some(zh) => format!("{} ({zh})", self.name_en),
+            None => self.name_en.clone(),
+        }
+    }
+}
+
+impl ModelOffering {
+    pub fn has(&self, capability: Capability) -> bool {
+        self.capabilities.contains(&capability)
+    }
+
+    pub fn has_all<'a>(&self, required: impl IntoIterator<Item = &'a Capability>) -> bool {
+        required.into_iter().all(|c| self.has(*c))
+    }
+
+    /// Price lists that apply in `region`: those for that region and those for all regions.
+    /// With `region: None`, every price list.
+    pub fn prices_for<'a>(
+        &'a self,
+        region: Option<&'a str>,
+    ) -> impl Iterator<Item = &'a TokenPrice> + 'a {
+        self.prices
+            .iter()
+            .filter(move |p| match (region, &p.region) {
+                (None, _) | (_, None) => true,
+                (Some(want), Some(have)) => want == have,
+            })
+    }
+
+    /// The best-known score on one benchmark: the newest snapshot.
+    pub fn quality(&self, benchmark: &str) -> Option<&crate::model::QualityScore> {
+        self.quality
+            .iter()
+            .filter(|q| q.benchmark == benchmark)
+            .max_by(|a, b| a.snapshot.cmp(&b.snapshot))
+    }
+}
+
+impl TokenPrice {
+    /// The band that prices a request whose prompt has `prompt_tokens` tokens: the first tier
+    /// whose limit is at least that, or the unbounded last tier. `None` when the prompt is longer
+    /// than every bounded tier (the model does not take such prompts at a known price).
+    pub fn tier_for(&self, prompt_tokens: u64) -> Option<&PriceTier> {
+        self.tiers.iter().find(|t| {
+            t.up_to_prompt_tokens
+                .is_none_or(|limit| prompt_tokens <= limit)
+        })
+    }
+
+    /// The first (shortest-prompt) tier; the flat price when there is only one.
+    pub fn base_tier(&self) -> Option<&PriceTier> {
+        self.tiers.first()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn date_keys_order_dates() {
+        assert!(date_key("2026-07-24") > date_key("2026-07-01"));
+        assert!(date_key("2026-01") > date_key("2025-12-31"));
+        assert!(date_key("2025H2") > date_key("2025H1"));
+        assert!(date_key("2025") > date_key("undated snapshot"));
+        assert_eq!(date_key("undated snapshot"), (0, 0, 0));
+    }
+}
