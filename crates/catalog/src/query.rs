@@ -231,7 +231,85 @@ impl TokenPrice {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+    use crate::model::{Reliability, Source};
+
+    fn price(limits: &[u64], unbounded_last: bool) -> TokenPrice {
+        let mut tiers: Vec<PriceTier> = limits
+            .iter()
+            .enumerate()
+            .map(|(i, l)| PriceTier {
+                up_to_prompt_tokens: Some(*l),
+                input_per_mtok: Decimal::from(i),
+                output_per_mtok: Decimal::from(i),
+                cached_input_per_mtok: None,
+                cache_write_per_mtok: None,
+            })
+            .collect();
+        if unbounded_last {
+            tiers.push(PriceTier {
+                up_to_prompt_tokens: None,
+                input_per_mtok: Decimal::from(limits.len()),
+                output_per_mtok: Decimal::from(limits.len()),
+                cached_input_per_mtok: None,
+                cache_write_per_mtok: None,
+            });
+        }
+        TokenPrice {
+            region: None,
+            currency: Currency::Usd,
+            tiers,
+            source: Source {
+                source: "test".into(),
+                as_of: "2026-01-01".into(),
+                reliability: Reliability::Primary,
+            },
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn tier_for_is_the_first_band_that_holds_the_prompt(
+            mut limits in proptest::collection::btree_set(1u64..1_000_000, 1..5),
+            unbounded in any::<bool>(),
+            prompt in 0u64..1_200_000,
+        ) {
+            let limits: Vec<u64> = std::mem::take(&mut limits).into_iter().collect();
+            let p = price(&limits, unbounded);
+            match p.tier_for(prompt) {
+                Some(t) => {
+                    let i = usize::try_from(t.input_per_mtok.mantissa()).unwrap();
+                    // it holds the prompt ...
+                    prop_assert!(t.up_to_prompt_tokens.is_none_or(|l| prompt <= l));
+                    // ... and no earlier band does
+                    prop_assert!(limits[..i.min(limits.len())].iter().all(|l| prompt > *l));
+                }
+                None => {
+                    prop_assert!(!unbounded);
+                    prop_assert!(prompt > *limits.last().unwrap());
+                }
+            }
+        }
+
+        #[test]
+        fn conversion_there_and_back_is_identity(amount in 0i64..10_000_000, rate_milli in 1i64..100_000) {
+            let catalog = Catalog {
+                exchange_rates: vec![ExchangeRate {
+                    from: Currency::Usd,
+                    to: Currency::Cny,
+                    rate: Decimal::new(rate_milli, 3),
+                    source: Source { source: "t".into(), as_of: "2026-01-01".into(), reliability: Reliability::Primary },
+                }],
+                ..Catalog::default()
+            };
+            let m = Money::new(Decimal::new(amount, 2), Currency::Usd);
+            let there = catalog.convert(m, Currency::Cny).unwrap();
+            let back = catalog.convert(there, Currency::Usd).unwrap();
+            prop_assert_eq!(back.amount.round_dp(6), m.amount.round_dp(6));
+        }
+    }
 
     #[test]
     fn date_keys_order_dates() {

@@ -496,3 +496,34 @@ fn first_line(message: &str) -> &str {
 }
 
 use serde::de::IntoDeserializer as _;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    struct T {
+        a: Num,
+        b: Num,
+        c: Num,
+        d: Num,
+    }
+
+    #[test]
+    fn numbers_are_read_exactly() {
+        let t: T = toml::from_str("a = 0.1\nb = \"0.0000005\"\nc = 7\nd = 5e-08").unwrap();
+        assert_eq!(t.a.0.to_string(), "0.1");
+        assert_eq!(t.b.0.to_string(), "0.0000005");
+        assert_eq!(t.c.0.to_string(), "7");
+        assert_eq!(t.d.0.normalize().to_string(), "0.00000005");
+        assert!(toml::from_str::<T>("a = \"abc\"\nb = 1\nc = 1\nd = 1").is_err());
+    }
+
+    #[test]
+    fn lines_are_one_based() {
+        let l = Lines::new("a\nbb\nccc");
+        assert_eq!(l.line(0), 1);
+        assert_eq!(l.line(2), 2);
+        assert_eq!(l.line(5), 3);
+    }
+}

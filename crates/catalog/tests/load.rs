@@ -104,3 +104,219 @@ fn malformed_file_reports_every_problem_with_line_and_key() {
         );
     }
 }
+
+#[test]
+fn builtin_catalog_validates_and_every_price_is_sourced() {
+    let c = Catalog::builtin().unwrap_or_else(|e| panic!("built-in catalog must validate:\n{e}"));
+    assert_eq!(
+        cloudfit_catalog::builtin_files().len() > 1,
+        !c.providers.is_empty() || !c.claims.is_empty(),
+        "built-in files were embedded but produced nothing"
+    );
+    for p in c.providers.values() {
+        for m in &p.models {
+            assert!(!m.source.source.is_empty() && !m.source.as_of.is_empty());
+            for price in &m.prices {
+                assert!(
+                    !price.source.source.is_empty(),
+                    "{}/{} price without source",
+                    p.id,
+                    m.id
+                );
+                assert!(
+                    !price.source.as_of.is_empty(),
+                    "{}/{} price without as_of",
+                    p.id,
+                    m.id
+                );
+                assert!(!price.tiers.is_empty());
+            }
+        }
+    }
+    for claim in &c.claims {
+        assert!(c.provider(&claim.provider).is_some());
+    }
+}
+
+#[test]
+fn raising_a_price_in_an_overlay_changes_the_models_price() {
+    let base = good();
+    let before = &base
+        .provider("acme")
+        .unwrap()
+        .model("acme-large")
+        .unwrap()
+        .prices;
+    assert_eq!(before.len(), 2);
+    let after = CatalogLoader::new()
+        .with_builtin(false)
+        .overlay_path(fixture("good"))
+        .overlay_path(fixture("overlay-price.toml"))
+        .load()
+        .unwrap();
+    let acme = after.provider("acme").unwrap();
+    // scalars the overlay left out are kept
+    assert_eq!(acme.name_en, "Acme Cloud");
+    assert_eq!(acme.regions.len(), 2);
+    let large = acme.model("acme-large").unwrap();
+    // the model entry is replaced as a whole
+    assert_eq!(large.prices.len(), 1);
+    let tier = large.prices[0].tier_for(1_000).unwrap();
+    assert_eq!(tier.input_per_mtok, dec("3"));
+    assert_eq!(tier.output_per_mtok, dec("12"));
+    assert_eq!(large.prices[0].source.source, "my negotiated contract");
+    // the other model is untouched
+    assert!(acme.model("acme-embed").is_some());
+}
+
+#[test]
+fn overlay_adds_providers_and_replaces_entries_by_id() {
+    let overlay = r#"
+[provider]
+id = "acme"
+name_zh = "新名字"
+
+[[region]]
+id = "sg-1"
+name = "Singapore (renamed)"
+jurisdiction = "sg"
+source = "overlay"
+as_of = "2026-05-01"
+
+[[region]]
+id = "us-1"
+name = "US East"
+jurisdiction = "us"
+source = "overlay"
+as_of = "2026-05-01"
+
+[[certification]]
+name = "SOC2"
+source = "overlay"
+as_of = "2026-05-01"
+"#;
+    let other = r#"
+[provider]
+id = "beta"
+name_en = "Beta"
+headquarters = "us"
+"#;
+    let c = CatalogLoader::new()
+        .with_builtin(false)
+        .overlay_path(fixture("good"))
+        .overlay_text("overlay.toml", overlay)
+        .overlay_text("beta.toml", other)
+        .load()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let acme = c.provider("acme").unwrap();
+    assert_eq!(acme.name_zh.as_deref(), Some("新名字"));
+    assert_eq!(acme.regions.len(), 3);
+    assert_eq!(acme.region("sg-1").unwrap().name, "Singapore (renamed)");
+    assert!(acme.jurisdictions().contains(&Jurisdiction::UnitedStates));
+    assert!(acme.has_certification("ISO27001") && acme.has_certification("SOC2"));
+    let beta = c.provider("beta").unwrap();
+    assert_eq!(beta.sla.is_none(), true, "unknown SLA stays unknown");
+    assert!(beta.egress.is_none() && beta.support.is_none() && beta.models.is_empty());
+}
+
+#[test]
+fn new_provider_without_names_and_orphan_entries_are_errors() {
+    let err = CatalogLoader::new()
+        .with_builtin(false)
+        .overlay_text("a.toml", "[provider]\nid = \"gamma\"\n")
+        .overlay_text("b.toml", "[[model]]\nid = \"x\"\nname = \"X\"\ncapabilities = [\"chat\"]\nsource = \"s\"\nas_of = \"2026\"\n")
+        .overlay_text("c.toml", "[provider\nid = 1")
+        .load()
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("a.toml:1: provider: provider `gamma` is new here, so it needs `name_en`"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "a.toml:1: provider: provider `gamma` is new here, so it needs `headquarters`"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("b.toml:1: provider: missing `[provider]` table"),
+        "{text}"
+    );
+    assert!(text.contains("c.toml:1: invalid TOML"), "{text}");
+}
+
+#[test]
+fn missing_overlay_path_is_reported() {
+    let err = CatalogLoader::new()
+        .with_builtin(false)
+        .overlay_path(fixture("does-not-exist.toml"))
+        .load()
+        .unwrap_err();
+    assert_eq!(err.diagnostics.len(), 1);
+    assert!(
+        err.diagnostics[0]
+            .message
+            .starts_with("cannot read catalog file"),
+        "{err}"
+    );
+}
+
+#[test]
+fn convert_uses_newest_rate_directly_or_inversely() {
+    let c = good();
+    let cny = c
+        .convert(Money::new(dec("10"), Currency::Usd), Currency::Cny)
+        .unwrap();
+    assert_eq!(
+        cny,
+        Money::new(dec("72.0"), Currency::Cny),
+        "2026-06-01 rate 7.2 is newest"
+    );
+    let usd = c
+        .convert(Money::new(dec("72"), Currency::Cny), Currency::Usd)
+        .unwrap();
+    assert_eq!(usd.amount.round_dp(10), dec("10"));
+    let eur = c
+        .convert(Money::new(dec("11"), Currency::Usd), Currency::Eur)
+        .unwrap();
+    assert_eq!(eur.amount.round_dp(10), dec("10"));
+    assert_eq!(
+        c.convert(Money::new(dec("1"), Currency::Cny), Currency::Eur),
+        None,
+        "no CNY/EUR rate"
+    );
+    let same = c
+        .convert(Money::new(dec("3"), Currency::Eur), Currency::Eur)
+        .unwrap();
+    assert_eq!(same.amount, dec("3"));
+}
+
+#[test]
+fn tier_for_picks_the_band_of_the_prompt_length() {
+    let c = good();
+    let price = &c
+        .provider("acme")
+        .unwrap()
+        .model("acme-large")
+        .unwrap()
+        .prices[0];
+    assert_eq!(price.tier_for(0).unwrap().input_per_mtok, dec("2"));
+    assert_eq!(price.tier_for(32_000).unwrap().input_per_mtok, dec("2"));
+    assert_eq!(price.tier_for(32_001).unwrap().input_per_mtok, dec("4"));
+    assert_eq!(price.tier_for(128_000).unwrap().input_per_mtok, dec("4"));
+    assert!(
+        price.tier_for(128_001).is_none(),
+        "longer than every bounded tier: no known price"
+    );
+    let flat = &c
+        .provider("acme")
+        .unwrap()
+        .model("acme-large")
+        .unwrap()
+        .prices[1];
+    assert_eq!(
+        flat.tier_for(10_000_000).unwrap().output_per_mtok,
+        dec("1.2")
+    );
+}
