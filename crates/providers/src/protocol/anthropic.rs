@@ -1,0 +1,1081 @@
+//! Anthropic Messages API (`POST /v1/messages`), its typed SSE stream and `GET /v1/models`.
+//!
+//! Wire reference: Anthropic API docs "Messages", "Streaming Messages" (events `message_start`,
+//! `content_block_start`, `content_block_delta` with `text_delta` / `input_json_delta` /
+//! `thinking_delta` / `signature_delta`, `content_block_stop`, `message_delta`, `message_stop`,
+//! `ping`, `error`), "Errors". Headers: `x-api-key`, `anthropic-version: 2023-06-01`.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::{stream_cut, ErrorDetail, ErrorResponse, StreamContext, StreamDecoder, StreamEncoder};
+use crate::error::{from_json, to_json, CodecError, ErrorClass, ProviderError};
+use crate::sse::{encode_event, SseDecoder};
+use crate::types::{
+    ChatRequest, ChatResponse, Choice, ContentPart, FinishReason, ImageSource, Message, ModelInfo,
+    Role, StreamEvent, ToolCall, ToolChoice, ToolDefinition, Usage,
+};
+
+/// The API version this module speaks.
+pub const ANTHROPIC_VERSION: &str = "2023-06-01";
+
+/// `max_tokens` is required by Anthropic; used when the internal request has none.
+pub const DEFAULT_MAX_TOKENS: u32 = 4096;
+
+// ---- wire types ------------------------------------------------------------------------------
+
+#[derive(Debug, Serialize, Deserialize)]
+struct WireRequest {
+    model: String,
+    max_tokens: u32,
+    messages: Vec<WireMessage>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    system: Option<WireSystem>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    temperature: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    top_p: Option<f64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    stop_sequences: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    stream: Option<bool>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    tools: Vec<WireTool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    tool_choice: Option<WireToolChoice>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    metadata: Option<WireMetadata>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(untagged)]
+enum WireSystem {
+    Text(String),
+    Blocks(Vec<WireTextBlock>),
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct WireTextBlock {
+    #[serde(rename = "type")]
+    kind: String,
+    text: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct WireMetadata {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    user_id: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct WireTool {
+    name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+    input_schema: Value,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum WireToolChoice {
+    Auto,
+    Any,
+    None,
+    Tool { name: String },
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct WireMessage {
+    role: String,
+    content: WireContent,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(untagged)]
+enum WireContent {
+    Text(String),
+    Blocks(Vec<WireBlock>),
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum WireBlock {
+    Text {
+        text: String,
+    },
+    Image {
+        source: WireImageSource,
+    },
+    ToolUse {
+        id: String,
+        name: String,
+        input: Value,
+    },
+    ToolResult {
+        tool_use_id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        content: Option<WireToolResultContent>,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        is_error: bool,
+    },
+    Thinking {
+        thinking: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        signature: Option<String>,
+    },
+    RedactedThinking {
+        data: String,
+    },
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+enum WireToolResultContent {
+    Text(String),
+    Blocks(Vec<Value>),
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum WireImageSource {
+    Base64 { media_type: String, data: String },
+    Url { url: String },
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct WireResponse {
+    id: String,
+    #[serde(rename = "type")]
+    kind: String,
+    role: String,
+    model: String,
+    content: Vec<WireBlock>,
+    #[serde(default)]
+    stop_reason: Option<String>,
+    #[serde(default)]
+    stop_sequence: Option<String>,
+    usage: WireUsage,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct WireUsage {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    input_tokens: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    output_tokens: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cache_creation_input_tokens: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cache_read_input_tokens: Option<u64>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct WireErrorBody {
+    #[serde(rename = "type")]
+    kind: String,
+    error: WireError,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct WireError {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    message: String,
+}
+
+// ---- mappings --------------------------------------------------------------------------------
+
+fn finish_from_wire(s: &str) -> FinishReason {
+    match s {
+        "end_turn" => FinishReason::Stop,
+        "stop_sequence" => FinishReason::StopSequence,
+        "max_tokens" => FinishReason::Length,
+        "tool_use" => FinishReason::ToolCalls,
+        "refusal" => FinishReason::ContentFilter,
+        other => FinishReason::Other(other.to_owned()),
+    }
+}
+
+fn finish_to_wire(r: &FinishReason) -> String {
+    match r {
+        FinishReason::Stop => "end_turn".to_owned(),
+        FinishReason::StopSequence => "stop_sequence".to_owned(),
+        FinishReason::Length => "max_tokens".to_owned(),
+        FinishReason::ToolCalls => "tool_use".to_owned(),
+        FinishReason::ContentFilter => "refusal".to_owned(),
+        FinishReason::Other(s) => s.clone(),
+    }
+}
+
+/// Anthropic's `input_tokens` excludes cache reads and writes; the internal count includes them.
+fn usage_from_wire(u: &WireUsage) -> Usage {
+    let input = u.input_tokens.map(|i| {
+        i + u.cache_read_input_tokens.unwrap_or(0) + u.cache_creation_input_tokens.unwrap_or(0)
+    });
+    Usage {
+        input_tokens: input,
+        output_tokens: u.output_tokens,
+        cached_input_tokens: u.cache_read_input_tokens,
+        reasoning_tokens: None,
+        cache_write_input_tokens: u.cache_creation_input_tokens,
+    }
+}
+
+fn usage_to_wire(u: &Usage) -> WireUsage {
+    WireUsage {
+        input_tokens: Some(u.uncached_input().unwrap_or(0)),
+        output_tokens: Some(u.output_tokens.unwrap_or(0)),
+        cache_creation_input_tokens: u.cache_write_input_tokens,
+        cache_read_input_tokens: u.cached_input_tokens,
+    }
+}
+
+fn parse_arguments(args: &str) -> Value {
+    if args.trim().is_empty() {
+        return Value::Object(serde_json::Map::new());
+    }
+    serde_json::from_str(args).unwrap_or_else(|_| Value::String(args.to_owned()))
+}
+
+fn image_to_wire(img: &ImageSource) -> WireImageSource {
+    match img {
+        ImageSource::Url(url) => WireImageSource::Url { url: url.clone() },
+        ImageSource::Base64 { media_type, data } => WireImageSource::Base64 {
+            media_type: media_type.clone(),
+            data: data.clone(),
+        },
+    }
+}
+
+fn image_from_wire(src: WireImageSource) -> ImageSource {
+    match src {
+        WireImageSource::Url { url } => ImageSource::Url(url),
+        WireImageSource::Base64 { media_type, data } => ImageSource::Base64 { media_type, data },
+    }
+}
+
+fn parts_to_blocks(parts: &[ContentPart]) -> Vec<WireBlock> {
+    parts
+        .iter()
+        .filter_map(|p| match p {
+            ContentPart::Text(t) if t.is_empty() => None,
+            ContentPart::Text(t) => Some(WireBlock::Text { text: t.clone() }),
+            ContentPart::Image(i) => Some(WireBlock::Image {
+                source: image_to_wire(i),
+            }),
+        })
+        .collect()
+}
+
+fn tool_result_text(c: Option<WireToolResultContent>) -> Vec<ContentPart> {
+    match c {
+        None => Vec::new(),
+        Some(WireToolResultContent::Text(t)) => vec![ContentPart::Text(t)],
+        Some(WireToolResultContent::Blocks(blocks)) => blocks
+            .iter()
+            .filter_map(|b| b.get("text").and_then(Value::as_str))
+            .map(|t| ContentPart::Text(t.to_owned()))
+            .collect(),
+    }
+}
+
+// ---- client side -----------------------------------------------------------------------------
+
+/// Internal request → Anthropic Messages body. System messages move to `system`; tool results
+/// become `tool_result` blocks in a user turn; consecutive turns of one role are merged.
+pub fn encode_request(req: &ChatRequest) -> Result<Vec<u8>, CodecError> {
+    let mut messages: Vec<WireMessage> = Vec::new();
+    for m in &req.messages {
+        let (role, blocks) = match m.role {
+            Role::System => continue,
+            Role::User => ("user", parts_to_blocks(&m.content)),
+            Role::Tool => (
+                "user",
+                vec![WireBlock::ToolResult {
+                    tool_use_id: m.tool_call_id.clone().unwrap_or_default(),
+                    content: Some(WireToolResultContent::Text(m.joined_text())),
+                    is_error: m.is_error,
+                }],
+            ),
+            Role::Assistant => {
+                let mut blocks = parts_to_blocks(&m.content);
+                blocks.extend(m.tool_calls.iter().map(|c| WireBlock::ToolUse {
+                    id: c.id.clone(),
+                    name: c.name.clone(),
+                    input: parse_arguments(&c.arguments),
+                }));
+                ("assistant", blocks)
+            }
+        };
+        match messages.last_mut() {
+            Some(WireMessage {
+                role: last,
+                content: WireContent::Blocks(prev),
+            }) if last == role => prev.extend(blocks),
+            _ => messages.push(WireMessage {
+                role: role.to_owned(),
+                content: WireContent::Blocks(blocks),
+            }),
+        }
+    }
+    // a single plain text block is sent as a string, as the docs' examples do
+    for m in &mut messages {
+        if let WireContent::Blocks(b) = &m.content {
+            if let [WireBlock::Text { text }] = b.as_slice() {
+                m.content = WireContent::Text(text.clone());
+            }
+        }
+    }
+    let wire = WireRequest {
+        model: req.model.clone(),
+        max_tokens: req.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS),
+        messages,
+        system: req.system_text().map(WireSystem::Text),
+        temperature: req.temperature,
+        top_p: req.top_p,
+        stop_sequences: req.stop.clone(),
+        stream: req.stream.then_some(true),
+        tools: req
+            .tools
+            .iter()
+            .map(|t| WireTool {
+                name: t.name.clone(),
+                description: t.description.clone(),
+                input_schema: t.parameters.clone(),
+            })
+            .collect(),
+        tool_choice: req.tool_choice.as_ref().map(|c| match c {
+            ToolChoice::Auto => WireToolChoice::Auto,
+            ToolChoice::Required => WireToolChoice::Any,
+            ToolChoice::None => WireToolChoice::None,
+            ToolChoice::Tool(n) => WireToolChoice::Tool { name: n.clone() },
+        }),
+        metadata: req.user.as_ref().map(|u| WireMetadata {
+            user_id: Some(u.clone()),
+        }),
+    };
+    to_json("anthropic request", &wire)
+}
+
+/// Anthropic response body → internal response.
+pub fn decode_response(body: &[u8]) -> Result<ChatResponse, CodecError> {
+    let w: WireResponse = from_json("anthropic message", body)?;
+    let mut choice = Choice {
+        finish_reason: w.stop_reason.as_deref().map(finish_from_wire),
+        ..Choice::default()
+    };
+    for block in w.content {
+        match block {
+            WireBlock::Text { text } => choice.text.push_str(&text),
+            WireBlock::Thinking { thinking, .. } => choice
+                .reasoning
+                .get_or_insert_with(String::new)
+                .push_str(&thinking),
+            WireBlock::ToolUse { id, name, input } => choice.tool_calls.push(ToolCall {
+                id,
+                name,
+                arguments: input.to_string(),
+            }),
+            WireBlock::Image { .. }
+            | WireBlock::ToolResult { .. }
+            | WireBlock::RedactedThinking { .. } => {}
+        }
+    }
+    Ok(ChatResponse {
+        id: w.id,
+        model: w.model,
+        created: None,
+        choices: vec![choice],
+        usage: usage_from_wire(&w.usage),
+    })
+}
+
+/// Reads `{"type":"error","error":{"type":"overloaded_error","message":...}}`.
+pub(crate) fn error_detail(body: &[u8]) -> ErrorDetail {
+    let Ok(w) = serde_json::from_slice::<WireErrorBody>(body) else {
+        return ErrorDetail {
+            message: super::openai::non_empty_text(body),
+            ..ErrorDetail::default()
+        };
+    };
+    let class = match w.error.kind.as_str() {
+        "overloaded_error" => Some(ErrorClass::Overloaded),
+        "rate_limit_error" => Some(ErrorClass::RateLimited { retry_after: None }),
+        "authentication_error" | "permission_error" => Some(ErrorClass::Auth),
+        "not_found_error" => Some(ErrorClass::NotFound),
+        "billing_error" => Some(ErrorClass::QuotaExceeded),
+        "request_too_large" => Some(ErrorClass::ContextTooLong),
+        "invalid_request_error" => Some(ErrorClass::BadRequest),
+        "api_error" => Some(ErrorClass::ServerError),
+        "timeout_error" => Some(ErrorClass::Timeout),
+        _ => None,
+    };
+    ErrorDetail {
+        class,
+        code: Some(w.error.kind),
+        message: Some(w.error.message),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct StreamStart {
+    message: StreamStartMessage,
+}
+
+#[derive(Debug, Deserialize)]
+struct StreamStartMessage {
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    model: Option<String>,
+    #[serde(default)]
+    usage: Option<WireUsage>,
+}
+
+#[derive(Debug, Deserialize)]
+struct StreamBlockStart {
+    index: u32,
+    content_block: WireBlock,
+}
+
+#[derive(Debug, Deserialize)]
+struct StreamBlockDelta {
+    index: u32,
+    delta: WireDelta,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum WireDelta {
+    TextDelta { text: String },
+    InputJsonDelta { partial_json: String },
+    ThinkingDelta { thinking: String },
+    SignatureDelta { signature: String },
+    CitationsDelta { citation: Value },
+}
+
+#[derive(Debug, Deserialize)]
+struct StreamMessageDelta {
+    delta: StreamMessageDeltaInner,
+    #[serde(default)]
+    usage: Option<WireUsage>,
+}
+
+#[derive(Debug, Deserialize)]
+struct StreamMessageDeltaInner {
+    #[serde(default)]
+    stop_reason: Option<String>,
+}
+
+/// Incremental decoder for Anthropic's typed SSE events.
+#[derive(Debug, Default)]
+pub struct AnthropicStreamDecoder {
+    sse: SseDecoder,
+    /// Content block index → tool call index.
+    tool_blocks: HashMap<u32, u32>,
+    /// Input-token numbers from `message_start` (message_delta may repeat or omit them).
+    start_usage: WireUsage,
+    done: bool,
+}
+
+impl AnthropicStreamDecoder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn event(&mut self, kind: &str, data: &str, out: &mut Vec<StreamEvent>) -> Result<(), ProviderError> {
+        let bytes = data.as_bytes();
+        match kind {
+            "message_start" => {
+                let s: StreamStart = from_json("anthropic message_start", bytes)?;
+                out.push(StreamEvent::Start {
+                    id: s.message.id,
+                    model: s.message.model,
+                });
+                if let Some(u) = s.message.usage {
+                    out.push(StreamEvent::Usage(usage_from_wire(&u)));
+                    self.start_usage = u;
+                }
+            }
+            "content_block_start" => {
+                let s: StreamBlockStart = from_json("anthropic content_block_start", bytes)?;
+                match s.content_block {
+                    WireBlock::ToolUse { id, name, .. } => {
+                        let tool_index = u32::try_from(self.tool_blocks.len()).unwrap_or(u32::MAX);
+                        self.tool_blocks.insert(s.index, tool_index);
+                        out.push(StreamEvent::ToolCallDelta {
+                            index: tool_index,
+                            id: Some(id),
+                            name: Some(name),
+                            arguments: String::new(),
+                        });
+                    }
+                    WireBlock::Text { text } if !text.is_empty() => {
+                        out.push(StreamEvent::TextDelta(text));
+                    }
+                    WireBlock::Thinking { thinking, .. } if !thinking.is_empty() => {
+                        out.push(StreamEvent::ReasoningDelta(thinking));
+                    }
+                    _ => {}
+                }
+            }
+            "content_block_delta" => {
+                let d: StreamBlockDelta = from_json("anthropic content_block_delta", bytes)?;
+                match d.delta {
+                    WireDelta::TextDelta { text } => out.push(StreamEvent::TextDelta(text)),
+                    WireDelta::ThinkingDelta { thinking } => {
+                        out.push(StreamEvent::ReasoningDelta(thinking));
+                    }
+                    WireDelta::InputJsonDelta { partial_json } => {
+                        let index = self.tool_blocks.get(&d.index).copied().ok_or_else(|| {
+                            ProviderError::invalid(format!(
+                                "anthropic input_json_delta for block {} that is not a tool_use",
+                                d.index
+                            ))
+                        })?;
+                        out.push(StreamEvent::ToolCallDelta {
+                            index,
+                            id: None,
+                            name: None,
+                            arguments: partial_json,
+                        });
+                    }
+                    WireDelta::SignatureDelta { .. } | WireDelta::CitationsDelta { .. } => {}
+                }
+            }
+            "message_delta" => {
+                let d: StreamMessageDelta = from_json("anthropic message_delta", bytes)?;
+                if let Some(r) = d.delta.stop_reason {
+                    out.push(StreamEvent::Finish(finish_from_wire(&r)));
+                }
+                if let Some(mut u) = d.usage {
+                    // message_delta's usage is cumulative; input numbers may be left out
+                    u.input_tokens = u.input_tokens.or(self.start_usage.input_tokens);
+                    u.cache_read_input_tokens = u
+                        .cache_read_input_tokens
+                        .or(self.start_usage.cache_read_input_tokens);
+                    u.cache_creation_input_tokens = u
+                        .cache_creation_input_tokens
+                        .or(self.start_usage.cache_creation_input_tokens);
+                    out.push(StreamEvent::Usage(usage_from_wire(&u)));
+                }
+            }
+            "message_stop" => {
+                self.done = true;
+                out.push(StreamEvent::Done);
+            }
+            "error" => {
+                let detail = error_detail(bytes);
+                let status = detail.class.as_ref().map_or(500, anthropic_status);
+                return Err(detail.into_error(status, None));
+            }
+            // ping, content_block_stop and event types added later carry nothing we map
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+impl StreamDecoder for AnthropicStreamDecoder {
+    fn feed(&mut self, chunk: &[u8]) -> Result<Vec<StreamEvent>, ProviderError> {
+        let mut out = Vec::new();
+        for ev in self.sse.feed(chunk) {
+            if self.done {
+                break;
+            }
+            // the `type` field in the data repeats the event name; prefer the SSE field
+            let kind = match ev.event {
+                Some(k) => k,
+                None => serde_json::from_str::<Value>(&ev.data)
+                    .ok()
+                    .and_then(|v| v.get("type").and_then(Value::as_str).map(str::to_owned))
+                    .unwrap_or_default(),
+            };
+            self.event(&kind, &ev.data, &mut out)?;
+        }
+        Ok(out)
+    }
+
+    fn finish(&mut self) -> Result<Vec<StreamEvent>, ProviderError> {
+        if self.done {
+            Ok(Vec::new())
+        } else {
+            Err(stream_cut("`message_stop`"))
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct WireModelList {
+    data: Vec<WireModel>,
+    #[serde(default)]
+    has_more: bool,
+    #[serde(default)]
+    first_id: Option<String>,
+    #[serde(default)]
+    last_id: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct WireModel {
+    #[serde(rename = "type", default)]
+    kind: String,
+    id: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    created_at: Option<String>,
+}
+
+pub fn decode_models(body: &[u8]) -> Result<Vec<ModelInfo>, CodecError> {
+    let w: WireModelList = from_json("anthropic model list", body)?;
+    Ok(w.data
+        .into_iter()
+        .map(|m| ModelInfo {
+            id: m.id,
+            owned_by: Some("anthropic".to_owned()),
+            created: m.created_at.as_deref().and_then(crate::time::parse_rfc3339),
+        })
+        .collect())
+}
+
+pub fn encode_models(models: &[ModelInfo]) -> Result<Vec<u8>, CodecError> {
+    to_json(
+        "anthropic model list",
+        &WireModelList {
+            first_id: models.first().map(|m| m.id.clone()),
+            last_id: models.last().map(|m| m.id.clone()),
+            has_more: false,
+            data: models
+                .iter()
+                .map(|m| WireModel {
+                    kind: "model".to_owned(),
+                    id: m.id.clone(),
+                    display_name: m.id.clone(),
+                    created_at: Some(crate::time::format_rfc3339(m.created.unwrap_or(0))),
+                })
+                .collect(),
+        },
+    )
+}
+
+// ---- server side -----------------------------------------------------------------------------
+
+/// Anthropic request body → internal request.
+pub fn decode_request(body: &[u8]) -> Result<ChatRequest, CodecError> {
+    let w: WireRequest = from_json("anthropic request", body)?;
+    let mut messages = Vec::new();
+    if let Some(system) = w.system {
+        let text = match system {
+            WireSystem::Text(t) => t,
+            WireSystem::Blocks(b) => b.into_iter().map(|b| b.text).collect::<Vec<_>>().join("\n\n"),
+        };
+        messages.push(Message::text(Role::System, text));
+    }
+    for m in w.messages {
+        let role = match m.role.as_str() {
+            "user" => Role::User,
+            "assistant" => Role::Assistant,
+            other => {
+                return Err(CodecError::invalid(
+                    "anthropic message role",
+                    format!("`{other}`, expected user or assistant"),
+                ))
+            }
+        };
+        let blocks = match m.content {
+            WireContent::Text(t) => vec![WireBlock::Text { text: t }],
+            WireContent::Blocks(b) => b,
+        };
+        let mut msg = Message {
+            content: Vec::new(),
+            ..Message::text(role, "")
+        };
+        for block in blocks {
+            match block {
+                WireBlock::Text { text } => msg.content.push(ContentPart::Text(text)),
+                WireBlock::Image { source } => {
+                    msg.content.push(ContentPart::Image(image_from_wire(source)));
+                }
+                WireBlock::ToolUse { id, name, input } => msg.tool_calls.push(ToolCall {
+                    id,
+                    name,
+                    arguments: input.to_string(),
+                }),
+                WireBlock::ToolResult {
+                    tool_use_id,
+                    content,
+                    is_error,
+                } => messages.push(Message {
+                    role: Role::Tool,
+                    content: tool_result_text(content),
+                    tool_calls: Vec::new(),
+                    tool_call_id: Some(tool_use_id),
+                    name: None,
+                    reasoning: None,
+                    is_error,
+                }),
+                WireBlock::Thinking { thinking, .. } => {
+                    msg.reasoning.get_or_insert_with(String::new).push_str(&thinking);
+                }
+                WireBlock::RedactedThinking { .. } => {}
+            }
+        }
+        if !msg.content.is_empty() || !msg.tool_calls.is_empty() {
+            messages.push(msg);
+        }
+    }
+    Ok(ChatRequest {
+        model: w.model,
+        messages,
+        tools: w
+            .tools
+            .into_iter()
+            .map(|t| ToolDefinition {
+                name: t.name,
+                description: t.description,
+                parameters: t.input_schema,
+            })
+            .collect(),
+        tool_choice: w.tool_choice.map(|c| match c {
+            WireToolChoice::Auto => ToolChoice::Auto,
+            WireToolChoice::Any => ToolChoice::Required,
+            WireToolChoice::None => ToolChoice::None,
+            WireToolChoice::Tool { name } => ToolChoice::Tool(name),
+        }),
+        max_tokens: Some(w.max_tokens),
+        temperature: w.temperature,
+        top_p: w.top_p,
+        stop: w.stop_sequences,
+        stream: w.stream.unwrap_or(false),
+        include_usage: true,
+        response_format: None,
+        user: w.metadata.and_then(|m| m.user_id),
+    })
+}
+
+fn response_blocks(choice: &Choice) -> Vec<WireBlock> {
+    let mut blocks = Vec::new();
+    if let Some(r) = &choice.reasoning {
+        blocks.push(WireBlock::Thinking {
+            thinking: r.clone(),
+            signature: None,
+        });
+    }
+    if !choice.text.is_empty() || choice.tool_calls.is_empty() {
+        blocks.push(WireBlock::Text {
+            text: choice.text.clone(),
+        });
+    }
+    blocks.extend(choice.tool_calls.iter().map(|c| WireBlock::ToolUse {
+        id: c.id.clone(),
+        name: c.name.clone(),
+        input: parse_arguments(&c.arguments),
+    }));
+    blocks
+}
+
+/// Internal response → Anthropic message body (first choice).
+pub fn encode_response(resp: &ChatResponse) -> Result<Vec<u8>, CodecError> {
+    let choice = resp.choices.first().cloned().unwrap_or_default();
+    let w = WireResponse {
+        id: resp.id.clone(),
+        kind: "message".to_owned(),
+        role: "assistant".to_owned(),
+        model: resp.model.clone(),
+        content: response_blocks(&choice),
+        stop_reason: choice.finish_reason.as_ref().map(finish_to_wire),
+        stop_sequence: None,
+        usage: usage_to_wire(&resp.usage),
+    };
+    to_json("anthropic message", &w)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BlockKind {
+    Text,
+    Thinking,
+    Tool,
+}
+
+/// Server-side encoder producing Anthropic's typed SSE events. `message_start` waits for the
+/// first content event so usage reported right after `Start` lands in it; `message_delta` and
+/// `message_stop` are written at `Done`.
+#[derive(Debug)]
+pub struct AnthropicStreamEncoder {
+    ctx: StreamContext,
+    started: bool,
+    pending_start: bool,
+    open: Option<(u32, BlockKind)>,
+    next_block: u32,
+    tool_blocks: HashMap<u32, u32>,
+    usage: Usage,
+    finish: Option<FinishReason>,
+}
+
+impl AnthropicStreamEncoder {
+    pub fn new(ctx: StreamContext) -> Self {
+        Self {
+            ctx,
+            started: false,
+            pending_start: false,
+            open: None,
+            next_block: 0,
+            tool_blocks: HashMap::new(),
+            usage: Usage::default(),
+            finish: None,
+        }
+    }
+
+    fn emit(out: &mut Vec<u8>, kind: &str, data: &Value) {
+        out.extend_from_slice(encode_event(Some(kind), &data.to_string()).as_bytes());
+    }
+
+    fn ensure_started(&mut self, out: &mut Vec<u8>) {
+        if self.started {
+            return;
+        }
+        self.started = true;
+        self.pending_start = false;
+        let mut usage = usage_to_wire(&self.usage);
+        usage.output_tokens = Some(self.usage.output_tokens.unwrap_or(0).min(1));
+        let message = serde_json::json!({
+            "id": self.ctx.id, "type": "message", "role": "assistant", "model": self.ctx.model,
+            "content": [], "stop_reason": null, "stop_sequence": null,
+            "usage": serde_json::to_value(&usage).unwrap_or(Value::Null),
+        });
+        Self::emit(out, "message_start", &serde_json::json!({"type": "message_start", "message": message}));
+        Self::emit(out, "ping", &serde_json::json!({"type": "ping"}));
+    }
+
+    fn close_block(&mut self, out: &mut Vec<u8>) {
+        if let Some((index, _)) = self.open.take() {
+            Self::emit(out, "content_block_stop", &serde_json::json!({"type": "content_block_stop", "index": index}));
+        }
+    }
+
+    fn open_block(&mut self, out: &mut Vec<u8>, kind: BlockKind, block: Value) -> u32 {
+        self.close_block(out);
+        let index = self.next_block;
+        self.next_block += 1;
+        self.open = Some((index, kind));
+        Self::emit(
+            out,
+            "content_block_start",
+            &serde_json::json!({"type": "content_block_start", "index": index, "content_block": block}),
+        );
+        index
+    }
+
+    fn delta(out: &mut Vec<u8>, index: u32, delta: &WireDelta) {
+        Self::emit(
+            out,
+            "content_block_delta",
+            &serde_json::json!({"type": "content_block_delta", "index": index,
+                "delta": serde_json::to_value(delta).unwrap_or(Value::Null)}),
+        );
+    }
+
+    fn text_like(&mut self, out: &mut Vec<u8>, kind: BlockKind, text: &str) {
+        self.ensure_started(out);
+        let index = match self.open {
+            Some((i, k)) if k == kind => i,
+            _ => {
+                let block = if kind == BlockKind::Text {
+                    serde_json::json!({"type": "text", "text": ""})
+                } else {
+                    serde_json::json!({"type": "thinking", "thinking": ""})
+                };
+                self.open_block(out, kind, block)
+            }
+        };
+        let delta = if kind == BlockKind::Text {
+            WireDelta::TextDelta { text: text.to_owned() }
+        } else {
+            WireDelta::ThinkingDelta { thinking: text.to_owned() }
+        };
+        Self::delta(out, index, &delta);
+    }
+}
+
+impl StreamEncoder for AnthropicStreamEncoder {
+    fn encode(&mut self, event: &StreamEvent) -> Vec<u8> {
+        let mut out = Vec::new();
+        match event {
+            StreamEvent::Start { id, model } => {
+                if let Some(id) = id {
+                    self.ctx.id.clone_from(id);
+                }
+                if let Some(m) = model {
+                    self.ctx.model.clone_from(m);
+                }
+                self.pending_start = true;
+            }
+            StreamEvent::Usage(u) => {
+                self.usage.merge(u);
+            }
+            StreamEvent::TextDelta(t) => self.text_like(&mut out, BlockKind::Text, t),
+            StreamEvent::ReasoningDelta(t) => self.text_like(&mut out, BlockKind::Thinking, t),
+            StreamEvent::ToolCallDelta {
+                index,
+                id,
+                name,
+                arguments,
+            } => {
+                self.ensure_started(&mut out);
+                let block = match (id, self.tool_blocks.get(index)) {
+                    (Some(id), _) => {
+                        let b = self.open_block(
+                            &mut out,
+                            BlockKind::Tool,
+                            serde_json::json!({"type": "tool_use", "id": id,
+                                "name": name.clone().unwrap_or_default(), "input": {}}),
+                        );
+                        self.tool_blocks.insert(*index, b);
+                        b
+                    }
+                    (None, Some(b)) => *b,
+                    (None, None) => return out,
+                };
+                if !arguments.is_empty() {
+                    Self::delta(
+                        &mut out,
+                        block,
+                        &WireDelta::InputJsonDelta {
+                            partial_json: arguments.clone(),
+                        },
+                    );
+                }
+            }
+            StreamEvent::Finish(r) => {
+                self.ensure_started(&mut out);
+                self.close_block(&mut out);
+                self.finish = Some(r.clone());
+            }
+            StreamEvent::Done => {
+                self.ensure_started(&mut out);
+                self.close_block(&mut out);
+                let usage = usage_to_wire(&self.usage);
+                Self::emit(
+                    &mut out,
+                    "message_delta",
+                    &serde_json::json!({"type": "message_delta",
+                        "delta": {"stop_reason": self.finish.as_ref().map(finish_to_wire),
+                                  "stop_sequence": null},
+                        "usage": serde_json::to_value(&usage).unwrap_or(Value::Null)}),
+                );
+                Self::emit(&mut out, "message_stop", &serde_json::json!({"type": "message_stop"}));
+            }
+        }
+        out
+    }
+
+    fn encode_error(&mut self, class: &ErrorClass, message: &str) -> Vec<u8> {
+        let body = error_body(class, message);
+        encode_event(Some("error"), &serde_json::to_string(&body).unwrap_or_default()).into_bytes()
+    }
+}
+
+fn error_type(class: &ErrorClass) -> &'static str {
+    match class {
+        ErrorClass::RateLimited { .. } => "rate_limit_error",
+        ErrorClass::Overloaded => "overloaded_error",
+        ErrorClass::QuotaExceeded => "billing_error",
+        ErrorClass::BadRequest | ErrorClass::ContextTooLong => "invalid_request_error",
+        ErrorClass::Auth => "authentication_error",
+        ErrorClass::NotFound => "not_found_error",
+        ErrorClass::Timeout => "timeout_error",
+        ErrorClass::ServerError
+        | ErrorClass::ConnectionReset
+        | ErrorClass::StreamCut
+        | ErrorClass::InvalidResponse => "api_error",
+    }
+}
+
+/// Anthropic's documented status for each error type (529 for `overloaded_error`).
+fn anthropic_status(class: &ErrorClass) -> u16 {
+    match class {
+        ErrorClass::Overloaded => 529,
+        ErrorClass::QuotaExceeded => 402,
+        other => other.http_status(),
+    }
+}
+
+fn error_body(class: &ErrorClass, message: &str) -> WireErrorBody {
+    WireErrorBody {
+        kind: "error".to_owned(),
+        error: WireError {
+            kind: error_type(class).to_owned(),
+            message: message.to_owned(),
+        },
+    }
+}
+
+pub(crate) fn encode_error(class: &ErrorClass, message: &str) -> ErrorResponse {
+    ErrorResponse {
+        status: anthropic_status(class),
+        headers: Vec::new(),
+        body: serde_json::to_vec(&error_body(class, message)).unwrap_or_default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usage_counts_cache_reads_as_input() {
+        let w = WireUsage {
+            input_tokens: Some(10),
+            output_tokens: Some(5),
+            cache_read_input_tokens: Some(100),
+            cache_creation_input_tokens: Some(20),
+        };
+        let u = usage_from_wire(&w);
+        assert_eq!(u.input_tokens, Some(130));
+        assert_eq!(u.cached_input_tokens, Some(100));
+        assert_eq!(u.cache_write_input_tokens, Some(20));
+        let back = usage_to_wire(&u);
+        assert_eq!(back.input_tokens, Some(10));
+    }
+
+    #[test]
+    fn tool_results_merge_into_one_user_turn() {
+        let mut req = ChatRequest::user_text("claude", "weather?");
+        req.messages.push(Message {
+            tool_calls: vec![
+                ToolCall { id: "a".into(), name: "w".into(), arguments: "{\"c\":\"x\"}".into() },
+                ToolCall { id: "b".into(), name: "w".into(), arguments: "{}".into() },
+            ],
+            content: Vec::new(),
+            ..Message::text(Role::Assistant, "")
+        });
+        req.messages.push(Message::tool_result("a", "sunny"));
+        req.messages.push(Message::tool_result("b", "rain"));
+        let v: Value = serde_json::from_slice(&encode_request(&req).unwrap()).unwrap();
+        let msgs = v["messages"].as_array().unwrap();
+        assert_eq!(msgs.len(), 3);
+        assert_eq!(msgs[2]["role"], "user");
+        assert_eq!(msgs[2]["content"].as_array().unwrap().len(), 2);
+        assert_eq!(msgs[1]["content"][0]["input"]["c"], "x");
+        let back = decode_request(&serde_json::to_vec(&v).unwrap()).unwrap();
+        assert_eq!(back.messages[1].tool_calls, req.messages[1].tool_calls);
+        assert_eq!(back.messages[2], req.messages[2]);
+        assert_eq!(back.messages[3], req.messages[3]);
+    }
+
+    #[test]
+    fn error_types_classify() {
+        let e = error_detail(br#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#)
+            .into_error(529, None);
+        assert_eq!(e.class, ErrorClass::Overloaded);
+        let e = error_detail(
+            br#"{"type":"error","error":{"type":"invalid_request_error","message":"prompt is too long: 210000 tokens > 200000 maximum"}}"#,
+        )
+        .into_error(400, None);
+        assert_eq!(e.class, ErrorClass::ContextTooLong);
+    }
+}
