@@ -1,1 +1,38 @@
-//! cloudfit-advise
+//! cloudfit-advise: a business profile + the catalog + measurements → the six criteria scores,
+//! the monthly TCO, the migration cost, a ranking and its explanation.
+//!
+//! Deterministic given its inputs: no clock (the `as_of` date is passed in), no network, and
+//! randomness only from the seed in [`RankOptions`].
+//!
+//! Entry points: [`Profile::load`] / [`Profile::parse`], then [`assess`] (hard constraints,
+//! TCO, six criteria with evidence), then [`rank()`] (TOPSIS/WSM/SMAA-2 and the explanation).
+//! The formulas are documented on [`assess`](mod@assess) and [`tco`](mod@tco).
+
+pub mod assess;
+pub mod criterion;
+pub mod date;
+pub mod fx;
+pub mod i18n;
+pub mod profile;
+pub mod rank;
+pub mod tco;
+
+pub use assess::{
+    assess, AdviseError, Assessment, Excluded, Exclusion, Measurements, ModelMeasurement,
+    ProviderAssessment, QualityReference,
+};
+pub use criterion::{Criterion, CriterionValue, Evidence};
+pub use date::Date;
+pub use fx::Fx;
+pub use i18n::Lang;
+pub use profile::{
+    Constraints, Current, GpuNeed, Issue, Preset, Profile, ProfileError, Segment, Task,
+    WeightSpec, Workload,
+};
+pub use rank::{
+    rank, Advice, Contribution, Explanation, RankMethod, RankOptions, Ranked, WeightMove,
+};
+pub use tco::{CostItem, CostLine, Tco, UnitPrice, Unpriced};
+
+#[cfg(test)]
+mod fixtures;

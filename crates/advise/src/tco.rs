@@ -1,0 +1,550 @@
+//! Monthly total cost of ownership (TCO) of a profile's workload at one provider.
+//!
+//! Formulas (all amounts converted to the workload's reporting currency with the catalog's
+//! dated exchange rates, see [`crate::fx`]):
+//!
+//! - **Task class** `t` with monthly input `I`, output `O`, cache-hit share `h`: among the
+//!   provider's models that have every capability the task needs, whose context window (when
+//!   known) holds the typical prompt, whose Intelligence Index meets the task's minimum (when
+//!   set) and that have a price usable in an allowed jurisdiction, take the cheapest
+//!   `I/10⁶ × ((1−h)·p_in + h·p_cached) + O/10⁶ × p_out`, where the prices come from the
+//!   price tier whose `up_to_prompt_tokens` is the first ≥ the typical prompt. When no cached
+//!   price is published the full input price applies (no discount is assumed).
+//! - **Embeddings**: cheapest embeddings-capable model, `E/10⁶ × p_in` of its first tier.
+//! - **GPU**: cheapest instance with the requested GPU model (case-insensitive), per GPU-hour
+//!   (`price_per_hour / gpu_count`) × hours.
+//! - **Egress**: `max(0, GB − free GB) × first-tier egress price`.
+//! - **Storage**: the catalog holds no storage prices yet, so storage is always unpriced.
+//!
+//! A line that cannot be priced is kept with `amount: None` and the reason; the advice turns it
+//! into a range across the providers that can price it (see `assess`).
+
+use std::fmt;
+
+use cloudfit_catalog::{
+    Capability, Currency, Jurisdiction, ModelOffering, Money, PriceTier, Provider, Region,
+    TokenPrice,
+};
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
+
+use crate::criterion::Evidence;
+use crate::fx::Fx;
+use crate::profile::{capability_key, Task, Workload};
+
+/// Benchmark id the task's `min_quality_index` refers to.
+pub const INDEX_BENCHMARK: &str = "aa-intelligence-index";
+
+/// What a cost line pays for.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CostItem {
+    /// A task class of the workload, by name.
+    Task(String),
+    Embeddings,
+    Gpu,
+    Egress,
+    Storage,
+}
+
+impl fmt::Display for CostItem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CostItem::Task(name) => write!(f, "task:{name}"),
+            CostItem::Embeddings => f.write_str("embeddings"),
+            CostItem::Gpu => f.write_str("gpu"),
+            CostItem::Egress => f.write_str("egress"),
+            CostItem::Storage => f.write_str("storage"),
+        }
+    }
+}
+
+/// A unit price as published, in its own currency.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnitPrice {
+    /// `input`, `cached input`, `output`, `GPU-hour`, `GB`.
+    pub what: &'static str,
+    /// `Mtok`, `GPU-h`, `GB`.
+    pub per: &'static str,
+    pub price: Money,
+}
+
+/// Why a line has no amount.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Unpriced {
+    /// No model has these capabilities with a usable price (and context/quality fit).
+    NoQualifyingModel { capabilities: Vec<Capability> },
+    NoGpuPrice { gpu: String },
+    NoEgressPrice,
+    NoStoragePrice,
+    NoExchangeRate { from: Currency, to: Currency },
+}
+
+impl fmt::Display for Unpriced {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Unpriced::NoQualifyingModel { capabilities } => write!(
+                f,
+                "no model with {} and a price in an allowed region",
+                capabilities
+                    .iter()
+                    .map(|c| capability_key(*c))
+                    .collect::<Vec<_>>()
+                    .join("+")
+            ),
+            Unpriced::NoGpuPrice { gpu } => write!(f, "no {gpu} instance price"),
+            Unpriced::NoEgressPrice => f.write_str("no egress price"),
+            Unpriced::NoStoragePrice => f.write_str("no storage price in the catalog"),
+            Unpriced::NoExchangeRate { from, to } => {
+                write!(f, "no exchange rate from {from} to {to}")
+            }
+        }
+    }
+}
+
+/// One line of a provider's monthly bill.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CostLine {
+    pub item: CostItem,
+    /// Model id or GPU instance chosen; `None` for egress/storage or when unpriced.
+    pub choice: Option<String>,
+    /// Quantities billed, e.g. `[("input tokens", 8e8), ("output tokens", 2e8)]`.
+    pub quantities: Vec<(&'static str, f64)>,
+    pub unit_prices: Vec<UnitPrice>,
+    /// In the reporting currency, unrounded; `None` when unpriced.
+    pub amount: Option<Decimal>,
+    pub unpriced: Option<Unpriced>,
+    /// The price fact(s) and exchange rates used.
+    pub evidence: Vec<Evidence>,
+}
+
+/// A provider's monthly bill for the workload.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tco {
+    pub currency: Currency,
+    pub lines: Vec<CostLine>,
+}
+
+impl Tco {
+    /// Sum of the priced lines.
+    pub fn known_total(&self) -> Decimal {
+        self.lines.iter().filter_map(|l| l.amount).sum()
+    }
+
+    pub fn line(&self, item: &CostItem) -> Option<&CostLine> {
+        self.lines.iter().find(|l| &l.item == item)
+    }
+}
+
+/// Which of a provider's regions data may go to.
+#[derive(Clone, Copy, Debug)]
+pub struct Scope<'a> {
+    /// Allowed jurisdictions; empty = any.
+    pub allowed: &'a [Jurisdiction],
+}
+
+impl Scope<'_> {
+    pub fn region_allowed(&self, region: &Region) -> bool {
+        self.allowed.is_empty() || self.allowed.contains(&region.jurisdiction)
+    }
+
+    /// A price (or instance) tied to `region` (None = all the provider's regions) is usable.
+    pub fn usable(&self, provider: &Provider, region: Option<&str>) -> bool {
+        match region {
+            None => provider.regions.iter().any(|r| self.region_allowed(r)) || self.allowed.is_empty(),
+            Some(id) => provider
+                .regions
+                .iter()
+                .any(|r| r.id == id && self.region_allowed(r)),
+        }
+    }
+}
+
+/// The band of `price` that applies to prompts of `prompt_tokens`; `None` if all bands are
+/// shorter than the prompt.
+pub fn tier_for(price: &TokenPrice, prompt_tokens: u64) -> Option<&PriceTier> {
+    price
+        .tiers
+        .iter()
+        .find(|t| t.up_to_prompt_tokens.is_none_or(|up| prompt_tokens <= up))
+}
+
+/// The model's latest score on `benchmark` (by snapshot date).
+pub fn latest_score(model: &ModelOffering, benchmark: &str) -> Option<f64> {
+    model
+        .quality
+        .iter()
+        .filter(|q| q.benchmark == benchmark)
+        .max_by(|a, b| a.snapshot.cmp(&b.snapshot))
+        .map(|q| q.value)
+}
+
+/// True when `model` can serve `task` (capabilities, context window, minimum quality).
+pub fn model_fits(model: &ModelOffering, task: &Task) -> bool {
+    task.capabilities.is_subset(&model.capabilities)
+        && model
+            .context_window
+            .is_none_or(|w| w >= task.typical_prompt_tokens)
+        && task
+            .min_quality_index
+            .is_none_or(|min| latest_score(model, INDEX_BENCHMARK).is_some_and(|q| q >= min))
+}
+
+const MILLION: Decimal = Decimal::from_parts(1_000_000, 0, 0, false, 0);
+
+fn tokens(n: u64) -> Decimal {
+    Decimal::from(n) / MILLION
+}
+
+fn dec(x: f64) -> Decimal {
+    Decimal::from_f64_retain(x).unwrap_or(Decimal::ZERO)
+}
+
+/// Compute the bill of `provider` for `workload`.
+pub fn tco(provider: &Provider, workload: &Workload, scope: Scope<'_>, fx: Fx<'_>) -> Tco {
+    let to = workload.currency;
+    let mut lines = Vec::new();
+    for task in &workload.tasks {
+        lines.push(task_line(provider, task, scope, fx, to));
+    }
+    if workload.monthly_embedding_tokens > 0 {
+        lines.push(embedding_line(provider, workload.monthly_embedding_tokens, scope, fx, to));
+    }
+    if let Some(gpu) = &workload.gpu {
+        if gpu.monthly_hours > 0.0 {
+            lines.push(gpu_line(provider, &gpu.model, gpu.monthly_hours, scope, fx, to));
+        }
+    }
+    if workload.monthly_egress_gb > 0.0 {
+        lines.push(egress_line(provider, workload.monthly_egress_gb, fx, to));
+    }
+    if workload.storage_gb > 0.0 {
+        lines.push(CostLine {
+            item: CostItem::Storage,
+            choice: None,
+            quantities: vec![("GB stored", workload.storage_gb)],
+            unit_prices: Vec::new(),
+            amount: None,
+            unpriced: Some(Unpriced::NoStoragePrice),
+            evidence: Vec::new(),
+        });
+    }
+    Tco {
+        currency: to,
+        lines,
+    }
+}
+
+struct Candidate<'a> {
+    model: &'a ModelOffering,
+    price: &'a TokenPrice,
+    tier: &'a PriceTier,
+    amount: Decimal,
+    fx: Vec<Evidence>,
+}
+
+fn task_line(provider: &Provider, task: &Task, scope: Scope<'_>, fx: Fx<'_>, to: Currency) -> CostLine {
+    let h = dec(task.cache_hit_share);
+    let input = tokens(task.monthly_input_tokens);
+    let output = tokens(task.monthly_output_tokens);
+    let mut missing_rate = None;
+    let mut best: Option<Candidate<'_>> = None;
+    for model in provider.models.iter().filter(|m| model_fits(m, task)) {
+        for price in model.prices.iter().filter(|p| scope.usable(provider, p.region.as_deref())) {
+            let Some(tier) = tier_for(price, task.typical_prompt_tokens) else {
+                continue;
+            };
+            let cached = tier.cached_input_per_mtok.unwrap_or(tier.input_per_mtok);
+            let native = input * ((Decimal::ONE - h) * tier.input_per_mtok + h * cached)
+                + output * tier.output_per_mtok;
+            let Some(conv) = fx.convert(
+                Money {
+                    amount: native,
+                    currency: price.currency,
+                },
+                to,
+            ) else {
+                missing_rate = Some(price.currency);
+                continue;
+            };
+            let better = best.as_ref().is_none_or(|b| {
+                (conv.amount, model.id.as_str()) < (b.amount, b.model.id.as_str())
+            });
+            if better {
+                best = Some(Candidate {
+                    model,
+                    price,
+                    tier,
+                    amount: conv.amount,
+                    fx: conv.evidence,
+                });
+            }
+        }
+    }
+    let quantities = vec![
+        ("input tokens", task.monthly_input_tokens as f64),
+        ("output tokens", task.monthly_output_tokens as f64),
+        ("cache-hit share", task.cache_hit_share),
+    ];
+    let Some(c) = best else {
+        return CostLine {
+            item: CostItem::Task(task.name.clone()),
+            choice: None,
+            quantities,
+            unit_prices: Vec::new(),
+            amount: None,
+            unpriced: Some(match missing_rate {
+                Some(from) => Unpriced::NoExchangeRate { from, to },
+                None => Unpriced::NoQualifyingModel {
+                    capabilities: task.capabilities.iter().copied().collect(),
+                },
+            }),
+            evidence: Vec::new(),
+        };
+    };
+    let money = |amount| Money {
+        amount,
+        currency: c.price.currency,
+    };
+    let mut unit_prices = vec![UnitPrice {
+        what: "input",
+        per: "Mtok",
+        price: money(c.tier.input_per_mtok),
+    }];
+    if let Some(cached) = c.tier.cached_input_per_mtok {
+        unit_prices.push(UnitPrice {
+            what: "cached input",
+            per: "Mtok",
+            price: money(cached),
+        });
+    }
+    unit_prices.push(UnitPrice {
+        what: "output",
+        per: "Mtok",
+        price: money(c.tier.output_per_mtok),
+    });
+    let band = match c.tier.up_to_prompt_tokens {
+        Some(up) => format!(", prompt band up to {up} tokens"),
+        None => String::new(),
+    };
+    let mut evidence = vec![Evidence::new(
+        format!("{} price{band}", c.model.id),
+        &c.price.source,
+    )];
+    evidence.extend(c.fx);
+    CostLine {
+        item: CostItem::Task(task.name.clone()),
+        choice: Some(c.model.id.clone()),
+        quantities,
+        unit_prices,
+        amount: Some(c.amount),
+        unpriced: None,
+        evidence,
+    }
+}
+
+fn embedding_line(provider: &Provider, n: u64, scope: Scope<'_>, fx: Fx<'_>, to: Currency) -> CostLine {
+    let mut best: Option<(Decimal, &ModelOffering, &TokenPrice, &PriceTier, Vec<Evidence>)> = None;
+    let mut missing_rate = None;
+    for model in provider
+        .models
+        .iter()
+        .filter(|m| m.capabilities.contains(&Capability::Embeddings))
+    {
+        for price in model.prices.iter().filter(|p| scope.usable(provider, p.region.as_deref())) {
+            let Some(tier) = price.tiers.first() else {
+                continue;
+            };
+            let Some(conv) = fx.convert(
+                Money {
+                    amount: tokens(n) * tier.input_per_mtok,
+                    currency: price.currency,
+                },
+                to,
+            ) else {
+                missing_rate = Some(price.currency);
+                continue;
+            };
+            if best
+                .as_ref()
+                .is_none_or(|b| (conv.amount, model.id.as_str()) < (b.0, b.1.id.as_str()))
+            {
+                best = Some((conv.amount, model, price, tier, conv.evidence));
+            }
+        }
+    }
+    let quantities = vec![("embedding tokens", n as f64)];
+    match best {
+        Some((amount, model, price, tier, fx_ev)) => {
+            let mut evidence = vec![Evidence::new(format!("{} price", model.id), &price.source)];
+            evidence.extend(fx_ev);
+            CostLine {
+                item: CostItem::Embeddings,
+                choice: Some(model.id.clone()),
+                quantities,
+                unit_prices: vec![UnitPrice {
+                    what: "input",
+                    per: "Mtok",
+                    price: Money {
+                        amount: tier.input_per_mtok,
+                        currency: price.currency,
+                    },
+                }],
+                amount: Some(amount),
+                unpriced: None,
+                evidence,
+            }
+        }
+        None => CostLine {
+            item: CostItem::Embeddings,
+            choice: None,
+            quantities,
+            unit_prices: Vec::new(),
+            amount: None,
+            unpriced: Some(match missing_rate {
+                Some(from) => Unpriced::NoExchangeRate { from, to },
+                None => Unpriced::NoQualifyingModel {
+                    capabilities: vec![Capability::Embeddings],
+                },
+            }),
+            evidence: Vec::new(),
+        },
+    }
+}
+
+fn gpu_line(
+    provider: &Provider,
+    gpu: &str,
+    hours: f64,
+    scope: Scope<'_>,
+    fx: Fx<'_>,
+    to: Currency,
+) -> CostLine {
+    let mut best = None;
+    let mut missing_rate = None;
+    for inst in provider.gpu_instances.iter().filter(|i| {
+        i.gpu.eq_ignore_ascii_case(gpu) && i.gpu_count > 0 && scope.usable(provider, i.region.as_deref())
+    }) {
+        let per_gpu_hour = inst.price_per_hour.amount / Decimal::from(inst.gpu_count);
+        let Some(conv) = fx.convert(
+            Money {
+                amount: per_gpu_hour * dec(hours),
+                currency: inst.price_per_hour.currency,
+            },
+            to,
+        ) else {
+            missing_rate = Some(inst.price_per_hour.currency);
+            continue;
+        };
+        if best
+            .as_ref()
+            .is_none_or(|(a, i, _, _): &(Decimal, &cloudfit_catalog::GpuInstance, _, _)| {
+                (conv.amount, inst.name.as_str()) < (*a, i.name.as_str())
+            })
+        {
+            best = Some((conv.amount, inst, per_gpu_hour, conv.evidence));
+        }
+    }
+    let quantities = vec![("GPU-hours", hours)];
+    match best {
+        Some((amount, inst, per_gpu_hour, fx_ev)) => {
+            let mut evidence = vec![Evidence::new(
+                format!("{} ({}×{}) hourly price", inst.name, inst.gpu_count, inst.gpu),
+                &inst.source,
+            )];
+            evidence.extend(fx_ev);
+            CostLine {
+                item: CostItem::Gpu,
+                choice: Some(inst.name.clone()),
+                quantities,
+                unit_prices: vec![UnitPrice {
+                    what: "GPU-hour",
+                    per: "GPU-h",
+                    price: Money {
+                        amount: per_gpu_hour,
+                        currency: inst.price_per_hour.currency,
+                    },
+                }],
+                amount: Some(amount),
+                unpriced: None,
+                evidence,
+            }
+        }
+        None => CostLine {
+            item: CostItem::Gpu,
+            choice: None,
+            quantities,
+            unit_prices: Vec::new(),
+            amount: None,
+            unpriced: Some(match missing_rate {
+                Some(from) => Unpriced::NoExchangeRate { from, to },
+                None => Unpriced::NoGpuPrice {
+                    gpu: gpu.to_owned(),
+                },
+            }),
+            evidence: Vec::new(),
+        },
+    }
+}
+
+/// Egress of `gb` at the provider's first-tier price, after its free allowance.
+pub fn egress_cost(provider: &Provider, gb: f64, fx: Fx<'_>, to: Currency) -> Result<(Decimal, Vec<Evidence>), Unpriced> {
+    let Some(e) = &provider.egress else {
+        return Err(Unpriced::NoEgressPrice);
+    };
+    let billable = (gb - e.free_gb_per_month.unwrap_or(0.0)).max(0.0);
+    let conv = fx
+        .convert(
+            Money {
+                amount: e.price_per_gb.amount * dec(billable),
+                currency: e.price_per_gb.currency,
+            },
+            to,
+        )
+        .ok_or(Unpriced::NoExchangeRate {
+            from: e.price_per_gb.currency,
+            to,
+        })?;
+    let mut evidence = vec![Evidence::new(
+        format!(
+            "egress {} {}/GB{}",
+            e.price_per_gb.amount,
+            e.price_per_gb.currency,
+            e.free_gb_per_month
+                .map(|f| format!(", first {f} GB free"))
+                .unwrap_or_default()
+        ),
+        &e.source,
+    )];
+    evidence.extend(conv.evidence);
+    Ok((conv.amount, evidence))
+}
+
+fn egress_line(provider: &Provider, gb: f64, fx: Fx<'_>, to: Currency) -> CostLine {
+    let unit_prices = provider
+        .egress
+        .iter()
+        .map(|e| UnitPrice {
+            what: "GB",
+            per: "GB",
+            price: e.price_per_gb,
+        })
+        .collect();
+    let (amount, unpriced, evidence) = match egress_cost(provider, gb, fx, to) {
+        Ok((a, ev)) => (Some(a), None, ev),
+        Err(u) => (None, Some(u), Vec::new()),
+    };
+    CostLine {
+        item: CostItem::Egress,
+        choice: None,
+        quantities: vec![("GB out", gb)],
+        unit_prices,
+        amount,
+        unpriced,
+        evidence,
+    }
+}
+
+/// Decimal → f64 for the decision matrix (amounts are far inside f64's exact range).
+pub fn to_f64(d: Decimal) -> f64 {
+    d.to_f64().unwrap_or(f64::NAN)
+}
