@@ -347,3 +347,145 @@ pub fn rank(
     });
     Ok(advice)
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use rust_decimal::Decimal;
+
+    use super::*;
+    use crate::assess::{assess, Measurements};
+    use crate::date::Date;
+    use crate::fixtures::{catalog, profile};
+
+    fn advise(extra: &str, method: RankMethod) -> Advice {
+        advise_with(&catalog(), extra, method)
+    }
+
+    fn advise_with(cat: &cloudfit_catalog::Catalog, extra: &str, method: RankMethod) -> Advice {
+        let p = profile(extra);
+        let a = assess(cat, &p, &Measurements::default(), Date::parse("2026-01-01").unwrap()).unwrap();
+        rank(
+            a,
+            &p,
+            RankOptions {
+                method,
+                seed: 7,
+                samples: 2000,
+            },
+        )
+        .unwrap()
+    }
+
+    fn order(adv: &Advice) -> Vec<String> {
+        adv.ranking
+            .iter()
+            .map(|r| adv.assessment.providers[r.index].id.clone())
+            .collect()
+    }
+
+    const COST_ONLY: &str = "[weights]\ntype = \"exact\"\ncost = 1";
+
+    #[test]
+    fn with_cost_weight_one_the_cheapest_is_first() {
+        for method in [RankMethod::Topsis, RankMethod::Wsm, RankMethod::Smaa] {
+            let adv = advise(COST_ONLY, method);
+            assert_eq!(order(&adv), ["cn-b", "cn-a", "us-c"], "{method:?}");
+            assert_eq!(adv.ranking[0].first_rank_share, 1.0);
+        }
+    }
+
+    #[test]
+    fn ranks_are_deterministic_for_a_seed() {
+        let a = advise("", RankMethod::Topsis);
+        let b = advise("", RankMethod::Topsis);
+        let shares = |x: &Advice| x.ranking.iter().map(|r| r.first_rank_share).collect::<Vec<_>>();
+        assert_eq!(shares(&a), shares(&b));
+        let total: f64 = shares(&a).iter().sum();
+        assert!((total - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn explanation_names_leads_and_weight_margins() {
+        let adv = advise(COST_ONLY.replace("cost = 1", "cost = 0.5\ncompliance = 0.5").as_str(), RankMethod::Wsm);
+        let e = adv.explanation.as_ref().unwrap();
+        assert_eq!(e.winner, order(&adv)[0]);
+        assert_eq!(e.sensitivity.len(), 6);
+        // contributions are sorted and sum to the WSM score difference of winner and runner-up
+        assert!(e.contributions.windows(2).all(|w| w[0].contribution >= w[1].contribution));
+        let cost = e.sensitivity.iter().find(|m| m.criterion == Criterion::Cost).unwrap();
+        assert!(cost.lower <= cost.weight && cost.weight <= cost.upper);
+    }
+
+    #[test]
+    fn order_weights_follow_the_order() {
+        let p = profile("[weights]\ntype = \"order\"\norder = \"compliance > stability > cost\"");
+        let (w, info, label, _) = weight_model(&p, 1).unwrap();
+        assert_eq!(label, "order");
+        let c = |x: Criterion| w[x.index()];
+        assert!(c(Criterion::Compliance) > c(Criterion::Stability));
+        assert!(c(Criterion::Stability) > c(Criterion::Cost));
+        assert!(c(Criterion::Cost) > c(Criterion::Migration));
+        assert!((w.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+        // unnamed criteria form the last, tied group
+        assert!(matches!(info, WeightInfo::Ordinal(ref g) if g.len() == 4 && g[3].len() == 3));
+    }
+
+    #[test]
+    fn preset_becomes_intervals_around_its_centre() {
+        let p = profile("");
+        let (w, info, label, _) = weight_model(&p, 1).unwrap();
+        assert_eq!(label, "preset:sme");
+        assert_eq!(w, crate::profile::Segment::Sme.preset().weights);
+        let WeightInfo::Intervals(iv) = info else {
+            panic!("expected intervals")
+        };
+        for (x, (lo, hi)) in w.iter().zip(iv) {
+            assert!(lo < *x && *x < hi);
+        }
+    }
+
+    #[test]
+    fn ahp_judgements_give_weights_and_cr() {
+        let p = profile("[weights]\ntype = \"ahp\"\npairs = [{more = \"compliance\", less = \"cost\", ratio = 4}, {more = \"compliance\", less = \"stability\", ratio = 2}, {more = \"stability\", less = \"cost\", ratio = 2}]");
+        let (w, _, label, cr) = weight_model(&p, 1).unwrap();
+        assert_eq!(label, "ahp");
+        // a consistent matrix: compliance : stability : cost = 4 : 2 : 1
+        assert!((w[Criterion::Compliance.index()] - 4.0 / 7.0).abs() < 1e-9);
+        assert!((w[Criterion::Cost.index()] - 1.0 / 7.0).abs() < 1e-9);
+        assert_eq!(w[Criterion::Performance.index()], 0.0);
+        assert!(cr.unwrap() < 1e-9);
+    }
+
+    #[test]
+    fn one_provider_left_is_first_everywhere() {
+        let adv = advise("[constraints]\nrequired_capabilities = [\"vision\"]", RankMethod::Topsis);
+        assert_eq!(order(&adv), ["us-c"]);
+        assert_eq!(adv.ranking[0].first_rank_share, 1.0);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        /// Raising one provider's prices never improves its rank when only cost matters.
+        #[test]
+        fn raising_prices_never_improves_rank(which in 0usize..3, factor in 1.0f64..20.0, method in 0usize..3) {
+            let method = [RankMethod::Topsis, RankMethod::Wsm, RankMethod::Smaa][method];
+            let before = advise_with(&catalog(), COST_ONLY, method);
+            let mut cat = catalog();
+            let id = ["cn-a", "cn-b", "us-c"][which];
+            let f = Decimal::from_f64_retain(factor).unwrap();
+            for m in &mut cat.providers.get_mut(id).unwrap().models {
+                for p in &mut m.prices {
+                    for t in &mut p.tiers {
+                        t.input_per_mtok *= f;
+                        t.output_per_mtok *= f;
+                        t.cached_input_per_mtok = t.cached_input_per_mtok.map(|c| c * f);
+                    }
+                }
+            }
+            let after = advise_with(&cat, COST_ONLY, method);
+            let rank_of = |adv: &Advice| adv.ranking.iter().find(|r| adv.assessment.providers[r.index].id == id).map(|r| r.rank);
+            prop_assert!(rank_of(&after) >= rank_of(&before));
+        }
+    }
+}
