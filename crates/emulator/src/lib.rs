@@ -1,1 +1,57 @@
-//! cloudfit-emulator
+//! cloudfit-emulator: protocol-faithful stand-ins for AI clouds on loopback.
+//!
+//! Each emulated provider speaks one wire protocol (OpenAI Chat Completions and its
+//! OpenAI-compatible family, Anthropic Messages, AWS Bedrock Converse, Google Gemini) on its own
+//! address, with configurable models, time to first token, pace, output length, deterministic
+//! text and usage accounting, and faults on demand (429s, 5xx, connection resets, stalled or cut
+//! streams, outage windows, slow headers). Tests start one in-process:
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), cloudfit_emulator::EmulatorError> {
+//! use cloudfit_emulator::{Emulator, EmulatorConfig, Protocol, ProviderConfig};
+//! let running = Emulator::start(EmulatorConfig::single(ProviderConfig::new("openai", Protocol::OpenAi))).await?;
+//! let base_url = &running.providers()[0].base_url; // http://127.0.0.1:PORT/v1
+//! # let _ = base_url;
+//! running.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! Token counting: see [`count_tokens`]. Input tokens are the tokens of every string in the
+//! request's conversation, system prompt and tool definitions, except ids, roles, types and
+//! binary data; output tokens are the tokens of everything generated (reasoning, text, tool-call
+//! arguments).
+//!
+//! Admin API, on every provider's own address: `GET|PUT /_emulator/faults`,
+//! `GET /_emulator/hits`, `POST /_emulator/reset`, `GET /_emulator/info`.
+
+mod admin;
+mod config;
+mod corpus;
+mod dist;
+mod error;
+mod plan;
+mod proto;
+mod server;
+mod stream;
+mod tokenize;
+
+use std::sync::Arc;
+
+pub use config::{
+    Dialect, EmulatorConfig, Faults, Outage, OutageMode, OutputLength, Protocol, ProviderConfig,
+};
+pub use dist::Dist;
+pub use error::{ConfigError, ConfigIssue, EmulatorError};
+pub use server::{BoundProvider, Emulator, FaultHits, HitCounts, RouteHits, RunningEmulator};
+pub use tokenize::count_tokens;
+
+/// The router of one provider: its protocol's routes plus the admin API.
+fn app(state: Arc<server::Provider>) -> axum::Router {
+    let routes = match state.cfg.protocol {
+        Protocol::OpenAi => proto::openai::router(&state),
+        Protocol::Anthropic => proto::anthropic::router(),
+        Protocol::Bedrock => proto::bedrock::router(),
+        Protocol::Gemini => proto::gemini::router(),
+    };
+    routes.merge(admin::router()).with_state(state)
+}

@@ -1,0 +1,898 @@
+//! Emulator configuration: a TOML file read in two phases. Phase one deserialises raw structs
+//! that reject unknown keys (through `serde_path_to_error`, so a type error names its key path);
+//! phase two validates every provider and collects all problems before failing.
+//!
+//! ```toml
+//! [[provider]]
+//! name = "deepseek"            # unique, [a-z0-9_-]
+//! protocol = "openai"          # openai | anthropic | bedrock | gemini
+//! dialect = "deepseek"         # OpenAI-compatible family member (openai protocol only)
+//! listen = "127.0.0.1:0"       # port 0 picks a free port
+//! models = ["deepseek-chat"]
+//! reasoning_models = ["deepseek-reasoner"]
+//! embedding_models = []
+//! seed = 7
+//! [provider.latency]
+//! ttft = { type = "lognormal", median_ms = 300, p99_ms = 1500 }
+//! tokens_per_s = 60            # 0 = as fast as possible
+//! [provider.output]
+//! length = { type = "max_tokens", default_tokens = 128 }
+//! [provider.faults]
+//! rate_limit_share = 0.02
+//! ```
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::dist::Dist;
+use crate::error::{ConfigError, ConfigIssue};
+
+/// The wire protocol a provider speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Protocol {
+    OpenAi,
+    Anthropic,
+    Bedrock,
+    Gemini,
+}
+
+impl Protocol {
+    pub const ALL: [Protocol; 4] = [Self::OpenAi, Self::Anthropic, Self::Bedrock, Self::Gemini];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::OpenAi => "openai",
+            Self::Anthropic => "anthropic",
+            Self::Bedrock => "bedrock",
+            Self::Gemini => "gemini",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == text)
+    }
+
+    /// Models a provider knows when none are configured.
+    pub fn default_models(self) -> (Vec<String>, Vec<String>, Vec<String>) {
+        let v = |xs: &[&str]| xs.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        match self {
+            Self::OpenAi => (
+                v(&["gpt-4o-mini", "gpt-4o"]),
+                v(&["o3-mini"]),
+                v(&["text-embedding-3-small", "text-embedding-3-large"]),
+            ),
+            Self::Anthropic => (
+                v(&["claude-sonnet-4-5", "claude-haiku-4-5"]),
+                Vec::new(),
+                Vec::new(),
+            ),
+            Self::Bedrock => (
+                v(&[
+                    "anthropic.claude-3-5-haiku-20241022-v1:0",
+                    "amazon.nova-lite-v1:0",
+                ]),
+                v(&["deepseek.r1-v1:0"]),
+                Vec::new(),
+            ),
+            Self::Gemini => (
+                v(&["gemini-2.0-flash"]),
+                v(&["gemini-2.5-flash", "gemini-2.5-pro"]),
+                Vec::new(),
+            ),
+        }
+    }
+}
+
+impl fmt::Display for Protocol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A member of the OpenAI-compatible family, with its quirks. `Standard` is the protocol's own
+/// behaviour (and the only value for non-OpenAI protocols).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Dialect {
+    Standard,
+    Azure,
+    DashScope,
+    Ark,
+    Qianfan,
+    Hunyuan,
+    ModelArts,
+    Kingsoft,
+    Zhipu,
+    Moonshot,
+    DeepSeek,
+    GeminiOpenAi,
+    BedrockOpenAi,
+}
+
+impl Dialect {
+    pub const ALL: [Dialect; 13] = [
+        Self::Standard,
+        Self::Azure,
+        Self::DashScope,
+        Self::Ark,
+        Self::Qianfan,
+        Self::Hunyuan,
+        Self::ModelArts,
+        Self::Kingsoft,
+        Self::Zhipu,
+        Self::Moonshot,
+        Self::DeepSeek,
+        Self::GeminiOpenAi,
+        Self::BedrockOpenAi,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Standard => "openai",
+            Self::Azure => "azure",
+            Self::DashScope => "dashscope",
+            Self::Ark => "ark",
+            Self::Qianfan => "qianfan",
+            Self::Hunyuan => "hunyuan",
+            Self::ModelArts => "modelarts",
+            Self::Kingsoft => "kingsoft",
+            Self::Zhipu => "zhipu",
+            Self::Moonshot => "moonshot",
+            Self::DeepSeek => "deepseek",
+            Self::GeminiOpenAi => "gemini-openai",
+            Self::BedrockOpenAi => "bedrock-openai",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|d| d.as_str() == text)
+    }
+
+    /// Path of the OpenAI-compatible base URL this member documents (routes are also served
+    /// under `/v1`).
+    pub fn base_path(self) -> &'static str {
+        match self {
+            Self::Azure | Self::BedrockOpenAi => "/openai/v1",
+            Self::DashScope => "/compatible-mode/v1",
+            Self::Ark => "/api/v3",
+            Self::Qianfan => "/v2",
+            Self::Zhipu => "/api/paas/v4",
+            Self::GeminiOpenAi => "/v1beta/openai",
+            Self::Standard
+            | Self::Hunyuan
+            | Self::ModelArts
+            | Self::Kingsoft
+            | Self::Moonshot
+            | Self::DeepSeek => "/v1",
+        }
+    }
+}
+
+/// How many tokens a response carries.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum OutputLength {
+    /// Drawn from a distribution, then capped by the request's max tokens.
+    Dist(Dist),
+    /// Exactly the request's max tokens (finish reason "length"), or `default` when absent.
+    FromRequest { default: u32 },
+}
+
+/// A validated provider.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProviderConfig {
+    pub name: String,
+    pub protocol: Protocol,
+    pub dialect: Dialect,
+    pub listen: SocketAddr,
+    pub models: Vec<String>,
+    /// Models that produce reasoning tokens (also known chat models).
+    pub reasoning_models: Vec<String>,
+    /// Embedding models (OpenAI protocol).
+    pub embedding_models: Vec<String>,
+    pub embedding_dimensions: u32,
+    /// Accepted keys; empty accepts any non-empty key.
+    pub api_keys: Vec<String>,
+    pub seed: u64,
+    /// Time to first token, in milliseconds.
+    pub ttft_ms: Dist,
+    /// Output pace; 0 sends every token as fast as possible.
+    pub tokens_per_s: f64,
+    pub output: OutputLength,
+    /// Reasoning tokens a reasoning model produces before its answer.
+    pub reasoning_tokens: u32,
+    pub faults: Faults,
+}
+
+impl ProviderConfig {
+    /// A provider with the protocol's default models, no added latency and no faults.
+    pub fn new(name: impl Into<String>, protocol: Protocol) -> Self {
+        let (models, reasoning_models, embedding_models) = protocol.default_models();
+        Self {
+            name: name.into(),
+            protocol,
+            dialect: Dialect::Standard,
+            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            models,
+            reasoning_models,
+            embedding_models,
+            embedding_dimensions: 1536,
+            api_keys: Vec::new(),
+            seed: 0,
+            ttft_ms: Dist::Fixed(0.0),
+            tokens_per_s: 0.0,
+            output: OutputLength::Dist(Dist::Fixed(32.0)),
+            reasoning_tokens: 32,
+            faults: Faults::default(),
+        }
+    }
+
+    /// Path of the base URL printed for this provider.
+    pub fn base_path(&self) -> &'static str {
+        match self.protocol {
+            Protocol::OpenAi => self.dialect.base_path(),
+            Protocol::Anthropic => "",
+            Protocol::Bedrock => "",
+            Protocol::Gemini => "/v1beta",
+        }
+    }
+}
+
+/// Faults injected into requests. Shares are probabilities per request; the first four are
+/// exclusive (one draw decides), `stall_share` and `cut_share` apply to streams only.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Faults {
+    /// 429 with a Retry-After header.
+    pub rate_limit_share: f64,
+    pub retry_after_s: u64,
+    /// 500 internal error.
+    pub server_error_share: f64,
+    /// 503 unavailable (529 `overloaded_error` for Anthropic).
+    pub unavailable_share: f64,
+    /// The TCP connection is dropped (RST) without a response.
+    pub reset_share: f64,
+    /// Response headers are held back for `slow_headers_ms`.
+    pub slow_headers_share: f64,
+    pub slow_headers_ms: u64,
+    /// The stream stops after `stall_after_tokens` for `stall_ms` (absent: until the client gives up).
+    pub stall_share: f64,
+    pub stall_after_tokens: u32,
+    pub stall_ms: Option<u64>,
+    /// The connection is closed mid-stream after `cut_after_tokens`.
+    pub cut_share: f64,
+    pub cut_after_tokens: u32,
+    /// A full outage window, in seconds since start-up.
+    pub outage: Option<Outage>,
+    /// Full outage now (toggled through the admin API).
+    pub down: bool,
+}
+
+impl Default for Faults {
+    fn default() -> Self {
+        Self {
+            rate_limit_share: 0.0,
+            retry_after_s: 1,
+            server_error_share: 0.0,
+            unavailable_share: 0.0,
+            reset_share: 0.0,
+            slow_headers_share: 0.0,
+            slow_headers_ms: 0,
+            stall_share: 0.0,
+            stall_after_tokens: 1,
+            stall_ms: None,
+            cut_share: 0.0,
+            cut_after_tokens: 1,
+            outage: None,
+            down: false,
+        }
+    }
+}
+
+/// Outage window; `end_s` absent means it never ends.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Outage {
+    pub start_s: f64,
+    pub end_s: Option<f64>,
+    /// What clients see: an unavailable error (default) or a dropped connection.
+    #[serde(default)]
+    pub mode: OutageMode,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutageMode {
+    #[default]
+    Error,
+    Reset,
+}
+
+impl Faults {
+    /// Every problem, each as (key path under the faults table, expectation).
+    pub fn problems(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let shares = [
+            ("rate_limit_share", self.rate_limit_share),
+            ("server_error_share", self.server_error_share),
+            ("unavailable_share", self.unavailable_share),
+            ("reset_share", self.reset_share),
+            ("slow_headers_share", self.slow_headers_share),
+            ("stall_share", self.stall_share),
+            ("cut_share", self.cut_share),
+        ];
+        for (key, v) in shares {
+            if !(0.0..=1.0).contains(&v) {
+                out.push((key.to_owned(), format!("expected a share in 0..=1, got {v}")));
+            }
+        }
+        let exclusive = self.rate_limit_share
+            + self.server_error_share
+            + self.unavailable_share
+            + self.reset_share;
+        if exclusive > 1.0 + 1e-9 {
+            out.push((
+                "rate_limit_share".to_owned(),
+                format!(
+                    "rate_limit_share + server_error_share + unavailable_share + reset_share must be at most 1, got {exclusive}"
+                ),
+            ));
+        }
+        if self.stall_share + self.cut_share > 1.0 + 1e-9 {
+            out.push((
+                "stall_share".to_owned(),
+                format!(
+                    "stall_share + cut_share must be at most 1, got {}",
+                    self.stall_share + self.cut_share
+                ),
+            ));
+        }
+        if let Some(outage) = &self.outage {
+            if !(outage.start_s.is_finite() && outage.start_s >= 0.0) {
+                out.push((
+                    "outage.start_s".to_owned(),
+                    format!("expected seconds >= 0, got {}", outage.start_s),
+                ));
+            }
+            if let Some(end) = outage.end_s {
+                if !(end.is_finite() && end > outage.start_s) {
+                    out.push((
+                        "outage.end_s".to_owned(),
+                        format!("expected seconds after start_s ({}), got {end}", outage.start_s),
+                    ));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Every provider of one configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmulatorConfig {
+    pub providers: Vec<ProviderConfig>,
+}
+
+impl EmulatorConfig {
+    pub fn single(provider: ProviderConfig) -> Self {
+        Self {
+            providers: vec![provider],
+        }
+    }
+
+    /// Read and validate a TOML file.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            file: path.to_path_buf(),
+            source,
+        })?;
+        Self::from_toml(&text, path)
+    }
+
+    /// Parse and validate TOML text; `file` names it in errors.
+    pub fn from_toml(text: &str, file: &Path) -> Result<Self, ConfigError> {
+        let deserializer = toml::Deserializer::new(text);
+        let raw: RawFile = serde_path_to_error::deserialize(deserializer).map_err(|e| {
+            let key = e.path().to_string();
+            let inner = e.into_inner();
+            let line = inner
+                .span()
+                .map(|span| text.as_bytes()[..span.start.min(text.len())].iter().filter(|b| **b == b'\n').count() + 1);
+            ConfigError::Parse {
+                file: file.to_path_buf(),
+                line,
+                key,
+                message: inner.message().to_owned(),
+            }
+        })?;
+        validate(raw, file)
+    }
+
+    /// Check a configuration built in code (names, listen addresses, faults).
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let mut issues = Vec::new();
+        let mut names = BTreeSet::new();
+        let mut addrs = BTreeSet::new();
+        for (i, p) in self.providers.iter().enumerate() {
+            let at = format!("provider[{i}]");
+            if !names.insert(p.name.clone()) {
+                issues.push(issue(&at, "name", format!("duplicate provider name {:?}", p.name)));
+            }
+            if p.listen.port() != 0 && !addrs.insert(p.listen) {
+                issues.push(issue(&at, "listen", format!("address {} used twice", p.listen)));
+            }
+            for (key, msg) in p.faults.problems() {
+                issues.push(issue(&at, &format!("faults.{key}"), msg));
+            }
+        }
+        if issues.is_empty() {
+            Ok(())
+        } else {
+            Err(ConfigError::Invalid {
+                file: PathBuf::from("<in-memory config>"),
+                issues,
+            })
+        }
+    }
+}
+
+fn issue(at: &str, key: &str, message: String) -> ConfigIssue {
+    ConfigIssue {
+        key: format!("{at}.{key}"),
+        message,
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    #[serde(default)]
+    provider: Vec<RawProvider>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProvider {
+    name: String,
+    protocol: String,
+    dialect: Option<String>,
+    listen: Option<String>,
+    models: Option<Vec<String>>,
+    reasoning_models: Option<Vec<String>>,
+    embedding_models: Option<Vec<String>>,
+    embedding_dimensions: Option<i64>,
+    #[serde(default)]
+    api_keys: Vec<String>,
+    #[serde(default)]
+    seed: u64,
+    #[serde(default)]
+    latency: RawLatency,
+    #[serde(default)]
+    output: RawOutput,
+    #[serde(default)]
+    faults: Faults,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawLatency {
+    ttft: Option<RawMsDist>,
+    tokens_per_s: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
+enum RawMsDist {
+    Fixed { ms: f64 },
+    Uniform { min_ms: f64, max_ms: f64 },
+    Normal { mean_ms: f64, stddev_ms: f64 },
+    Lognormal { median_ms: f64, p99_ms: f64 },
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawOutput {
+    length: Option<RawLength>,
+    reasoning_tokens: Option<i64>,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+enum RawLength {
+    Fixed { tokens: f64 },
+    MaxTokens { default_tokens: f64 },
+    Uniform { min_tokens: f64, max_tokens: f64 },
+    Normal { mean_tokens: f64, stddev_tokens: f64 },
+    Lognormal { median_tokens: f64, p99_tokens: f64 },
+}
+
+/// Check one distribution's parameters; `unit` is the key suffix (`ms` or `tokens`).
+fn check_dist(d: Dist, at: &str, unit: &str, issues: &mut Vec<ConfigIssue>) {
+    let bad = |key: &str, msg: String, issues: &mut Vec<ConfigIssue>| {
+        issues.push(ConfigIssue {
+            key: format!("{at}.{key}_{unit}"),
+            message: msg,
+        });
+    };
+    let nonneg = |v: f64| v.is_finite() && v >= 0.0;
+    match d {
+        Dist::Fixed(v) if !nonneg(v) => {
+            issues.push(ConfigIssue {
+                key: format!("{at}.{unit}"),
+                message: format!("expected a number >= 0, got {v}"),
+            });
+        }
+        Dist::Uniform { min, max } => {
+            if !nonneg(min) {
+                bad("min", format!("expected a number >= 0, got {min}"), issues);
+            }
+            if !(max.is_finite() && max >= min) {
+                bad("max", format!("expected a number >= min_{unit} ({min}), got {max}"), issues);
+            }
+        }
+        Dist::Normal { mean, stddev } => {
+            if !nonneg(mean) {
+                bad("mean", format!("expected a number >= 0, got {mean}"), issues);
+            }
+            if !nonneg(stddev) {
+                bad("stddev", format!("expected a number >= 0, got {stddev}"), issues);
+            }
+        }
+        Dist::LogNormal { median, p99 } => {
+            if !(median.is_finite() && median > 0.0) {
+                bad("median", format!("expected a number > 0, got {median}"), issues);
+            }
+            if !(p99.is_finite() && p99 >= median) {
+                bad("p99", format!("expected a number >= median_{unit} ({median}), got {p99}"), issues);
+            }
+        }
+        Dist::Fixed(_) => {}
+    }
+}
+
+fn validate(raw: RawFile, file: &Path) -> Result<EmulatorConfig, ConfigError> {
+    let mut issues = Vec::new();
+    if raw.provider.is_empty() {
+        issues.push(ConfigIssue {
+            key: "provider".to_owned(),
+            message: "expected at least one [[provider]] table".to_owned(),
+        });
+    }
+    let mut providers = Vec::new();
+    for (i, rp) in raw.provider.into_iter().enumerate() {
+        let at = format!("provider[{i}]");
+        let mut push = |key: &str, message: String| {
+            issues.push(ConfigIssue {
+                key: format!("{at}.{key}"),
+                message,
+            });
+        };
+        if rp.name.is_empty()
+            || !rp
+                .name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+        {
+            push(
+                "name",
+                format!("expected a non-empty name of a-z, 0-9, '-' or '_', got {:?}", rp.name),
+            );
+        }
+        let protocol = Protocol::parse(&rp.protocol);
+        if protocol.is_none() {
+            push(
+                "protocol",
+                format!(
+                    "expected one of openai, anthropic, bedrock, gemini, got {:?}",
+                    rp.protocol
+                ),
+            );
+        }
+        let protocol = protocol.unwrap_or(Protocol::OpenAi);
+        let dialect = match (&rp.dialect, protocol) {
+            (None, _) => Dialect::Standard,
+            (Some(d), Protocol::OpenAi) => match Dialect::parse(d) {
+                Some(d) => d,
+                None => {
+                    let names: Vec<&str> = Dialect::ALL.iter().map(|d| d.as_str()).collect();
+                    push(
+                        "dialect",
+                        format!("expected one of {}, got {d:?}", names.join(", ")),
+                    );
+                    Dialect::Standard
+                }
+            },
+            (Some(d), p) => {
+                push(
+                    "dialect",
+                    format!("dialects belong to the openai protocol; remove it for {p} (got {d:?})"),
+                );
+                Dialect::Standard
+            }
+        };
+        let listen_text = rp.listen.as_deref().unwrap_or("127.0.0.1:0");
+        let listen = match listen_text.parse::<SocketAddr>() {
+            Ok(a) => a,
+            Err(_) => {
+                push(
+                    "listen",
+                    format!("expected an address like 127.0.0.1:8080 (port 0 picks one), got {listen_text:?}"),
+                );
+                SocketAddr::from((Ipv4Addr::LOCALHOST, 0))
+            }
+        };
+        let (dm, dr, de) = protocol.default_models();
+        let given_models = rp.models.is_some() || rp.reasoning_models.is_some();
+        let models = rp.models.unwrap_or(if given_models { Vec::new() } else { dm });
+        let reasoning_models =
+            rp.reasoning_models
+                .unwrap_or(if given_models { Vec::new() } else { dr });
+        let embedding_models = rp.embedding_models.unwrap_or(if given_models {
+            Vec::new()
+        } else {
+            de
+        });
+        if models.is_empty() && reasoning_models.is_empty() && embedding_models.is_empty() {
+            push("models", "expected at least one model".to_owned());
+        }
+        if !embedding_models.is_empty() && protocol != Protocol::OpenAi {
+            push(
+                "embedding_models",
+                format!("embeddings are served by the openai protocol only, not {protocol}"),
+            );
+        }
+        let mut seen = BTreeSet::new();
+        for (key, list) in [
+            ("models", &models),
+            ("reasoning_models", &reasoning_models),
+            ("embedding_models", &embedding_models),
+        ] {
+            for (j, m) in list.iter().enumerate() {
+                if m.trim().is_empty() {
+                    push(&format!("{key}[{j}]"), "expected a non-empty model id".to_owned());
+                } else if !seen.insert(m.clone()) {
+                    push(&format!("{key}[{j}]"), format!("model {m:?} listed twice"));
+                }
+            }
+        }
+        let embedding_dimensions = match rp.embedding_dimensions {
+            None => 1536,
+            Some(d) if (1..=65_536).contains(&d) => d as u32,
+            Some(d) => {
+                push(
+                    "embedding_dimensions",
+                    format!("expected 1..=65536, got {d}"),
+                );
+                1536
+            }
+        };
+        for (j, k) in rp.api_keys.iter().enumerate() {
+            if k.is_empty() {
+                push(&format!("api_keys[{j}]"), "expected a non-empty key".to_owned());
+            }
+        }
+        let ttft_ms = match rp.latency.ttft {
+            None => Dist::Fixed(0.0),
+            Some(RawMsDist::Fixed { ms }) => Dist::Fixed(ms),
+            Some(RawMsDist::Uniform { min_ms, max_ms }) => Dist::Uniform {
+                min: min_ms,
+                max: max_ms,
+            },
+            Some(RawMsDist::Normal { mean_ms, stddev_ms }) => Dist::Normal {
+                mean: mean_ms,
+                stddev: stddev_ms,
+            },
+            Some(RawMsDist::Lognormal { median_ms, p99_ms }) => Dist::LogNormal {
+                median: median_ms,
+                p99: p99_ms,
+            },
+        };
+        let tokens_per_s = rp.latency.tokens_per_s.unwrap_or(0.0);
+        if !(tokens_per_s.is_finite() && tokens_per_s >= 0.0) {
+            push(
+                "latency.tokens_per_s",
+                format!("expected a number >= 0 (0 = unlimited), got {tokens_per_s}"),
+            );
+        }
+        let output = match rp.output.length {
+            None => OutputLength::Dist(Dist::Fixed(32.0)),
+            Some(RawLength::Fixed { tokens }) => OutputLength::Dist(Dist::Fixed(tokens)),
+            Some(RawLength::MaxTokens { default_tokens }) => {
+                if !(default_tokens.is_finite() && default_tokens >= 0.0) {
+                    push(
+                        "output.length.default_tokens",
+                        format!("expected a number >= 0, got {default_tokens}"),
+                    );
+                }
+                OutputLength::FromRequest {
+                    default: default_tokens.max(0.0) as u32,
+                }
+            }
+            Some(RawLength::Uniform {
+                min_tokens,
+                max_tokens,
+            }) => OutputLength::Dist(Dist::Uniform {
+                min: min_tokens,
+                max: max_tokens,
+            }),
+            Some(RawLength::Normal {
+                mean_tokens,
+                stddev_tokens,
+            }) => OutputLength::Dist(Dist::Normal {
+                mean: mean_tokens,
+                stddev: stddev_tokens,
+            }),
+            Some(RawLength::Lognormal {
+                median_tokens,
+                p99_tokens,
+            }) => OutputLength::Dist(Dist::LogNormal {
+                median: median_tokens,
+                p99: p99_tokens,
+            }),
+        };
+        let reasoning_tokens = match rp.output.reasoning_tokens {
+            None => 32,
+            Some(n) if (0..=1_000_000).contains(&n) => n as u32,
+            Some(n) => {
+                push(
+                    "output.reasoning_tokens",
+                    format!("expected 0..=1000000, got {n}"),
+                );
+                32
+            }
+        };
+        for (key, msg) in rp.faults.problems() {
+            push(&format!("faults.{key}"), msg);
+        }
+        check_dist(ttft_ms, &format!("{at}.latency.ttft"), "ms", &mut issues);
+        if let OutputLength::Dist(d) = output {
+            check_dist(d, &format!("{at}.output.length"), "tokens", &mut issues);
+        }
+        providers.push(ProviderConfig {
+            name: rp.name,
+            protocol,
+            dialect,
+            listen,
+            models,
+            reasoning_models,
+            embedding_models,
+            embedding_dimensions,
+            api_keys: rp.api_keys,
+            seed: rp.seed,
+            ttft_ms,
+            tokens_per_s,
+            output,
+            reasoning_tokens,
+            faults: rp.faults,
+        });
+    }
+    let config = EmulatorConfig { providers };
+    if let Err(ConfigError::Invalid { issues: more, .. }) = config.validate() {
+        for m in more {
+            // fault problems were already reported above with the same key
+            if !issues.iter().any(|i| i.key == m.key) {
+                issues.push(m);
+            }
+        }
+    }
+    if issues.is_empty() {
+        Ok(config)
+    } else {
+        Err(ConfigError::Invalid {
+            file: file.to_path_buf(),
+            issues,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<EmulatorConfig, ConfigError> {
+        EmulatorConfig::from_toml(text, Path::new("e.toml"))
+    }
+
+    #[test]
+    fn minimal_provider_gets_defaults() {
+        let c = parse("[[provider]]\nname = \"a\"\nprotocol = \"anthropic\"\n").unwrap();
+        let p = &c.providers[0];
+        assert_eq!(p.protocol, Protocol::Anthropic);
+        assert_eq!(p.listen.port(), 0);
+        assert!(!p.models.is_empty());
+        assert_eq!(p.faults, Faults::default());
+    }
+
+    #[test]
+    fn full_provider_parses() {
+        let c = parse(
+            r#"
+[[provider]]
+name = "ds"
+protocol = "openai"
+dialect = "deepseek"
+listen = "127.0.0.1:18080"
+models = ["deepseek-chat"]
+reasoning_models = ["deepseek-reasoner"]
+seed = 9
+[provider.latency]
+ttft = { type = "lognormal", median_ms = 300, p99_ms = 1500 }
+tokens_per_s = 60
+[provider.output]
+length = { type = "max_tokens", default_tokens = 100 }
+[provider.faults]
+rate_limit_share = 0.1
+outage = { start_s = 5, end_s = 10 }
+"#,
+        )
+        .unwrap();
+        let p = &c.providers[0];
+        assert_eq!(p.dialect, Dialect::DeepSeek);
+        assert_eq!(p.listen.port(), 18080);
+        assert_eq!(p.ttft_ms, Dist::LogNormal { median: 300.0, p99: 1500.0 });
+        assert_eq!(p.output, OutputLength::FromRequest { default: 100 });
+        assert!(p.embedding_models.is_empty());
+        assert_eq!(p.faults.outage.map(|o| o.end_s), Some(Some(10.0)));
+    }
+
+    #[test]
+    fn unknown_key_names_its_path_and_line() {
+        let err = parse("[[provider]]\nname = \"a\"\nprotocol = \"openai\"\n[provider.latency]\nttft_msx = 3\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("e.toml"), "{err}");
+        assert!(err.contains("provider[0].latency"), "{err}");
+        assert!(err.contains("ttft_msx"), "{err}");
+        assert!(err.contains("line 5"), "{err}");
+    }
+
+    #[test]
+    fn validation_collects_every_error() {
+        let err = parse(
+            r#"
+[[provider]]
+name = "A"
+protocol = "grpc"
+listen = "localhost"
+[provider.latency]
+ttft = { type = "lognormal", median_ms = 300, p99_ms = 100 }
+[provider.faults]
+rate_limit_share = 1.5
+[[provider]]
+name = "b"
+protocol = "anthropic"
+dialect = "deepseek"
+"#,
+        )
+        .unwrap_err();
+        let ConfigError::Invalid { issues, .. } = &err else {
+            panic!("{err}");
+        };
+        let keys: Vec<&str> = issues.iter().map(|i| i.key.as_str()).collect();
+        for k in [
+            "provider[0].name",
+            "provider[0].protocol",
+            "provider[0].listen",
+            "provider[0].latency.ttft.p99_ms",
+            "provider[0].faults.rate_limit_share",
+            "provider[1].dialect",
+        ] {
+            assert!(keys.contains(&k), "missing {k} in {keys:?}");
+        }
+        assert!(err.to_string().contains("e.toml"));
+    }
+
+    #[test]
+    fn duplicate_names_and_ports_are_rejected() {
+        let err = parse(
+            "[[provider]]\nname = \"a\"\nprotocol = \"openai\"\nlisten = \"127.0.0.1:9\"\n[[provider]]\nname = \"a\"\nprotocol = \"gemini\"\nlisten = \"127.0.0.1:9\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("duplicate provider name"), "{err}");
+        assert!(err.contains("used twice"), "{err}");
+    }
+}

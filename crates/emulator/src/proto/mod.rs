@@ -1,0 +1,241 @@
+//! The four wire protocols. Each module maps requests to a [`ChatSpec`](crate::plan::ChatSpec),
+//! writes responses and stream events in its own format, and answers errors in its own shape.
+
+pub(crate) mod anthropic;
+pub(crate) mod bedrock;
+pub(crate) mod gemini;
+pub(crate) mod openai;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::response::{IntoResponse, Response};
+use http::StatusCode;
+use rand_chacha::ChaCha8Rng;
+use tokio::time::Instant;
+
+use crate::config::OutageMode;
+use crate::plan::{Plan, StreamFault};
+use crate::server::{Admission, ConnKill, Injected, Provider};
+
+/// Errors every protocol can answer, each in its own shape.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ErrKind {
+    Unauthorized(String),
+    BadRequest { message: String, param: Option<String> },
+    ModelNotFound(String),
+    RateLimited { retry_after_s: u64 },
+    Server,
+    Unavailable,
+}
+
+impl From<Injected> for ErrKind {
+    fn from(i: Injected) -> Self {
+        match i {
+            Injected::RateLimited { retry_after_s } => Self::RateLimited { retry_after_s },
+            Injected::ServerError => Self::Server,
+            Injected::Unavailable => Self::Unavailable,
+        }
+    }
+}
+
+pub(crate) fn bad(message: impl Into<String>, param: Option<&str>) -> ErrKind {
+    ErrKind::BadRequest {
+        message: message.into(),
+        param: param.map(str::to_owned),
+    }
+}
+
+/// Per-request context: arrival time, random draws, fault decision, connection handle.
+pub(crate) struct Ctx {
+    pub p: Arc<Provider>,
+    pub route: &'static str,
+    pub serial: u64,
+    pub rng: ChaCha8Rng,
+    pub arrival: Instant,
+    pub admission: Admission,
+    conn: Option<ConnKill>,
+}
+
+impl Ctx {
+    pub(crate) fn new(p: &Arc<Provider>, route: &'static str, conn: Option<ConnKill>) -> Self {
+        let arrival = Instant::now();
+        let (serial, mut rng) = p.next_request();
+        let admission = p.admit(&mut rng);
+        Self {
+            p: Arc::clone(p),
+            route,
+            serial,
+            rng,
+            arrival,
+            admission,
+            conn,
+        }
+    }
+
+    /// Outages and resets happen before the request is read. `Some` ends the request.
+    pub(crate) async fn gate(&self, error: fn(&ErrKind) -> Response) -> Option<Response> {
+        match self.admission {
+            Admission::Outage(OutageMode::Error) => {
+                self.p.hits.fault_outage();
+                Some(self.finish(error(&ErrKind::Unavailable)))
+            }
+            Admission::Outage(OutageMode::Reset) => {
+                self.p.hits.fault_outage();
+                Some(self.reset().await)
+            }
+            Admission::Reset => Some(self.reset().await),
+            Admission::Inject(_) | Admission::Pass { .. } => None,
+        }
+    }
+
+    /// Drop the TCP connection without a response.
+    async fn reset(&self) -> Response {
+        self.p.hits.record(self.route, 0);
+        self.p.hits.fault_reset();
+        match &self.conn {
+            Some(kill) => {
+                kill.0.cancel();
+                std::future::pending::<Response>().await
+            }
+            // served without a socket (tests calling the router directly)
+            None => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        }
+    }
+
+    /// The injected error for a request that passed auth and validation.
+    pub(crate) fn injected(&self) -> Option<ErrKind> {
+        match self.admission {
+            Admission::Inject(i) => Some(i.into()),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn stream_fault(&self) -> Option<StreamFault> {
+        match self.admission {
+            Admission::Pass { stream_fault, .. } => stream_fault,
+            _ => None,
+        }
+    }
+
+    /// Hold the response headers back when the slow-headers fault fired.
+    pub(crate) async fn slow_headers(&self) {
+        if let Admission::Pass {
+            slow_headers: Some(d),
+            ..
+        } = self.admission
+        {
+            self.p.hits.fault_slow_headers();
+            self.sleep_until(Instant::now() + d).await;
+        }
+    }
+
+    /// Sleep until `due`; false when the server shuts down first.
+    pub(crate) async fn sleep_until(&self, due: Instant) -> bool {
+        tokio::select! {
+            () = tokio::time::sleep_until(due) => true,
+            () = self.p.cancel.cancelled() => false,
+        }
+    }
+
+    /// Wait as long as generating the whole plan takes (non-streaming responses).
+    pub(crate) async fn wait_for(&self, plan: &Plan) -> bool {
+        self.sleep_until(self.arrival + plan.total_duration()).await
+    }
+
+    /// Count the response and hand it on.
+    pub(crate) fn finish(&self, response: Response) -> Response {
+        self.p.hits.record(self.route, response.status().as_u16());
+        response
+    }
+
+    pub(crate) fn elapsed_ms(&self) -> u64 {
+        u64::try_from(self.arrival.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+}
+
+/// The key a client presented is acceptable.
+pub(crate) fn key_ok(p: &Provider, presented: Option<&str>) -> bool {
+    match presented.map(str::trim) {
+        None | Some("") => false,
+        Some(k) => p.cfg.api_keys.is_empty() || p.cfg.api_keys.iter().any(|a| a == k),
+    }
+}
+
+pub(crate) fn bearer(headers: &http::HeaderMap) -> Option<&str> {
+    headers
+        .get(http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+}
+
+pub(crate) fn header<'a>(headers: &'a http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// Is `model` one this provider serves for chat? Returns whether it reasons.
+pub(crate) fn chat_model(p: &Provider, model: &str) -> Option<bool> {
+    if p.cfg.reasoning_models.iter().any(|m| m == model) {
+        Some(true)
+    } else if p.cfg.models.iter().any(|m| m == model) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// A short random-looking id from a serial number.
+pub(crate) fn make_id(serial: u64, salt: u64, len: usize) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut out = String::with_capacity(len);
+    let mut x = crate::plan::mix(serial ^ salt.rotate_left(13));
+    for i in 0..len {
+        if i % 10 == 9 {
+            x = crate::plan::mix(x);
+        }
+        out.push(ALPHABET[(x % 62) as usize] as char);
+        x /= 62;
+    }
+    out
+}
+
+/// The response a streaming handler returns: headers now, body on the plan's schedule.
+pub(crate) fn stream_response(
+    content_type: &'static str,
+    body: impl futures::Stream<Item = Result<bytes::Bytes, std::io::Error>> + Send + 'static,
+    extra: &[(&'static str, String)],
+) -> Response {
+    let mut builder = http::Response::builder()
+        .status(StatusCode::OK)
+        .header(http::header::CONTENT_TYPE, content_type)
+        .header(http::header::CACHE_CONTROL, "no-cache");
+    for (k, v) in extra {
+        builder = builder.header(*k, v.as_str());
+    }
+    builder
+        .body(axum::body::Body::from_stream(body))
+        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+}
+
+/// A JSON response with a status and extra headers.
+pub(crate) fn json_response(
+    status: StatusCode,
+    body: &serde_json::Value,
+    extra: &[(&'static str, String)],
+) -> Response {
+    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    let mut builder = http::Response::builder()
+        .status(status)
+        .header(http::header::CONTENT_TYPE, "application/json");
+    for (k, v) in extra {
+        builder = builder.header(*k, v.as_str());
+    }
+    builder
+        .body(axum::body::Body::from(bytes))
+        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+}
+
+/// `Duration` in whole milliseconds for metrics fields.
+pub(crate) fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}

@@ -1,0 +1,705 @@
+//! OpenAI Chat Completions, Embeddings and Models, with the quirks of each OpenAI-compatible
+//! family member ([`Dialect`]).
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+use base64::Engine;
+use bytes::{Bytes, BytesMut};
+use http::{HeaderMap, StatusCode};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use super::{bad, bearer, chat_model, header, json_response, key_ok, make_id, stream_response, Ctx, ErrKind};
+use crate::config::Dialect;
+use crate::plan::{self, count_value_tokens, request_hash, BlockKind, ChatSpec, Finish, Plan, Reasoning, ToolCall};
+use crate::server::{ConnKill, Provider};
+use crate::stream::{paced, sse_data, Encoder};
+use crate::tokenize::count_tokens;
+
+type St = State<Arc<Provider>>;
+type Conn = Option<Extension<ConnKill>>;
+
+pub(crate) fn router(p: &Provider) -> Router<Arc<Provider>> {
+    let mut prefixes = vec![p.cfg.dialect.base_path(), "/v1"];
+    if p.cfg.dialect == Dialect::DeepSeek {
+        prefixes.push("");
+    }
+    prefixes.dedup();
+    let mut r = Router::new();
+    for prefix in prefixes {
+        r = r
+            .route(&format!("{prefix}/chat/completions"), post(chat))
+            .route(&format!("{prefix}/embeddings"), post(embeddings))
+            .route(&format!("{prefix}/models"), get(list_models))
+            .route(&format!("{prefix}/models/{{model}}"), get(get_model));
+    }
+    if p.cfg.dialect == Dialect::Azure {
+        r = r
+            .route("/openai/deployments/{deployment}/chat/completions", post(chat_deployment))
+            .route("/openai/deployments/{deployment}/embeddings", post(embeddings_deployment));
+    }
+    r
+}
+
+fn dialect_shows_reasoning(d: Dialect) -> bool {
+    !matches!(
+        d,
+        Dialect::Standard | Dialect::Azure | Dialect::GeminiOpenAi | Dialect::BedrockOpenAi
+    )
+}
+
+/// The error body OpenAI documents: `{"error":{"message","type","param","code"}}`.
+fn error_body(dialect: Dialect, kind: &ErrKind) -> Response {
+    let (status, message, ty, param, code, extra): (StatusCode, String, &str, Option<String>, Option<&str>, Vec<(&'static str, String)>) = match kind {
+        ErrKind::Unauthorized(m) => (StatusCode::UNAUTHORIZED, m.clone(), "invalid_request_error", None, Some("invalid_api_key"), vec![]),
+        ErrKind::BadRequest { message, param } => (StatusCode::BAD_REQUEST, message.clone(), "invalid_request_error", param.clone(), None, vec![]),
+        ErrKind::ModelNotFound(m) => (
+            StatusCode::NOT_FOUND,
+            format!("The model `{m}` does not exist or you do not have access to it."),
+            "invalid_request_error",
+            None,
+            Some("model_not_found"),
+            vec![],
+        ),
+        ErrKind::RateLimited { retry_after_s } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            format!("Rate limit reached for requests. Please try again in {retry_after_s}s."),
+            "requests",
+            None,
+            Some("rate_limit_exceeded"),
+            vec![
+                ("retry-after", retry_after_s.to_string()),
+                ("x-ratelimit-remaining-requests", "0".to_owned()),
+            ],
+        ),
+        ErrKind::Server => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "The server had an error while processing your request. Sorry about that!".to_owned(),
+            "server_error",
+            None,
+            None,
+            vec![],
+        ),
+        ErrKind::Unavailable => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The engine is currently overloaded, please try again later.".to_owned(),
+            "server_error",
+            None,
+            None,
+            vec![],
+        ),
+    };
+    let body = if dialect == Dialect::Azure && status == StatusCode::UNAUTHORIZED {
+        json!({"error": {"code": "401", "message": "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource."}})
+    } else {
+        json!({"error": {"message": message, "type": ty, "param": param, "code": code}})
+    };
+    json_response(status, &body, &extra)
+}
+
+fn std_error(kind: &ErrKind) -> Response {
+    error_body(Dialect::Standard, kind)
+}
+
+fn azure_error(kind: &ErrKind) -> Response {
+    error_body(Dialect::Azure, kind)
+}
+
+fn error_fn(d: Dialect) -> fn(&ErrKind) -> Response {
+    if d == Dialect::Azure {
+        azure_error
+    } else {
+        std_error
+    }
+}
+
+fn check_key(p: &Provider, headers: &HeaderMap) -> Result<(), ErrKind> {
+    let key = bearer(headers).or_else(|| {
+        (p.cfg.dialect == Dialect::Azure).then(|| header(headers, "api-key")).flatten()
+    });
+    if key_ok(p, key) {
+        return Ok(());
+    }
+    Err(ErrKind::Unauthorized(match key {
+        None | Some("") => "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).".to_owned(),
+        Some(k) => {
+            let tail: String = k.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+            format!("Incorrect API key provided: sk-...{tail}.")
+        }
+    }))
+}
+
+fn parse_object(body: &[u8]) -> Result<Value, ErrKind> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(v @ Value::Object(_)) => Ok(v),
+        _ => Err(bad(
+            "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)",
+            None,
+        )),
+    }
+}
+
+async fn chat(State(p): St, conn: Conn, headers: HeaderMap, body: Bytes) -> Response {
+    chat_inner(p, conn, headers, body, None).await
+}
+
+async fn chat_deployment(State(p): St, Path(deployment): Path<String>, conn: Conn, headers: HeaderMap, body: Bytes) -> Response {
+    chat_inner(p, conn, headers, body, Some(deployment)).await
+}
+
+async fn chat_inner(p: Arc<Provider>, conn: Conn, headers: HeaderMap, body: Bytes, deployment: Option<String>) -> Response {
+    let ctx = Ctx::new(&p, "chat.completions", conn.map(|Extension(c)| c));
+    let error = error_fn(p.cfg.dialect);
+    if let Some(r) = ctx.gate(error).await {
+        return r;
+    }
+    match chat_checked(&ctx, &headers, &body, deployment).await {
+        Ok(r) => ctx.finish(r),
+        Err(kind) => ctx.finish(error(&kind)),
+    }
+}
+
+struct ChatReq {
+    spec: ChatSpec,
+    stream: bool,
+    include_usage: bool,
+}
+
+fn parse_chat(p: &Provider, v: &Value, deployment: Option<String>) -> Result<ChatReq, ErrKind> {
+    let model = match (deployment, v.get("model").and_then(Value::as_str)) {
+        (Some(d), _) => d,
+        (None, Some(m)) if !m.is_empty() => m.to_owned(),
+        _ => return Err(bad("you must provide a model parameter", None)),
+    };
+    let messages = match v.get("messages") {
+        Some(Value::Array(m)) if !m.is_empty() => m,
+        Some(Value::Array(_)) => return Err(bad("Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", Some("messages"))),
+        _ => return Err(bad("Missing required parameter: 'messages'.", Some("messages"))),
+    };
+    for (i, m) in messages.iter().enumerate() {
+        let role = m.get("role").and_then(Value::as_str).unwrap_or("");
+        if !matches!(role, "system" | "developer" | "user" | "assistant" | "tool" | "function") {
+            return Err(bad(
+                format!("Invalid value: '{role}'. Supported values are: 'system', 'assistant', 'user', 'function', 'tool', and 'developer'."),
+                Some(&format!("messages[{i}].role")),
+            ));
+        }
+    }
+    if v.get("n").and_then(Value::as_u64).is_some_and(|n| n > 1) {
+        return Err(bad("n > 1 is not supported by this emulator", Some("n")));
+    }
+    let reasons = chat_model(p, &model).ok_or_else(|| ErrKind::ModelNotFound(model.clone()))?;
+    let max_tokens = v
+        .get("max_completion_tokens")
+        .or_else(|| v.get("max_tokens"))
+        .and_then(Value::as_u64)
+        .map(|n| n.min(u64::from(u32::MAX)) as u32);
+    let tools = v.get("tools").and_then(Value::as_array);
+    let last_is_tool_result = messages
+        .last()
+        .and_then(|m| m.get("role"))
+        .and_then(Value::as_str)
+        .is_some_and(|r| r == "tool" || r == "function");
+    let tool = match tools {
+        Some(tools) if !tools.is_empty() && !last_is_tool_result => pick_tool(tools, v.get("tool_choice"))?,
+        _ => None,
+    };
+    let format = v.get("response_format");
+    let format_type = format.and_then(|f| f.get("type")).and_then(Value::as_str);
+    let json_schema = (format_type == Some("json_schema"))
+        .then(|| format.and_then(|f| f.pointer("/json_schema/schema")).cloned())
+        .flatten();
+    let json_mode = matches!(format_type, Some("json_object" | "json_schema"));
+    let input_tokens = count_value_tokens(&v["messages"]) + v.get("tools").map_or(0, count_value_tokens);
+    let reasoning = if reasons {
+        if dialect_shows_reasoning(p.cfg.dialect) {
+            Reasoning::Visible
+        } else {
+            Reasoning::Hidden
+        }
+    } else {
+        Reasoning::None
+    };
+    let stream = v.get("stream").and_then(Value::as_bool).unwrap_or(false);
+    let include_usage = v
+        .pointer("/stream_options/include_usage")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    Ok(ChatReq {
+        spec: ChatSpec {
+            hash: request_hash(p.cfg.seed, &model, &[Some(&v["messages"]), v.get("tools"), format]),
+            model,
+            input_tokens,
+            max_tokens,
+            reasoning,
+            json_mode,
+            json_schema,
+            tool,
+        },
+        stream,
+        include_usage,
+    })
+}
+
+fn pick_tool(tools: &[Value], choice: Option<&Value>) -> Result<Option<ToolCall>, ErrKind> {
+    let as_call = |t: &Value| -> Option<ToolCall> {
+        let f = t.get("function")?;
+        Some(ToolCall {
+            name: f.get("name")?.as_str()?.to_owned(),
+            schema: f.get("parameters").cloned().unwrap_or_else(|| json!({"type": "object", "properties": {}})),
+        })
+    };
+    match choice {
+        Some(Value::String(s)) if s == "none" => Ok(None),
+        Some(Value::Object(o)) => {
+            let name = o.get("function").and_then(|f| f.get("name")).and_then(Value::as_str);
+            match name {
+                Some(name) => tools
+                    .iter()
+                    .filter_map(as_call)
+                    .find(|t| t.name == name)
+                    .map(Some)
+                    .ok_or_else(|| bad(format!("Invalid value for 'tool_choice': tool '{name}' is not in 'tools'."), Some("tool_choice"))),
+                None => Ok(tools.iter().find_map(as_call)),
+            }
+        }
+        // "auto" (the default with tools) and "required": the emulator always calls the first tool
+        _ => Ok(tools.iter().find_map(as_call)),
+    }
+}
+
+async fn chat_checked(ctx: &Ctx, headers: &HeaderMap, body: &[u8], deployment: Option<String>) -> Result<Response, ErrKind> {
+    let p = &ctx.p;
+    check_key(p, headers)?;
+    let v = parse_object(body)?;
+    let req = parse_chat(p, &v, deployment)?;
+    if let Some(kind) = ctx.injected() {
+        return Err(kind);
+    }
+    let mut rng = ctx.rng.clone();
+    let fault = if req.stream { ctx.stream_fault() } else { None };
+    let plan = plan::build(&p.cfg, &p.corpus, &req.spec, ctx.serial, &mut rng, fault);
+    ctx.slow_headers().await;
+    let id = format!("chatcmpl-{}", make_id(ctx.serial, p.cfg.seed, 29));
+    let extra = [("x-request-id", format!("req_{}", make_id(ctx.serial, 7, 24)))];
+    if req.stream {
+        let enc = OpenAiEncoder {
+            dialect: p.cfg.dialect,
+            id,
+            include_usage: req.include_usage,
+        };
+        return Ok(stream_response(
+            "text/event-stream; charset=utf-8",
+            paced(plan, enc, Arc::clone(p), ctx.arrival),
+            &extra,
+        ));
+    }
+    if !ctx.wait_for(&plan).await {
+        return Err(ErrKind::Unavailable);
+    }
+    Ok(json_response(StatusCode::OK, &completion_body(p.cfg.dialect, &id, &plan), &extra))
+}
+
+fn finish_reason(f: Finish) -> &'static str {
+    match f {
+        Finish::Stop => "stop",
+        Finish::Length => "length",
+        Finish::ToolUse => "tool_calls",
+    }
+}
+
+fn usage_json(d: Dialect, plan: &Plan) -> Value {
+    let input = plan.input_tokens;
+    let output = plan.output_tokens();
+    let reasoning = plan.reasoning_tokens();
+    let total = input + output;
+    match d {
+        Dialect::Standard | Dialect::Azure => json!({
+            "prompt_tokens": input,
+            "completion_tokens": output,
+            "total_tokens": total,
+            "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
+            "completion_tokens_details": {"reasoning_tokens": reasoning, "audio_tokens": 0, "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0}
+        }),
+        Dialect::DeepSeek => json!({
+            "prompt_tokens": input,
+            "completion_tokens": output,
+            "total_tokens": total,
+            "prompt_tokens_details": {"cached_tokens": 0},
+            "prompt_cache_hit_tokens": 0,
+            "prompt_cache_miss_tokens": input,
+            "completion_tokens_details": {"reasoning_tokens": reasoning}
+        }),
+        Dialect::Moonshot => json!({
+            "prompt_tokens": input,
+            "completion_tokens": output,
+            "total_tokens": total,
+            "cached_tokens": 0
+        }),
+        _ => json!({
+            "prompt_tokens": input,
+            "completion_tokens": output,
+            "total_tokens": total,
+            "prompt_tokens_details": {"cached_tokens": 0},
+            "completion_tokens_details": {"reasoning_tokens": reasoning}
+        }),
+    }
+}
+
+fn content_filter_results() -> Value {
+    let safe = json!({"filtered": false, "severity": "safe"});
+    json!({"hate": safe, "self_harm": safe, "sexual": safe, "violence": safe})
+}
+
+const FINGERPRINT: &str = "fp_5e1d0c3a7b";
+
+fn completion_body(d: Dialect, id: &str, plan: &Plan) -> Value {
+    let mut message = json!({"role": "assistant", "content": plan.text_of(|k| *k == BlockKind::Text)});
+    if let Some(r) = plan.text_of(|k| *k == BlockKind::Reasoning) {
+        message["reasoning_content"] = Value::String(r);
+    }
+    if let Some((tool_id, name, args)) = plan.tool() {
+        message["tool_calls"] = json!([{"id": format!("call_{tool_id}"), "type": "function", "function": {"name": name, "arguments": args}}]);
+    }
+    if d == Dialect::Standard {
+        message["refusal"] = Value::Null;
+        message["annotations"] = json!([]);
+    }
+    let mut choice = json!({"index": 0, "message": message, "logprobs": null, "finish_reason": finish_reason(plan.finish)});
+    let mut body = json!({
+        "id": id,
+        "object": "chat.completion",
+        "created": plan.created,
+        "model": plan.model,
+        "choices": [],
+        "usage": usage_json(d, plan),
+    });
+    match d {
+        Dialect::Standard => {
+            body["system_fingerprint"] = json!(FINGERPRINT);
+            body["service_tier"] = json!("default");
+        }
+        Dialect::Azure => {
+            choice["content_filter_results"] = content_filter_results();
+            body["system_fingerprint"] = json!(FINGERPRINT);
+            body["prompt_filter_results"] = json!([{"prompt_index": 0, "content_filter_results": content_filter_results()}]);
+        }
+        Dialect::Ark => body["service_tier"] = json!("default"),
+        _ => {}
+    }
+    body["choices"] = json!([choice]);
+    body
+}
+
+#[derive(Serialize)]
+struct Chunk<'a> {
+    id: &'a str,
+    object: &'static str,
+    created: u64,
+    model: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    system_fingerprint: Option<&'static str>,
+    choices: &'a [ChunkChoice<'a>],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    usage: Option<Option<&'a Value>>,
+}
+
+#[derive(Serialize)]
+struct ChunkChoice<'a> {
+    index: u32,
+    delta: Delta<'a>,
+    logprobs: Option<()>,
+    finish_reason: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    content_filter_results: Option<&'a Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    usage: Option<&'a Value>,
+}
+
+#[derive(Serialize, Default)]
+struct Delta<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    role: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    content: Option<Option<&'a str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reasoning_content: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tool_calls: Option<[ToolDelta<'a>; 1]>,
+}
+
+#[derive(Serialize)]
+struct ToolDelta<'a> {
+    index: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<String>,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    kind: Option<&'static str>,
+    function: FnDelta<'a>,
+}
+
+#[derive(Serialize)]
+struct FnDelta<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    arguments: &'a str,
+}
+
+struct OpenAiEncoder {
+    dialect: Dialect,
+    id: String,
+    include_usage: bool,
+}
+
+impl OpenAiEncoder {
+    fn chunk(&self, plan: &Plan, delta: Delta<'_>, finish: Option<&'static str>, choice_usage: Option<&Value>, out: &mut BytesMut) {
+        let filters = (self.dialect == Dialect::Azure).then(content_filter_results);
+        let choices = [ChunkChoice {
+            index: 0,
+            delta,
+            logprobs: None,
+            finish_reason: finish,
+            content_filter_results: filters.as_ref(),
+            usage: choice_usage,
+        }];
+        let chunk = Chunk {
+            id: &self.id,
+            object: "chat.completion.chunk",
+            created: plan.created,
+            model: &plan.model,
+            system_fingerprint: matches!(self.dialect, Dialect::Standard | Dialect::Azure).then_some(FINGERPRINT),
+            choices: &choices,
+            usage: self.include_usage.then_some(None),
+        };
+        sse_data(out, &chunk);
+    }
+}
+
+impl Encoder for OpenAiEncoder {
+    fn begin(&mut self, plan: &Plan, out: &mut BytesMut) {
+        if self.dialect == Dialect::Azure {
+            sse_data(out, &json!({"choices": [], "created": 0, "id": "", "model": "", "object": "", "prompt_filter_results": [{"prompt_index": 0, "content_filter_results": content_filter_results()}]}));
+        }
+        let delta = Delta {
+            role: Some("assistant"),
+            content: Some(Some("")),
+            ..Delta::default()
+        };
+        self.chunk(plan, delta, None, None, out);
+    }
+
+    fn block_start(&mut self, plan: &Plan, block: usize, out: &mut BytesMut) {
+        if let Some(BlockKind::Tool { id, name }) = plan.blocks.get(block).map(|b| &b.kind) {
+            let delta = Delta {
+                tool_calls: Some([ToolDelta {
+                    index: 0,
+                    id: Some(format!("call_{id}")),
+                    kind: Some("function"),
+                    function: FnDelta { name: Some(name), arguments: "" },
+                }]),
+                ..Delta::default()
+            };
+            self.chunk(plan, delta, None, None, out);
+        }
+    }
+
+    fn delta(&mut self, plan: &Plan, block: usize, text: &str, out: &mut BytesMut) {
+        let delta = match plan.blocks.get(block).map(|b| &b.kind) {
+            Some(BlockKind::Reasoning) => Delta {
+                content: Some(None),
+                reasoning_content: Some(text),
+                ..Delta::default()
+            },
+            Some(BlockKind::Tool { .. }) => Delta {
+                tool_calls: Some([ToolDelta {
+                    index: 0,
+                    id: None,
+                    kind: None,
+                    function: FnDelta { name: None, arguments: text },
+                }]),
+                ..Delta::default()
+            },
+            _ => Delta {
+                content: Some(Some(text)),
+                ..Delta::default()
+            },
+        };
+        self.chunk(plan, delta, None, None, out);
+    }
+
+    fn block_stop(&mut self, _plan: &Plan, _block: usize, _out: &mut BytesMut) {}
+
+    fn finish(&mut self, plan: &Plan, out: &mut BytesMut) {
+        let usage = usage_json(self.dialect, plan);
+        let in_choice = (self.dialect == Dialect::Moonshot).then_some(&usage);
+        self.chunk(plan, Delta::default(), Some(finish_reason(plan.finish)), in_choice, out);
+        if self.include_usage {
+            let chunk = Chunk {
+                id: &self.id,
+                object: "chat.completion.chunk",
+                created: plan.created,
+                model: &plan.model,
+                system_fingerprint: matches!(self.dialect, Dialect::Standard | Dialect::Azure).then_some(FINGERPRINT),
+                choices: &[],
+                usage: Some(Some(&usage)),
+            };
+            sse_data(out, &chunk);
+        }
+        out.extend_from_slice(b"data: [DONE]\n\n");
+    }
+}
+
+async fn embeddings(State(p): St, conn: Conn, headers: HeaderMap, body: Bytes) -> Response {
+    embeddings_inner(p, conn, headers, body, None).await
+}
+
+async fn embeddings_deployment(State(p): St, Path(deployment): Path<String>, conn: Conn, headers: HeaderMap, body: Bytes) -> Response {
+    embeddings_inner(p, conn, headers, body, Some(deployment)).await
+}
+
+async fn embeddings_inner(p: Arc<Provider>, conn: Conn, headers: HeaderMap, body: Bytes, deployment: Option<String>) -> Response {
+    let ctx = Ctx::new(&p, "embeddings", conn.map(|Extension(c)| c));
+    let error = error_fn(p.cfg.dialect);
+    if let Some(r) = ctx.gate(error).await {
+        return r;
+    }
+    let result = async {
+        check_key(&p, &headers)?;
+        let v = parse_object(&body)?;
+        let model = match (deployment, v.get("model").and_then(Value::as_str)) {
+            (Some(d), _) => d,
+            (None, Some(m)) if !m.is_empty() => m.to_owned(),
+            _ => return Err(bad("you must provide a model parameter", None)),
+        };
+        let inputs = embedding_inputs(v.get("input"))?;
+        if !p.cfg.embedding_models.iter().any(|m| *m == model) {
+            return Err(ErrKind::ModelNotFound(model));
+        }
+        let dims = match v.get("dimensions") {
+            None | Some(Value::Null) => p.cfg.embedding_dimensions,
+            Some(d) => match d.as_u64() {
+                Some(n) if n >= 1 && n <= u64::from(p.cfg.embedding_dimensions) => n as u32,
+                _ => return Err(bad(format!("Invalid value for 'dimensions': expected 1 to {}.", p.cfg.embedding_dimensions), Some("dimensions"))),
+            },
+        };
+        let base64 = match v.get("encoding_format").and_then(Value::as_str) {
+            None | Some("float") => false,
+            Some("base64") => true,
+            Some(other) => return Err(bad(format!("Invalid value: '{other}'. Supported values are: 'float' and 'base64'."), Some("encoding_format"))),
+        };
+        if let Some(kind) = ctx.injected() {
+            return Err(kind);
+        }
+        ctx.slow_headers().await;
+        let mut tokens = 0u32;
+        let mut data = Vec::with_capacity(inputs.len());
+        for (i, input) in inputs.iter().enumerate() {
+            tokens += input.tokens;
+            let vector = embed(p.cfg.seed, &model, input.hash, dims);
+            let embedding = if base64 {
+                let mut raw = Vec::with_capacity(vector.len() * 4);
+                for x in &vector {
+                    raw.extend_from_slice(&x.to_le_bytes());
+                }
+                Value::String(base64::engine::general_purpose::STANDARD.encode(raw))
+            } else {
+                json!(vector)
+            };
+            data.push(json!({"object": "embedding", "index": i, "embedding": embedding}));
+        }
+        let body = json!({"object": "list", "data": data, "model": model, "usage": {"prompt_tokens": tokens, "total_tokens": tokens}});
+        Ok(json_response(StatusCode::OK, &body, &[]))
+    }
+    .await;
+    match result {
+        Ok(r) => ctx.finish(r),
+        Err(kind) => ctx.finish(error(&kind)),
+    }
+}
+
+struct EmbedInput {
+    hash: u64,
+    tokens: u32,
+}
+
+fn embedding_inputs(input: Option<&Value>) -> Result<Vec<EmbedInput>, ErrKind> {
+    let invalid = || bad("'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference.", Some("input"));
+    let one = |v: &Value| -> Result<EmbedInput, ErrKind> {
+        let mut h = plan::Fnv::new();
+        let _ = serde_json::to_writer(&mut h, v);
+        match v {
+            Value::String(s) if !s.is_empty() => Ok(EmbedInput { hash: h.0, tokens: count_tokens(s) }),
+            Value::Array(ids) if !ids.is_empty() && ids.iter().all(Value::is_u64) => Ok(EmbedInput { hash: h.0, tokens: ids.len() as u32 }),
+            _ => Err(invalid()),
+        }
+    };
+    match input {
+        Some(s @ Value::String(_)) => Ok(vec![one(s)?]),
+        Some(Value::Array(xs)) if !xs.is_empty() && xs.iter().all(Value::is_u64) => Ok(vec![one(input.unwrap_or(&Value::Null))?]),
+        Some(Value::Array(xs)) if !xs.is_empty() && xs.len() <= 2048 => xs.iter().map(one).collect(),
+        None => Err(bad("Missing required parameter: 'input'.", Some("input"))),
+        _ => Err(invalid()),
+    }
+}
+
+/// A unit vector determined by the seed, model and input.
+fn embed(seed: u64, model: &str, input_hash: u64, dims: u32) -> Vec<f32> {
+    let mut h = plan::Fnv::new();
+    let _ = std::io::Write::write(&mut h, model.as_bytes());
+    let mut rng = ChaCha8Rng::seed_from_u64(plan::mix(seed ^ input_hash ^ h.0));
+    let mut v: Vec<f32> = (0..dims).map(|_| rng.random_range(-1.0f32..1.0)).collect();
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(f32::MIN_POSITIVE);
+    for x in &mut v {
+        *x /= norm;
+    }
+    v
+}
+
+fn model_object(p: &Provider, id: &str) -> Value {
+    let owner = match p.cfg.dialect {
+        Dialect::Standard | Dialect::Azure => "openai".to_owned(),
+        _ => p.cfg.name.clone(),
+    };
+    json!({"id": id, "object": "model", "created": 1_700_000_000u64, "owned_by": owner})
+}
+
+fn all_models(p: &Provider) -> impl Iterator<Item = &String> {
+    p.cfg.models.iter().chain(&p.cfg.reasoning_models).chain(&p.cfg.embedding_models)
+}
+
+async fn list_models(State(p): St, conn: Conn, headers: HeaderMap) -> Response {
+    let ctx = Ctx::new(&p, "models.list", conn.map(|Extension(c)| c));
+    let error = error_fn(p.cfg.dialect);
+    if let Some(r) = ctx.gate(error).await {
+        return r;
+    }
+    if let Err(kind) = check_key(&p, &headers) {
+        return ctx.finish(error(&kind));
+    }
+    if let Some(kind) = ctx.injected() {
+        return ctx.finish(error(&kind));
+    }
+    let data: Vec<Value> = all_models(&p).map(|m| model_object(&p, m)).collect();
+    ctx.finish(json_response(StatusCode::OK, &json!({"object": "list", "data": data}), &[]))
+}
+
+async fn get_model(State(p): St, Path(model): Path<String>, conn: Conn, headers: HeaderMap) -> Response {
+    let ctx = Ctx::new(&p, "models.retrieve", conn.map(|Extension(c)| c));
+    let error = error_fn(p.cfg.dialect);
+    if let Some(r) = ctx.gate(error).await {
+        return r;
+    }
+    if let Err(kind) = check_key(&p, &headers) {
+        return ctx.finish(error(&kind));
+    }
+    if !all_models(&p).any(|m| *m == model) {
+        return ctx.finish(error(&ErrKind::ModelNotFound(model)));
+    }
+    ctx.finish(json_response(StatusCode::OK, &model_object(&p, &model), &[]))
+}
