@@ -145,9 +145,12 @@ impl Weights {
         })
     }
 
-    /// `n` equal weights of `1/n`.
+    /// `n` equal weights of `1/n` (not reported as rescaled).
     pub fn equal(n: usize) -> Result<Self, DecideError> {
-        Self::normalize(&vec![1.0; n])
+        if n == 0 {
+            return Err(DecideError::ZeroWeights);
+        }
+        Ok(Self::from_normalized(vec![1.0 / n as f64; n]))
     }
 
     /// Like [`Weights::normalize`] and also checks there is one weight per criterion.
@@ -242,6 +245,7 @@ mod tests {
         assert_eq!(w.as_slice(), &[0.25, 0.75]);
         assert!(w.rescaled());
         assert!(!Weights::normalize(&[0.25, 0.75]).unwrap().rescaled());
+        assert!(!Weights::equal(3).unwrap().rescaled());
         assert_eq!(
             Weights::normalize(&[0.0, 0.0]),
             Err(DecideError::ZeroWeights)

@@ -4,18 +4,24 @@
 /// Scores within a relative 1e-12 of each other count as tied, so rounding noise in otherwise
 /// equal scores does not split a tie.
 pub fn competition_ranks(scores: &[f64], higher_is_better: bool) -> Vec<usize> {
-    scores
-        .iter()
-        .map(|&s| {
-            1 + scores
-                .iter()
-                .filter(|&&o| {
-                    let better = if higher_is_better { o > s } else { o < s };
-                    better && !nearly_equal(o, s)
-                })
-                .count()
-        })
-        .collect()
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    order.sort_by(|&a, &b| {
+        let c = scores[a].total_cmp(&scores[b]);
+        if higher_is_better {
+            c.reverse()
+        } else {
+            c
+        }
+    });
+    let mut ranks = vec![0; scores.len()];
+    let mut group_start = 0;
+    for (pos, &i) in order.iter().enumerate() {
+        if !nearly_equal(scores[i], scores[order[group_start]]) {
+            group_start = pos;
+        }
+        ranks[i] = group_start + 1;
+    }
+    ranks
 }
 
 pub(crate) fn nearly_equal(a: f64, b: f64) -> bool {
