@@ -19,6 +19,9 @@ mod time;
 pub mod types;
 
 
+pub use client::{
+    build_http_client, ChatStream, ClientOptions, ProviderClient, ProviderEndpoint, StreamTiming,
+};
 pub use error::{parse_retry_after, CodecError, ErrorClass, ProviderError};
 pub use protocol::{
     Dialect, ErrorResponse, Protocol, StreamContext, StreamDecoder, StreamEncoder,

@@ -800,7 +800,7 @@ fn response_parts(choice: &Choice) -> Vec<WirePart> {
     }
     parts.extend(choice.tool_calls.iter().map(|c| WirePart {
         function_call: Some(WireFunctionCall {
-            id: None,
+            id: Some(c.id.clone()).filter(|s| !s.is_empty()),
             name: c.name.clone(),
             args: parse_arguments(&c.arguments),
         }),
@@ -930,7 +930,7 @@ impl StreamEncoder for GeminiStreamEncoder {
                     .iter()
                     .map(|c| WirePart {
                         function_call: Some(WireFunctionCall {
-                            id: None,
+                            id: Some(c.id.clone()).filter(|s| !s.is_empty()),
                             name: c.name.clone(),
                             args: parse_arguments(&c.arguments),
                         }),
