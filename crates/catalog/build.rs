@@ -1,7 +1,3 @@
-#![expect(
-    clippy::print_stdout,
-    reason = "cargo reads build-script instructions from stdout"
-)]
 //! Embeds every `*.toml` under `data/catalog/` into the library as `(relative path, text)` pairs,
 //! in sorted path order, so the built-in catalog needs no files at run time.
 

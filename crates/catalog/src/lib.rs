@@ -17,3 +17,5 @@ mod raw;
 pub use error::{CatalogError, Diagnostic};
 pub use load::{builtin_files, CatalogLoader};
 pub use model::*;
+/// The decimal type of every amount, re-exported so users need not depend on `rust_decimal`.
+pub use rust_decimal::Decimal;

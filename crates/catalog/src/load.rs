@@ -572,13 +572,13 @@ fn convert_file(cx: &mut Cx<'_>, raw: RawFile) -> FilePatch {
     for (c, line, path) in &raw.claim {
         let path = path.as_str();
         let start = cx.count();
-        let id = cx.id(&c.id, &path, "id");
-        let provider = cx.id(&c.provider, &path, "provider");
+        let id = cx.id(&c.id, path, "id");
+        let provider = cx.id(&c.provider, path, "provider");
         let value = c
             .value
             .as_ref()
             .and_then(|v| cx.finite(v, &format!("{path}.value")));
-        let source = cx.source(c.source_ref(), *line, &path);
+        let source = cx.source(c.source_ref(), *line, path);
         if let Some(id) = &id {
             claim_ids.check(
                 cx,
@@ -591,7 +591,7 @@ fn convert_file(cx: &mut Cx<'_>, raw: RawFile) -> FilePatch {
         if let (Some(id), Some(provider), Some(source), true) =
             (id, provider, source, cx.count() == start)
         {
-            let mut origin = cx.origin(cx.line_of(&c.provider), &path);
+            let mut origin = cx.origin(cx.line_of(&c.provider), path);
             origin.line = cx.line_of(&c.provider).or(*line);
             patch.claims.push((
                 MarketClaim {
@@ -632,10 +632,10 @@ fn convert_file(cx: &mut Cx<'_>, raw: RawFile) -> FilePatch {
                 "expected a currency different from `from`",
             );
         }
-        let source = cx.source(r.source_ref(), *line, &path);
+        let source = cx.source(r.source_ref(), *line, path);
         if let (Some(from), Some(to), Some(source)) = (from, to, source) {
             let key = format!("{from}->{to} as of {}", source.as_of);
-            if rate_keys.check(cx, key, *line, &path, "rate") && cx.count() == start {
+            if rate_keys.check(cx, key, *line, path, "rate") && cx.count() == start {
                 patch.rates.push((
                     ExchangeRate {
                         from,
@@ -643,7 +643,7 @@ fn convert_file(cx: &mut Cx<'_>, raw: RawFile) -> FilePatch {
                         rate: rate.normalize(),
                         source,
                     },
-                    cx.origin(*line, &path),
+                    cx.origin(*line, path),
                 ));
             }
         }
@@ -669,9 +669,9 @@ fn convert_provider_entries(
     for (r, line, path) in regions {
         let path = path.as_str();
         let start = cx.count();
-        let id = cx.id(&r.id, &path, "id");
+        let id = cx.id(&r.id, path, "id");
         let jurisdiction = cx.jurisdiction(&r.jurisdiction, &format!("{path}.jurisdiction"));
-        let source = cx.source(r.source_ref(), *line, &path);
+        let source = cx.source(r.source_ref(), *line, path);
         if let Some(id) = &id {
             keys.check(
                 cx,
@@ -692,7 +692,7 @@ fn convert_provider_entries(
                     residency: r.residency.clone(),
                     source,
                 },
-                cx.origin(*line, &path),
+                cx.origin(*line, path),
             ));
         }
     }
@@ -701,7 +701,7 @@ fn convert_provider_entries(
     for (e, line, path) in endpoints {
         let path = path.as_str();
         let start = cx.count();
-        let region = cx.id(&e.region, &path, "region");
+        let region = cx.id(&e.region, path, "region");
         let protocol = ProtocolFamily::parse(e.protocol.get_ref());
         if protocol.is_none() {
             let names: Vec<&str> = ProtocolFamily::ALL.iter().map(|p| p.name()).collect();
@@ -728,7 +728,7 @@ fn convert_provider_entries(
                 ),
             );
         }
-        let dialect = cx.id(&e.dialect, &path, "dialect");
+        let dialect = cx.id(&e.dialect, path, "dialect");
         let url = e.base_url.get_ref();
         if !(url.starts_with("https://") || url.starts_with("http://")) {
             cx.err(
@@ -737,13 +737,13 @@ fn convert_provider_entries(
                 format!("expected an http(s) URL, found {url:?}"),
             );
         }
-        let source = cx.source(e.source_ref(), *line, &path);
+        let source = cx.source(e.source_ref(), *line, path);
         if let (Some(region), Some(protocol)) = (&region, protocol) {
             keys.check(
                 cx,
                 format!("{region}/{protocol}"),
                 *line,
-                &path,
+                path,
                 "endpoint (region/protocol)",
             );
         }
@@ -760,7 +760,7 @@ fn convert_provider_entries(
                     auth,
                     source,
                 },
-                cx.origin(region_line.or(*line), &path),
+                cx.origin(region_line.or(*line), path),
             ));
         }
     }
@@ -769,8 +769,8 @@ fn convert_provider_entries(
     for (c, line, path) in certifications {
         let path = path.as_str();
         let start = cx.count();
-        let name = cx.id(&c.name, &path, "name");
-        let source = cx.source(c.source_ref(), *line, &path);
+        let name = cx.id(&c.name, path, "name");
+        let source = cx.source(c.source_ref(), *line, path);
         if let Some(name) = &name {
             keys.check(
                 cx,
@@ -787,7 +787,7 @@ fn convert_provider_entries(
                     scope: c.scope.clone(),
                     source,
                 },
-                cx.origin(*line, &path),
+                cx.origin(*line, path),
             ));
         }
     }
@@ -796,7 +796,7 @@ fn convert_provider_entries(
     for (inc, line, path) in incidents {
         let path = path.as_str();
         let start = cx.count();
-        let id = cx.id(&inc.id, &path, "id");
+        let id = cx.id(&inc.id, path, "id");
         let started = cx.date(&inc.started, &format!("{path}.started"));
         let hours = inc.duration_hours.get_ref().0;
         if hours <= Decimal::ZERO {
@@ -806,7 +806,7 @@ fn convert_provider_entries(
                 format!("expected a duration greater than zero hours, found {hours}"),
             );
         }
-        let source = cx.source(inc.source_ref(), *line, &path);
+        let source = cx.source(inc.source_ref(), *line, path);
         if let Some(id) = &id {
             keys.check(
                 cx,
@@ -828,7 +828,7 @@ fn convert_provider_entries(
                     root_cause: inc.root_cause.clone(),
                     source,
                 },
-                cx.origin(*line, &path),
+                cx.origin(*line, path),
             ));
         }
     }
@@ -837,12 +837,12 @@ fn convert_provider_entries(
     for (g, line, path) in gpus {
         let path = path.as_str();
         let start = cx.count();
-        let name = cx.id(&g.name, &path, "name");
+        let name = cx.id(&g.name, path, "name");
         let count = cx.positive_int(&g.gpu_count, &format!("{path}.gpu_count"), "a GPU count");
-        let region = g.region.as_ref().and_then(|r| cx.id(r, &path, "region"));
+        let region = g.region.as_ref().and_then(|r| cx.id(r, path, "region"));
         let price = cx.non_negative(&g.price_per_hour, &format!("{path}.price_per_hour"));
         let currency = cx.currency(&g.currency, &format!("{path}.currency"));
-        let source = cx.source(g.source_ref(), *line, &path);
+        let source = cx.source(g.source_ref(), *line, path);
         if let Some(name) = &name {
             keys.check(
                 cx,
@@ -865,7 +865,7 @@ fn convert_provider_entries(
                     price_per_hour: Money { amount, currency },
                     source,
                 },
-                cx.origin(origin_line, &path),
+                cx.origin(origin_line, path),
             ));
         }
     }
@@ -873,11 +873,11 @@ fn convert_provider_entries(
     let mut keys = Dupes::new();
     for (m, line, path) in models {
         let path = path.as_str();
-        if let Some(id) = cx.id(&m.id, &path, "id") {
+        if let Some(id) = cx.id(&m.id, path, "id") {
             keys.check(cx, id, cx.line_of(&m.id), &format!("{path}.id"), "model id");
         }
-        if let Some(draft) = convert_model(cx, m, *line, &path) {
-            pp.models.push((draft, cx.origin(*line, &path)));
+        if let Some(draft) = convert_model(cx, m, *line, path) {
+            pp.models.push((draft, cx.origin(*line, path)));
         }
     }
 }

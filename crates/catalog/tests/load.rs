@@ -215,7 +215,7 @@ headquarters = "us"
     assert!(acme.jurisdictions().contains(&Jurisdiction::UnitedStates));
     assert!(acme.has_certification("ISO27001") && acme.has_certification("SOC2"));
     let beta = c.provider("beta").unwrap();
-    assert_eq!(beta.sla.is_none(), true, "unknown SLA stays unknown");
+    assert!(beta.sla.is_none(), "unknown SLA stays unknown");
     assert!(beta.egress.is_none() && beta.support.is_none() && beta.models.is_empty());
 }
 

@@ -87,6 +87,9 @@ const PROVIDER_NAMES: &[(&str, &str, Option<&str>, &str)] = &[
     ("anthropic", "Anthropic", None, "us"),
 ];
 
+/// One LiteLLM entry's fields, values kept as raw JSON text.
+type Fields<'a> = BTreeMap<String, &'a RawValue>;
+
 /// Our provider id for a LiteLLM provider name.
 pub fn provider_for(litellm_provider: &str) -> Option<&'static str> {
     PROVIDER_MAP
@@ -168,24 +171,23 @@ pub fn import(json: &str, options: &ImportOptions) -> Result<ImportReport, Impor
             }
         }
     }
-    let entries: BTreeMap<String, &RawValue> =
-        serde_json::from_str(json).map_err(|e| ImportError::Json {
-            line: e.line(),
-            column: e.column(),
-            message: e
-                .to_string()
-                .split(" at line ")
-                .next()
-                .unwrap_or("")
-                .to_owned(),
-        })?;
+    let entries: Fields<'_> = serde_json::from_str(json).map_err(|e| ImportError::Json {
+        line: e.line(),
+        column: e.column(),
+        message: e
+            .to_string()
+            .split(" at line ")
+            .next()
+            .unwrap_or("")
+            .to_owned(),
+    })?;
 
     let mut report = ImportReport::default();
     // (our provider, model id) → (priority, prefixed?, key, entry)
-    type Candidate<'a> = (usize, bool, String, BTreeMap<String, &'a RawValue>);
+    type Candidate<'a> = (usize, bool, String, Fields<'a>);
     let mut chosen: BTreeMap<(String, String), Candidate<'_>> = BTreeMap::new();
     for (key, raw) in &entries {
-        let Ok(fields) = serde_json::from_str::<BTreeMap<String, &RawValue>>(raw.get()) else {
+        let Ok(fields) = serde_json::from_str::<Fields<'_>>(raw.get()) else {
             continue;
         };
         let Some(litellm_provider) = fields.get("litellm_provider").and_then(|v| as_str(v)) else {
@@ -256,8 +258,7 @@ pub fn import(json: &str, options: &ImportOptions) -> Result<ImportReport, Impor
         }
     }
 
-    let mut per_provider: BTreeMap<String, Vec<(String, String, BTreeMap<String, &RawValue>)>> =
-        BTreeMap::new();
+    let mut per_provider: BTreeMap<String, Vec<(String, String, Fields<'_>)>> = BTreeMap::new();
     for ((ours, model_id), (_, _, key, fields)) in chosen {
         per_provider
             .entry(ours)
@@ -356,7 +357,7 @@ fn write_model(
     text: &mut String,
     model_id: &str,
     key: &str,
-    f: &BTreeMap<String, &RawValue>,
+    f: &Fields<'_>,
     source: &str,
     as_of: &str,
 ) -> usize {
@@ -436,7 +437,7 @@ fn write_model(
 }
 
 /// The price tiers of an entry, or `None` when its token prices are not known.
-fn tiers(f: &BTreeMap<String, &RawValue>) -> Option<Vec<Tier>> {
+fn tiers(f: &Fields<'_>) -> Option<Vec<Tier>> {
     let cached = as_decimal(f.get("cache_read_input_token_cost"))
         .or_else(|| as_decimal(f.get("input_cost_per_token_cache_hit")))
         .map(per_mtok);
@@ -445,7 +446,7 @@ fn tiers(f: &BTreeMap<String, &RawValue>) -> Option<Vec<Tier>> {
     // Generic list form: [{range: [lo, hi], input_cost_per_token, output_cost_per_token, ...}]
     if let Some(list) = f
         .get("tiered_pricing")
-        .and_then(|v| serde_json::from_str::<Vec<BTreeMap<String, &RawValue>>>(v.get()).ok())
+        .and_then(|v| serde_json::from_str::<Vec<Fields<'_>>>(v.get()).ok())
     {
         let mut out = Vec::new();
         for band in &list {

@@ -1,15 +1,492 @@
-//! `cloudfit catalog` (being built; see the issue for its contract).
+//! `cloudfit catalog validate|list|import`: check, show and extend the catalog of AI clouds.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, Context as _};
+use cloudfit_catalog::import::litellm::{self, ImportOptions};
+use cloudfit_catalog::{
+    Catalog, CatalogError, CatalogLoader, ModelOffering, Provider, Source, TokenPrice,
+};
+use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
+use serde_json::{json, Value};
 
 use crate::failure::{CmdResult, Failure};
+use crate::output::{emit, emit_json, unsupported, Format};
 
 #[derive(clap::Subcommand)]
 pub enum Command {
-    /// Check catalog files
-    Validate,
+    /// Load the built-in catalog and overlays exactly as other commands do; list every problem
+    Validate(CatalogArgs),
+    /// List providers, models or market claims
+    List(ListArgs),
+    /// Turn another price database into catalog overlay files
+    #[command(subcommand)]
+    Import(ImportCommand),
 }
 
-pub fn run(_command: Command) -> CmdResult {
-    Err(Failure::runtime(anyhow::anyhow!(
-        "`cloudfit catalog` is not built yet"
-    )))
+/// Where catalog data comes from; other commands can flatten this into their own arguments.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct CatalogArgs {
+    /// Overlay catalog file or directory of *.toml, applied in order after the built-in data
+    #[arg(long = "catalog", value_name = "PATH")]
+    pub catalog: Vec<PathBuf>,
+    /// Do not start from the built-in catalog
+    #[arg(long)]
+    pub no_builtin: bool,
+}
+
+impl CatalogArgs {
+    /// Loads and validates; every problem is bad input (exit 2).
+    pub fn load(&self) -> Result<Catalog, Failure> {
+        let mut loader = CatalogLoader::new().with_builtin(!self.no_builtin);
+        for path in &self.catalog {
+            loader = loader.overlay_path(path);
+        }
+        loader.load().map_err(catalog_failure)
+    }
+}
+
+/// A [`CatalogError`] as bad input, one problem per line.
+pub fn catalog_failure(error: CatalogError) -> Failure {
+    let n = error.diagnostics.len();
+    let noun = if n == 1 { "problem" } else { "problems" };
+    Failure::input(anyhow!("catalog is invalid ({n} {noun}):\n{error}"))
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListKind {
+    Providers,
+    Models,
+    Claims,
+}
+
+#[derive(clap::Args)]
+pub struct ListArgs {
+    /// What to list
+    #[arg(value_enum, default_value = "providers")]
+    what: ListKind,
+    #[command(flatten)]
+    catalog: CatalogArgs,
+    /// Only this provider (its id, as in `cloudfit catalog list providers`)
+    #[arg(long, value_name = "ID")]
+    provider: Option<String>,
+    /// Output format: table or json
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+}
+
+#[derive(clap::Subcommand)]
+pub enum ImportCommand {
+    /// LiteLLM's model_prices_and_context_window.json → one overlay file per provider
+    Litellm(LitellmArgs),
+}
+
+#[derive(clap::Args)]
+pub struct LitellmArgs {
+    /// The JSON file
+    file: PathBuf,
+    /// Only these of our provider ids (comma-separated), e.g. alibaba-cloud,deepseek
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    providers: Vec<String>,
+    /// Directory to write the files into (created if missing)
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    out: PathBuf,
+    /// Date the prices hold for (default: the YYYY-MM-DD in the file name)
+    #[arg(long, value_name = "DATE")]
+    as_of: Option<String>,
+    /// Also write models the built-in catalog already has (the overlay then replaces them)
+    #[arg(long)]
+    replace_existing: bool,
+}
+
+pub fn run(command: Command) -> CmdResult {
+    match command {
+        Command::Validate(args) => validate(&args),
+        Command::List(args) => list(&args),
+        Command::Import(ImportCommand::Litellm(args)) => import_litellm(&args),
+    }
+}
+
+fn validate(args: &CatalogArgs) -> CmdResult {
+    let catalog = args.load()?;
+    emit(&format!(
+        "{} providers, {} models, {} prices, {} claims, all facts sourced",
+        catalog.providers.len(),
+        catalog.model_count(),
+        catalog.price_count(),
+        catalog.claims.len()
+    ))
+}
+
+fn list(args: &ListArgs) -> CmdResult {
+    if !matches!(args.format, Format::Table | Format::Json) {
+        return Err(unsupported(args.format, "catalog list", "table or json"));
+    }
+    let catalog = args.catalog.load()?;
+    if let Some(id) = &args.provider {
+        if catalog.provider(id).is_none() {
+            let known: Vec<&str> = catalog.providers.keys().map(String::as_str).collect();
+            return Err(Failure::input(anyhow!(
+                "--provider {id}: unknown provider, expected one of: {}",
+                known.join(", ")
+            )));
+        }
+    }
+    let providers: Vec<&Provider> = catalog
+        .providers
+        .values()
+        .filter(|p| args.provider.as_ref().is_none_or(|id| &p.id == id))
+        .collect();
+    let json = args.format == Format::Json;
+    match args.what {
+        ListKind::Providers if json => emit_json(
+            &providers
+                .iter()
+                .map(|p| provider_json(p))
+                .collect::<Vec<_>>(),
+        ),
+        ListKind::Providers => emit(&providers_table(&providers)),
+        ListKind::Models if json => emit_json(
+            &providers
+                .iter()
+                .flat_map(|p| p.models.iter().map(move |m| model_json(p, m)))
+                .collect::<Vec<_>>(),
+        ),
+        ListKind::Models => emit(&models_table(&providers)),
+        ListKind::Claims => {
+            let claims: Vec<_> = catalog
+                .claims
+                .iter()
+                .filter(|c| args.provider.as_ref().is_none_or(|id| &c.provider == id))
+                .collect();
+            if json {
+                emit_json(
+                    &claims
+                        .iter()
+                        .map(|c| {
+                            json!({
+                                "id": c.id, "provider": c.provider, "claim_en": c.claim_en,
+                                "claim_zh": c.claim_zh, "measure": c.measure, "scope": c.scope,
+                                "period": c.period, "value": c.value, "unit": c.unit,
+                                "report": c.report, "source": source_json(&c.source),
+                            })
+                        })
+                        .collect::<Vec<_>>(),
+                )
+            } else {
+                let mut t = table(&[
+                    "provider", "claim", "measure", "scope", "period", "value", "report", "as of",
+                ]);
+                for c in claims {
+                    let value = match (c.value, &c.unit) {
+                        (Some(v), Some(u)) if u == "percent" => format!("{v}%"),
+                        (Some(v), Some(u)) => format!("{v} {u}"),
+                        (Some(v), None) => v.to_string(),
+                        (None, _) => "unknown".to_owned(),
+                    };
+                    t.add_row(vec![
+                        c.provider.clone(),
+                        c.claim_en.clone(),
+                        c.measure.clone(),
+                        c.scope.clone(),
+                        c.period.clone(),
+                        value,
+                        c.report.clone(),
+                        c.source.as_of.clone(),
+                    ]);
+                }
+                emit(&t.to_string())
+            }
+        }
+    }
+}
+
+fn table(header: &[&str]) -> Table {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED);
+    t.set_header(header.to_vec());
+    t
+}
+
+const UNKNOWN: &str = "unknown";
+
+fn providers_table(providers: &[&Provider]) -> String {
+    let mut t = table(&[
+        "id",
+        "name",
+        "hq",
+        "data in",
+        "models",
+        "certifications",
+        "sla",
+        "incidents",
+        "egress / GB",
+        "support",
+    ]);
+    for p in providers {
+        let juris: Vec<String> = p.jurisdictions().iter().map(ToString::to_string).collect();
+        let certs: Vec<&str> = p.certifications.iter().map(|c| c.name.as_str()).collect();
+        t.add_row(vec![
+            p.id.clone(),
+            p.display_name(),
+            p.headquarters.to_string(),
+            if juris.is_empty() {
+                UNKNOWN.to_owned()
+            } else {
+                juris.join(", ")
+            },
+            p.models.len().to_string(),
+            if certs.is_empty() {
+                UNKNOWN.to_owned()
+            } else {
+                certs.join(", ")
+            },
+            p.sla
+                .as_ref()
+                .map(|s| format!("{}% {}", s.monthly_uptime_percent, s.service))
+                .unwrap_or_else(|| UNKNOWN.to_owned()),
+            p.incidents.len().to_string(),
+            p.egress
+                .as_ref()
+                .map(|e| e.price_per_gb.to_string())
+                .unwrap_or_else(|| UNKNOWN.to_owned()),
+            p.support
+                .as_ref()
+                .map(|s| format!("{} min ({})", s.response_minutes, s.tier))
+                .unwrap_or_else(|| UNKNOWN.to_owned()),
+        ]);
+    }
+    t.to_string()
+}
+
+fn models_table(providers: &[&Provider]) -> String {
+    let mut t = table(&[
+        "provider",
+        "model",
+        "capabilities",
+        "context",
+        "price list",
+        "input / Mtok",
+        "output / Mtok",
+        "cached / Mtok",
+        "as of",
+    ]);
+    for p in providers {
+        for m in &p.models {
+            let caps: Vec<&str> = m.capabilities.iter().map(|c| c.name()).collect();
+            let context = m
+                .context_window
+                .map(|c| c.to_string())
+                .unwrap_or_else(|| UNKNOWN.to_owned());
+            let base = vec![p.id.clone(), m.id.clone(), caps.join(", "), context];
+            if m.prices.is_empty() {
+                let mut row = base;
+                row.extend([
+                    UNKNOWN.to_owned(),
+                    UNKNOWN.to_owned(),
+                    UNKNOWN.to_owned(),
+                    UNKNOWN.to_owned(),
+                    m.source.as_of.clone(),
+                ]);
+                t.add_row(row);
+                continue;
+            }
+            for price in &m.prices {
+                let mut row = base.clone();
+                row.push(format!(
+                    "{} {}",
+                    price.region.as_deref().unwrap_or("all regions"),
+                    price.currency
+                ));
+                row.push(tier_column(price, |t| Some(t.input_per_mtok)));
+                row.push(tier_column(price, |t| Some(t.output_per_mtok)));
+                row.push(tier_column(price, |t| t.cached_input_per_mtok));
+                row.push(price.source.as_of.clone());
+                t.add_row(row);
+            }
+        }
+    }
+    t.to_string()
+}
+
+/// One line per tier: `0.05 (≤256000)`, `0.25` for the unbounded tier.
+fn tier_column(
+    price: &TokenPrice,
+    pick: impl Fn(&cloudfit_catalog::PriceTier) -> Option<cloudfit_catalog::Decimal>,
+) -> String {
+    let lines: Vec<String> = price
+        .tiers
+        .iter()
+        .map(|t| {
+            let v = pick(t)
+                .map(|d| d.normalize().to_string())
+                .unwrap_or_else(|| UNKNOWN.to_owned());
+            match (price.tiers.len(), t.up_to_prompt_tokens) {
+                (1, _) | (_, None) => v,
+                (_, Some(limit)) => format!("{v} (≤{limit})"),
+            }
+        })
+        .collect();
+    lines.join("\n")
+}
+
+fn source_json(s: &Source) -> Value {
+    json!({ "source": s.source, "as_of": s.as_of, "reliability": s.reliability.name() })
+}
+
+fn provider_json(p: &Provider) -> Value {
+    json!({
+        "id": p.id,
+        "name_en": p.name_en,
+        "name_zh": p.name_zh,
+        "headquarters": p.headquarters.code(),
+        "jurisdictions": p.jurisdictions().iter().map(|j| j.code().to_owned()).collect::<Vec<_>>(),
+        "regions": p.regions.iter().map(|r| json!({
+            "id": r.id, "name": r.name, "jurisdiction": r.jurisdiction.code(),
+            "residency": r.residency, "source": source_json(&r.source),
+        })).collect::<Vec<_>>(),
+        "endpoints": p.endpoints.iter().map(|e| json!({
+            "region": e.region, "protocol": e.protocol.name(), "dialect": e.dialect,
+            "base_url": e.base_url, "auth": e.auth.name(), "source": source_json(&e.source),
+        })).collect::<Vec<_>>(),
+        "certifications": p.certifications.iter().map(|c| json!({
+            "name": c.name, "scope": c.scope, "source": source_json(&c.source),
+        })).collect::<Vec<_>>(),
+        "sla": p.sla.as_ref().map(|s| json!({
+            "service": s.service, "monthly_uptime_percent": s.monthly_uptime_percent,
+            "covers_model_api": s.covers_model_api, "source": source_json(&s.source),
+        })),
+        "incidents": p.incidents.iter().map(|i| json!({
+            "id": i.id, "started": i.started, "duration_hours": i.duration_hours, "scope": i.scope,
+            "root_cause": i.root_cause, "source": source_json(&i.source),
+        })).collect::<Vec<_>>(),
+        "gpu_instances": p.gpu_instances.iter().map(|g| json!({
+            "name": g.name, "gpu": g.gpu, "gpu_count": g.gpu_count, "region": g.region,
+            "price_per_hour": money_json(&g.price_per_hour), "source": source_json(&g.source),
+        })).collect::<Vec<_>>(),
+        "egress": p.egress.as_ref().map(|e| json!({
+            "price_per_gb": money_json(&e.price_per_gb), "free_gb_per_month": e.free_gb_per_month,
+            "source": source_json(&e.source),
+        })),
+        "support": p.support.as_ref().map(|s| json!({
+            "tier": s.tier, "response_minutes": s.response_minutes, "source": source_json(&s.source),
+        })),
+        "models": p.models.iter().map(|m| m.id.clone()).collect::<Vec<_>>(),
+    })
+}
+
+fn money_json(m: &cloudfit_catalog::Money) -> Value {
+    json!({ "amount": m.amount.normalize().to_string(), "currency": m.currency.code() })
+}
+
+fn model_json(p: &Provider, m: &ModelOffering) -> Value {
+    json!({
+        "provider": p.id,
+        "id": m.id,
+        "name": m.name,
+        "family": m.family,
+        "capabilities": m.capabilities.iter().map(|c| c.name()).collect::<Vec<_>>(),
+        "context_window": m.context_window,
+        "source": source_json(&m.source),
+        "prices": m.prices.iter().map(|price| json!({
+            "region": price.region,
+            "currency": price.currency.code(),
+            "tiers": price.tiers.iter().map(|t| json!({
+                "up_to_prompt_tokens": t.up_to_prompt_tokens,
+                "input_per_mtok": t.input_per_mtok.normalize().to_string(),
+                "output_per_mtok": t.output_per_mtok.normalize().to_string(),
+                "cached_input_per_mtok": t.cached_input_per_mtok.map(|d| d.normalize().to_string()),
+                "cache_write_per_mtok": t.cache_write_per_mtok.map(|d| d.normalize().to_string()),
+            })).collect::<Vec<_>>(),
+            "source": source_json(&price.source),
+        })).collect::<Vec<_>>(),
+        "quality": m.quality.iter().map(|q| json!({
+            "benchmark": q.benchmark, "snapshot": q.snapshot, "value": q.value,
+            "source": source_json(&q.source),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn import_litellm(args: &LitellmArgs) -> CmdResult {
+    let shown = args.file.display().to_string();
+    let text = fs::read_to_string(&args.file).map_err(|e| {
+        Failure::input(anyhow!(
+            "{shown}: cannot read: {}",
+            e.to_string().to_lowercase()
+        ))
+    })?;
+    let file_name = args
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| shown.clone());
+    let as_of = match &args.as_of {
+        Some(d) => d.clone(),
+        None => litellm::date_in_file_name(&file_name).ok_or_else(|| {
+            Failure::input(anyhow!(
+                "{shown}: no YYYY-MM-DD date in the file name; give the date the prices hold for with --as-of"
+            ))
+        })?,
+    };
+    let base = Catalog::builtin().map_err(catalog_failure)?;
+    let existing: BTreeMap<String, BTreeSet<String>> = base
+        .providers
+        .values()
+        .map(|p| {
+            (
+                p.id.clone(),
+                p.models.iter().map(|m| m.id.clone()).collect(),
+            )
+        })
+        .collect();
+    let options = ImportOptions {
+        file_name,
+        as_of,
+        providers: (!args.providers.is_empty()).then(|| args.providers.iter().cloned().collect()),
+        existing,
+        replace_existing: args.replace_existing,
+    };
+    let report =
+        litellm::import(&text, &options).map_err(|e| Failure::input(anyhow!("{shown}:{e}")))?;
+    fs::create_dir_all(&args.out)
+        .with_context(|| format!("creating {}", args.out.display()))
+        .map_err(Failure::runtime)?;
+    let mut written = Vec::new();
+    for p in &report.providers {
+        let path = args.out.join(&p.file_name);
+        fs::write(&path, &p.toml)
+            .with_context(|| format!("writing {}", path.display()))
+            .map_err(Failure::runtime)?;
+        written.push(path);
+    }
+    check_written(&written)?;
+    let mut t = table(&["provider", "file", "models", "prices"]);
+    for (p, path) in report.providers.iter().zip(&written) {
+        t.add_row(vec![
+            p.provider_id.clone(),
+            path.display().to_string(),
+            p.models.to_string(),
+            p.prices.to_string(),
+        ]);
+    }
+    let skipped = report.skipped.len();
+    emit(&format!(
+        "{t}\n{} files written; {skipped} LiteLLM entries of these providers skipped (not chat/embedding, region-specific, duplicate or already in the built-in catalog)",
+        written.len()
+    ))
+}
+
+/// The files just written must load over the built-in catalog; anything else is our bug.
+fn check_written(paths: &[PathBuf]) -> Result<(), Failure> {
+    let mut loader = CatalogLoader::new();
+    for p in paths {
+        loader = loader.overlay_path(Path::new(p));
+    }
+    loader.load().map(|_| ()).map_err(|e| {
+        Failure::runtime(anyhow!(
+            "imported files do not load (a bug in the importer):\n{e}"
+        ))
+    })
 }
