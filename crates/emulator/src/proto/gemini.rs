@@ -1,4 +1,334 @@
+//! Google Gemini API: `POST /v1beta/models/{model}:generateContent`,
+//! `:streamGenerateContent` (`?alt=sse` for SSE, otherwise a streamed JSON array),
+//! `:countTokens`, and the models list. Keys come in `x-goog-api-key` or `?key=`.
+
+use std::collections::HashMap;
 use std::sync::Arc;
-use axum::Router;
-use crate::server::Provider;
-pub(crate) fn router() -> Router<Arc<Provider>> { Router::new() }
+
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use axum::routing::get;
+use axum::{Extension, Router};
+use bytes::{BufMut, Bytes, BytesMut};
+use http::{HeaderMap, StatusCode};
+use serde_json::{json, Value};
+
+use super::{bad, chat_model, header, json_response, key_ok, make_id, stream_response, Ctx, ErrKind};
+use crate::plan::{self, count_value_tokens, request_hash, BlockKind, ChatSpec, Finish, Plan, Reasoning, ToolCall};
+use crate::server::{ConnKill, Provider};
+use crate::stream::{paced, Encoder};
+
+type Conn = Option<Extension<ConnKill>>;
+type Params = Query<HashMap<String, String>>;
+
+pub(crate) fn router() -> Router<Arc<Provider>> {
+    let mut r = Router::new();
+    for version in ["/v1beta", "/v1"] {
+        r = r
+            .route(&format!("{version}/models"), get(list_models))
+            .route(&format!("{version}/models/{{model}}"), get(get_model).post(action));
+    }
+    r
+}
+
+/// `{"error":{"code","message","status"}}`, Google's RPC error shape.
+fn error(kind: &ErrKind) -> Response {
+    let (code, status, message): (u16, &str, String) = match kind {
+        ErrKind::Unauthorized(m) if m.starts_with("Method") => (403, "PERMISSION_DENIED", m.clone()),
+        ErrKind::Unauthorized(m) => (400, "INVALID_ARGUMENT", m.clone()),
+        ErrKind::BadRequest { message, .. } => (400, "INVALID_ARGUMENT", message.clone()),
+        ErrKind::ModelNotFound(m) => (
+            404,
+            "NOT_FOUND",
+            format!("models/{m} is not found for API version v1beta, or is not supported for generateContent. Call ListModels to see the list of available models and their supported methods."),
+        ),
+        ErrKind::RateLimited { .. } => (429, "RESOURCE_EXHAUSTED", "Resource has been exhausted (e.g. check quota).".to_owned()),
+        ErrKind::Server => (500, "INTERNAL", "An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting".to_owned()),
+        ErrKind::Unavailable => (503, "UNAVAILABLE", "The model is overloaded. Please try again later.".to_owned()),
+    };
+    let mut body = json!({"error": {"code": code, "message": message, "status": status}});
+    let mut extra = Vec::new();
+    if let ErrKind::RateLimited { retry_after_s } = kind {
+        body["error"]["details"] = json!([{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": format!("{retry_after_s}s")}]);
+        extra.push(("retry-after", retry_after_s.to_string()));
+    }
+    let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    json_response(status, &body, &extra)
+}
+
+fn check_key(p: &Provider, headers: &HeaderMap, params: &HashMap<String, String>) -> Result<(), ErrKind> {
+    let key = header(headers, "x-goog-api-key").or_else(|| params.get("key").map(String::as_str));
+    match key {
+        None | Some("") => Err(ErrKind::Unauthorized("Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.".to_owned())),
+        k if key_ok(p, k) => Ok(()),
+        _ => Err(ErrKind::Unauthorized("API key not valid. Please pass a valid API key.".to_owned())),
+    }
+}
+
+async fn action(State(p): State<Arc<Provider>>, Path(model_action): Path<String>, Query(params): Params, conn: Conn, headers: HeaderMap, body: Bytes) -> Response {
+    let (model, method) = model_action.rsplit_once(':').unwrap_or((model_action.as_str(), ""));
+    let route = match method {
+        "generateContent" => "generateContent",
+        "streamGenerateContent" => "streamGenerateContent",
+        "countTokens" => "countTokens",
+        _ => "unknown",
+    };
+    let ctx = Ctx::new(&p, route, conn.map(|Extension(c)| c));
+    if let Some(r) = ctx.gate(error).await {
+        return r;
+    }
+    let result = async {
+        check_key(&p, &headers, &params)?;
+        if route == "unknown" {
+            return Err(ErrKind::BadRequest { message: format!("Unknown method {method:?} on models/{model}"), param: None });
+        }
+        let v = match serde_json::from_slice::<Value>(&body) {
+            Ok(v @ Value::Object(_)) => v,
+            _ => return Err(bad("Invalid JSON payload received.", None)),
+        };
+        let spec = parse(&p, model, &v)?;
+        if let Some(kind) = ctx.injected() {
+            return Err(kind);
+        }
+        if route == "countTokens" {
+            return Ok(json_response(StatusCode::OK, &json!({"totalTokens": spec.0.input_tokens}), &[]));
+        }
+        let (spec, _include_thoughts) = spec;
+        let stream = route == "streamGenerateContent";
+        let mut rng = ctx.rng.clone();
+        let fault = if stream { ctx.stream_fault() } else { None };
+        let plan = plan::build(&p.cfg, &p.corpus, &spec, ctx.serial, &mut rng, fault);
+        ctx.slow_headers().await;
+        let response_id = make_id(ctx.serial, p.cfg.seed, 22);
+        if stream {
+            let sse = params.get("alt").is_some_and(|a| a == "sse");
+            let enc = GeminiEncoder { response_id, sse, first: true, emitted: 0, tool_args: String::new() };
+            let ct = if sse { "text/event-stream" } else { "application/json; charset=UTF-8" };
+            return Ok(stream_response(ct, paced(plan, enc, Arc::clone(&p), ctx.arrival), &[]));
+        }
+        if !ctx.wait_for(&plan).await {
+            return Err(ErrKind::Unavailable);
+        }
+        Ok(json_response(StatusCode::OK, &full_body(&plan, &response_id), &[]))
+    }
+    .await;
+    match result {
+        Ok(r) => ctx.finish(r),
+        Err(kind) => ctx.finish(error(&kind)),
+    }
+}
+
+fn parse(p: &Provider, model: &str, v: &Value) -> Result<(ChatSpec, bool), ErrKind> {
+    let contents = match v.get("contents") {
+        Some(Value::Array(c)) if !c.is_empty() => c,
+        _ => return Err(bad("* GenerateContentRequest.contents: contents is not specified\n", None)),
+    };
+    for (i, c) in contents.iter().enumerate() {
+        if !c.get("parts").is_some_and(Value::is_array) {
+            return Err(bad(format!("* GenerateContentRequest.contents[{i}].parts: contents.parts must not be empty.\n"), None));
+        }
+        if let Some(role) = c.get("role").and_then(Value::as_str) {
+            if role != "user" && role != "model" {
+                return Err(bad(format!("Please use a valid role: user, model. (got {role:?})"), None));
+            }
+        }
+    }
+    let model = model.strip_prefix("models/").unwrap_or(model);
+    let reasons = chat_model(p, model).ok_or_else(|| ErrKind::ModelNotFound(model.to_owned()))?;
+    let gen = v.get("generationConfig");
+    let max_tokens = gen.and_then(|g| g.get("maxOutputTokens")).and_then(Value::as_u64).map(|n| n.min(u64::from(u32::MAX)) as u32);
+    let json_mode = gen.and_then(|g| g.get("responseMimeType")).and_then(Value::as_str) == Some("application/json");
+    let json_schema = gen.and_then(|g| g.get("responseJsonSchema").or_else(|| g.get("responseSchema"))).cloned();
+    let budget = gen.and_then(|g| g.pointer("/thinkingConfig/thinkingBudget")).and_then(Value::as_i64);
+    let include_thoughts = gen.and_then(|g| g.pointer("/thinkingConfig/includeThoughts")).and_then(Value::as_bool).unwrap_or(false);
+    let reasoning = match (reasons, budget) {
+        (false, _) | (true, Some(0)) => Reasoning::None,
+        (true, _) if include_thoughts => Reasoning::Visible,
+        (true, _) => Reasoning::Hidden,
+    };
+    let decls: Vec<&Value> = v
+        .get("tools")
+        .and_then(Value::as_array)
+        .map(|ts| ts.iter().filter_map(|t| t.get("functionDeclarations").and_then(Value::as_array)).flatten().collect())
+        .unwrap_or_default();
+    let last_is_response = contents.last().and_then(|c| c.get("parts")).and_then(Value::as_array).is_some_and(|ps| ps.iter().any(|p| p.get("functionResponse").is_some()));
+    let fcc = v.pointer("/toolConfig/functionCallingConfig");
+    let mode = fcc.and_then(|f| f.get("mode")).and_then(Value::as_str).unwrap_or("AUTO");
+    let allowed: Option<Vec<&str>> = fcc.and_then(|f| f.get("allowedFunctionNames")).and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).collect());
+    let tool = if decls.is_empty() || last_is_response || mode == "NONE" {
+        None
+    } else {
+        decls
+            .iter()
+            .filter_map(|d| {
+                let name = d.get("name")?.as_str()?;
+                if allowed.as_ref().is_some_and(|a| !a.contains(&name)) {
+                    return None;
+                }
+                Some(ToolCall {
+                    name: name.to_owned(),
+                    schema: d.get("parametersJsonSchema").or_else(|| d.get("parameters")).cloned().unwrap_or_else(|| json!({"type": "object"})),
+                })
+            })
+            .next()
+    };
+    let input_tokens = count_value_tokens(&v["contents"]) + v.get("systemInstruction").map_or(0, count_value_tokens) + v.get("tools").map_or(0, count_value_tokens);
+    Ok((
+        ChatSpec {
+            hash: request_hash(p.cfg.seed, model, &[Some(&v["contents"]), v.get("systemInstruction"), v.get("tools")]),
+            model: model.to_owned(),
+            input_tokens,
+            max_tokens,
+            reasoning,
+            json_mode,
+            json_schema: if json_mode { json_schema } else { None },
+            tool,
+        },
+        include_thoughts,
+    ))
+}
+
+fn finish_reason(f: Finish) -> &'static str {
+    match f {
+        Finish::Length => "MAX_TOKENS",
+        Finish::Stop | Finish::ToolUse => "STOP",
+    }
+}
+
+fn usage(plan: &Plan, candidates_so_far: Option<u32>) -> Value {
+    let thoughts = plan.reasoning_tokens();
+    let candidates = candidates_so_far.unwrap_or_else(|| plan.output_tokens() - thoughts);
+    let mut u = json!({
+        "promptTokenCount": plan.input_tokens,
+        "candidatesTokenCount": candidates,
+        "totalTokenCount": plan.input_tokens + candidates + thoughts,
+        "promptTokensDetails": [{"modality": "TEXT", "tokenCount": plan.input_tokens}],
+    });
+    if thoughts > 0 {
+        u["thoughtsTokenCount"] = json!(thoughts);
+    }
+    u
+}
+
+fn full_body(plan: &Plan, response_id: &str) -> Value {
+    let mut parts = Vec::new();
+    for b in plan.blocks.iter().filter(|b| b.visible) {
+        parts.push(match &b.kind {
+            BlockKind::Reasoning => json!({"text": b.pieces.full(), "thought": true}),
+            BlockKind::Text => json!({"text": b.pieces.full()}),
+            BlockKind::Tool { name, .. } => {
+                let args: Value = serde_json::from_str(&b.pieces.full()).unwrap_or_else(|_| json!({}));
+                json!({"functionCall": {"name": name, "args": args}})
+            }
+        });
+    }
+    json!({
+        "candidates": [{"content": {"parts": parts, "role": "model"}, "finishReason": finish_reason(plan.finish), "index": 0}],
+        "usageMetadata": usage(plan, None),
+        "modelVersion": plan.model,
+        "responseId": response_id,
+    })
+}
+
+struct GeminiEncoder {
+    response_id: String,
+    sse: bool,
+    first: bool,
+    /// Visible candidate tokens sent so far.
+    emitted: u32,
+    tool_args: String,
+}
+
+impl GeminiEncoder {
+    fn write(&mut self, plan: &Plan, parts: Value, finish: Option<Finish>, out: &mut BytesMut) {
+        let mut candidate = json!({"content": {"parts": parts, "role": "model"}, "index": 0});
+        if let Some(f) = finish {
+            candidate["finishReason"] = json!(finish_reason(f));
+        }
+        let so_far = if finish.is_some() { None } else { Some(self.emitted) };
+        let chunk = json!({"candidates": [candidate], "usageMetadata": usage(plan, so_far), "modelVersion": plan.model, "responseId": self.response_id});
+        if self.sse {
+            out.put_slice(b"data: ");
+            let _ = serde_json::to_writer(out.writer(), &chunk);
+            out.put_slice(b"\r\n\r\n");
+        } else {
+            out.put_slice(if self.first { b"[" } else { b",\r\n" });
+            let _ = serde_json::to_writer(out.writer(), &chunk);
+        }
+        self.first = false;
+    }
+}
+
+impl Encoder for GeminiEncoder {
+    fn begin(&mut self, _plan: &Plan, _out: &mut BytesMut) {}
+
+    fn block_start(&mut self, _plan: &Plan, _block: usize, _out: &mut BytesMut) {}
+
+    fn delta(&mut self, plan: &Plan, block: usize, text: &str, out: &mut BytesMut) {
+        let Some(b) = plan.blocks.get(block) else { return };
+        match b.kind {
+            BlockKind::Reasoning => self.write(plan, json!([{"text": text, "thought": true}]), None, out),
+            BlockKind::Text => {
+                self.emitted += crate::tokenize::count_tokens(text);
+                self.write(plan, json!([{"text": text}]), None, out);
+            }
+            // function calls arrive whole in one chunk
+            BlockKind::Tool { .. } => self.tool_args.push_str(text),
+        }
+    }
+
+    fn block_stop(&mut self, plan: &Plan, block: usize, out: &mut BytesMut) {
+        let Some(b) = plan.blocks.get(block) else { return };
+        if let BlockKind::Tool { name, .. } = &b.kind {
+            let args: Value = serde_json::from_str(&self.tool_args).unwrap_or_else(|_| json!({}));
+            self.emitted += b.pieces.len() as u32;
+            self.write(plan, json!([{"functionCall": {"name": name, "args": args}}]), None, out);
+        }
+    }
+
+    fn finish(&mut self, plan: &Plan, out: &mut BytesMut) {
+        self.write(plan, json!([{"text": ""}]), Some(plan.finish), out);
+        if !self.sse {
+            out.put_slice(b"]");
+        }
+    }
+}
+
+fn model_object(p: &Provider, m: &str) -> Value {
+    let thinking = p.cfg.reasoning_models.iter().any(|r| r == m);
+    json!({
+        "name": format!("models/{m}"),
+        "version": "001",
+        "displayName": m,
+        "inputTokenLimit": 1_048_576,
+        "outputTokenLimit": 65_536,
+        "supportedGenerationMethods": ["generateContent", "countTokens"],
+        "thinking": thinking,
+    })
+}
+
+async fn list_models(State(p): State<Arc<Provider>>, Query(params): Params, conn: Conn, headers: HeaderMap) -> Response {
+    let ctx = Ctx::new(&p, "models.list", conn.map(|Extension(c)| c));
+    if let Some(r) = ctx.gate(error).await {
+        return r;
+    }
+    if let Err(kind) = check_key(&p, &headers, &params) {
+        return ctx.finish(error(&kind));
+    }
+    let models: Vec<Value> = p.cfg.models.iter().chain(&p.cfg.reasoning_models).map(|m| model_object(&p, m)).collect();
+    ctx.finish(json_response(StatusCode::OK, &json!({"models": models}), &[]))
+}
+
+async fn get_model(State(p): State<Arc<Provider>>, Path(model): Path<String>, Query(params): Params, conn: Conn, headers: HeaderMap) -> Response {
+    let ctx = Ctx::new(&p, "models.get", conn.map(|Extension(c)| c));
+    if let Some(r) = ctx.gate(error).await {
+        return r;
+    }
+    if let Err(kind) = check_key(&p, &headers, &params) {
+        return ctx.finish(error(&kind));
+    }
+    if chat_model(&p, &model).is_none() {
+        return ctx.finish(error(&ErrKind::ModelNotFound(model)));
+    }
+    ctx.finish(json_response(StatusCode::OK, &model_object(&p, &model), &[]))
+}

@@ -149,9 +149,6 @@ impl Ctx {
         response
     }
 
-    pub(crate) fn elapsed_ms(&self) -> u64 {
-        u64::try_from(self.arrival.elapsed().as_millis()).unwrap_or(u64::MAX)
-    }
 }
 
 /// The key a client presented is acceptable.
