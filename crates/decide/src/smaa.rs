@@ -569,6 +569,8 @@ fn weight_chunk(
     let mut w = vec![0.0; k];
     let mut scratch = vec![0.0; k];
     let mut utility = vec![0.0; m];
+    let mut better = vec![0usize; m];
+    let mut seen = vec![false; m];
     let mut tally = Tally {
         rank: vec![0.0; m * m],
         central: vec![0.0; m * k],
@@ -578,28 +580,39 @@ fn weight_chunk(
         sampler.sample_into(&mut rng, &mut w, &mut scratch)?;
         model.draw(&mut rng, &mut partial);
         utilities(&partial, &w, &mut utility);
+        // Fast path: one comparison per pair. Tied alternatives get equal counts, so the counts
+        // are a permutation of 0..m exactly when nothing is tied.
+        for (b, &ui) in better.iter_mut().zip(&utility) {
+            *b = utility.iter().filter(|&&u| u > ui).count();
+        }
+        seen.fill(false);
         let mut tied = false;
-        for i in 0..m {
-            let (better, equal) = standing(&utility, i);
-            if equal == 1 {
-                tally.rank[i * m + better] += 1.0;
-                if better == 0 {
+        for &b in &better {
+            tied |= seen[b];
+            seen[b] = true;
+        }
+        if !tied {
+            for (i, &b) in better.iter().enumerate() {
+                tally.rank[i * m + b] += 1.0;
+                if b == 0 {
                     add(&mut tally.central[i * k..(i + 1) * k], &w);
                 }
-            } else {
-                tied = true;
-                let share = 1.0 / equal as f64;
-                for r in better..better + equal {
-                    tally.rank[i * m + r] += share;
-                }
-                if better == 0 {
-                    for (c, wj) in tally.central[i * k..(i + 1) * k].iter_mut().zip(&w) {
-                        *c += share * wj;
-                    }
+            }
+            continue;
+        }
+        tally.tied += 1;
+        for i in 0..m {
+            let (better, equal) = standing(&utility, i);
+            let share = 1.0 / equal as f64;
+            for r in better..better + equal {
+                tally.rank[i * m + r] += share;
+            }
+            if better == 0 {
+                for (c, wj) in tally.central[i * k..(i + 1) * k].iter_mut().zip(&w) {
+                    *c += share * wj;
                 }
             }
         }
-        tally.tied += u64::from(tied);
     }
     Ok(tally)
 }
