@@ -49,6 +49,30 @@ impl fmt::Display for Date {
     }
 }
 
+/// The newest `YYYY-MM-DD` date among the catalog's facts: the default "as of" of the advice,
+/// so a run never depends on the clock.
+pub fn catalog_as_of(catalog: &cloudfit_catalog::Catalog) -> Option<Date> {
+    let mut dates: Vec<&str> = Vec::new();
+    for p in catalog.providers.values() {
+        dates.extend(p.regions.iter().map(|r| r.source.as_of.as_str()));
+        dates.extend(p.endpoints.iter().map(|r| r.source.as_of.as_str()));
+        dates.extend(p.certifications.iter().map(|r| r.source.as_of.as_str()));
+        dates.extend(p.sla.iter().map(|r| r.source.as_of.as_str()));
+        dates.extend(p.incidents.iter().map(|r| r.source.as_of.as_str()));
+        dates.extend(p.gpu_instances.iter().map(|r| r.source.as_of.as_str()));
+        dates.extend(p.egress.iter().map(|r| r.source.as_of.as_str()));
+        dates.extend(p.support.iter().map(|r| r.source.as_of.as_str()));
+        for m in &p.models {
+            dates.push(m.source.as_of.as_str());
+            dates.extend(m.prices.iter().map(|r| r.source.as_of.as_str()));
+            dates.extend(m.quality.iter().map(|r| r.source.as_of.as_str()));
+        }
+    }
+    dates.extend(catalog.claims.iter().map(|r| r.source.as_of.as_str()));
+    dates.extend(catalog.exchange_rates.iter().map(|r| r.source.as_of.as_str()));
+    dates.into_iter().filter_map(Date::parse_prefix).max()
+}
+
 fn days_in_month(year: i32, month: u32) -> u32 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,

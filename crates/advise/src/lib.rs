@@ -22,12 +22,12 @@ pub use assess::{
     ProviderAssessment, QualityReference,
 };
 pub use criterion::{Criterion, CriterionValue, Evidence};
-pub use date::Date;
+pub use date::{catalog_as_of, Date};
 pub use fx::Fx;
 pub use i18n::Lang;
 pub use profile::{
-    Constraints, Current, GpuNeed, Issue, Preset, Profile, ProfileError, Segment, Task,
-    WeightSpec, Workload,
+    parse_workload, Constraints, Current, GpuNeed, Issue, Preset, Profile, ProfileError, Segment,
+    Task, WeightSpec, Workload,
 };
 pub use rank::{
     rank, Advice, Contribution, Explanation, RankMethod, RankOptions, Ranked, WeightMove,

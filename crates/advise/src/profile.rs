@@ -232,23 +232,7 @@ impl Profile {
 
     /// Parse and validate profile text; `file` names it in messages.
     pub fn parse(text: &str, file: &str) -> Result<Profile, ProfileError> {
-        let raw: RawProfile = serde_path_to_error::deserialize(toml::Deserializer::new(text))
-            .map_err(|err| {
-                let key = err
-                    .path()
-                    .to_string()
-                    .replace(".$__serde_spanned_private_value", "");
-                let inner = err.into_inner();
-                let line = inner.span().map(|s| line_of(text, s.start));
-                ProfileError::Invalid {
-                    issues: vec![Issue {
-                        file: file.to_owned(),
-                        line,
-                        key: if key == "." { "(document)".to_owned() } else { key },
-                        expected: inner.message().trim().to_owned(),
-                    }],
-                }
-            })?;
+        let raw: RawProfile = read_raw(text, file)?;
         let mut v = Validator {
             text,
             file,
@@ -284,6 +268,45 @@ impl Profile {
     }
 }
 
+/// Read a `[workload]` table from its own file (`cloudfit tco --workload W.toml`), validated
+/// like a profile's.
+pub fn parse_workload(text: &str, file: &str) -> Result<Workload, ProfileError> {
+    let raw: RawWorkloadFile = read_raw(text, file)?;
+    let mut v = Validator {
+        text,
+        file,
+        issues: Vec::new(),
+    };
+    match v.workload(raw.workload) {
+        Some(w) if v.issues.is_empty() => Ok(w),
+        _ => Err(ProfileError::Invalid { issues: v.issues }),
+    }
+}
+
+/// Phase one: serde into raw structs; the one error names file, line and key path.
+fn read_raw<T: serde::de::DeserializeOwned>(text: &str, file: &str) -> Result<T, ProfileError> {
+    serde_path_to_error::deserialize(toml::Deserializer::new(text)).map_err(|err| {
+        let key = err
+            .path()
+            .to_string()
+            .replace(".$__serde_spanned_private_value", "");
+        let inner = err.into_inner();
+        let line = inner.span().map(|s| line_of(text, s.start));
+        ProfileError::Invalid {
+            issues: vec![Issue {
+                file: file.to_owned(),
+                line,
+                key: if key == "." {
+                    "(document)".to_owned()
+                } else {
+                    key
+                },
+                expected: inner.message().trim().to_owned(),
+            }],
+        }
+    })
+}
+
 /// 1-based line of a byte offset.
 fn line_of(text: &str, offset: usize) -> usize {
     text.get(..offset)
@@ -304,6 +327,12 @@ struct RawProfile {
     weights: Option<Spanned<RawWeights>>,
     workload: RawWorkload,
     current: Option<RawCurrent>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWorkloadFile {
+    workload: RawWorkload,
 }
 
 #[derive(Deserialize, Default)]
@@ -1138,6 +1167,23 @@ cache_hit_share = 0.25
         assert_eq!(found[0].key, "weights.pairs");
         let found = issues(&with("type = \"guess\""));
         assert_eq!(found[0].key, "weights.type");
+    }
+
+    #[test]
+    fn workload_file_is_validated_like_a_profile() {
+        let w = parse_workload(
+            "[workload]\ncurrency = \"USD\"\nmonthly_embedding_tokens = 5\n",
+            "w.toml",
+        )
+        .unwrap();
+        assert_eq!(w.currency, Currency::Usd);
+        assert_eq!(w.monthly_embedding_tokens, 5);
+        let Err(ProfileError::Invalid { issues }) =
+            parse_workload("[workload]\ncurrency = \"XXX\"\n", "w.toml")
+        else {
+            panic!("expected an error")
+        };
+        assert_eq!(issues[0].to_string(), "w.toml:2: workload.currency: expected \"CNY\", \"USD\" or \"EUR\", found \"XXX\"");
     }
 
     #[test]

@@ -11,7 +11,7 @@
 //!   price tier whose `up_to_prompt_tokens` is the first ≥ the typical prompt. When no cached
 //!   price is published the full input price applies (no discount is assumed).
 //! - **Embeddings**: cheapest embeddings-capable model, `E/10⁶ × p_in` of its first tier.
-//! - **GPU**: cheapest instance with the requested GPU model (case-insensitive), per GPU-hour
+//! - **GPU**: cheapest instance with the requested GPU model ([`gpu_matches`]), per GPU-hour
 //!   (`price_per_hour / gpu_count`) × hours.
 //! - **Egress**: `max(0, GB − free GB) × first-tier egress price`.
 //! - **Storage**: the catalog holds no storage prices yet, so storage is always unpriced.
@@ -422,7 +422,7 @@ fn gpu_line(
     let mut best = None;
     let mut missing_rate = None;
     for inst in provider.gpu_instances.iter().filter(|i| {
-        i.gpu.eq_ignore_ascii_case(gpu) && i.gpu_count > 0 && scope.usable(provider, i.region.as_deref())
+        gpu_matches(&i.gpu, gpu) && i.gpu_count > 0 && scope.usable(provider, i.region.as_deref())
     }) {
         let per_gpu_hour = inst.price_per_hour.amount / Decimal::from(inst.gpu_count);
         let Some(conv) = fx.convert(
@@ -484,6 +484,13 @@ fn gpu_line(
             evidence: Vec::new(),
         },
     }
+}
+
+/// `wanted` names the instance's GPU exactly, or a family prefix up to a `-`
+/// (`H100` matches `H100-80G` and `H100-SXM`); case-insensitive.
+pub fn gpu_matches(instance_gpu: &str, wanted: &str) -> bool {
+    let (have, want) = (instance_gpu.to_ascii_uppercase(), wanted.trim().to_ascii_uppercase());
+    have == want || have.starts_with(&format!("{want}-"))
 }
 
 /// Egress of `gb` at the provider's first-tier price, after its free allowance.

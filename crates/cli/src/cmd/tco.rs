@@ -1,12 +1,77 @@
-//! `cloudfit tco` (being built; see the issue for its contract).
+//! `cloudfit tco`: the monthly cost line items of a profile's workload at every provider that
+//! passes the profile's hard constraints.
+
+use std::path::PathBuf;
+
+use anyhow::anyhow;
+use cloudfit_advise::{assess, i18n, parse_workload, Measurements};
+use serde_json::json;
 
 use crate::failure::{CmdResult, Failure};
+use crate::output::{emit, emit_json, unsupported, Format};
+
+use super::rank::report::{self, advise_failure, load_profile, Common};
 
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Business profile (TOML); its workload and constraints are used
+    #[arg(long, value_name = "P.toml")]
+    profile: PathBuf,
+    /// A file with a [workload] table that replaces the profile's
+    #[arg(long, value_name = "W.toml")]
+    workload: Option<PathBuf>,
+    #[command(flatten)]
+    common: Common,
+    /// Output format: table or json
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+}
 
-pub fn run(_args: Args) -> CmdResult {
-    Err(Failure::runtime(anyhow::anyhow!(
-        "`cloudfit tco` is not built yet"
-    )))
+pub fn run(args: Args) -> CmdResult {
+    if matches!(args.format, Format::Markdown | Format::Html) {
+        return Err(unsupported(args.format, "tco", "table or json"));
+    }
+    let mut profile = load_profile(&args.profile)?;
+    if let Some(path) = &args.workload {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Failure::input(anyhow!("reading workload {file}: {e}")))?;
+        profile.workload = parse_workload(&text, &file).map_err(Failure::input)?;
+    }
+    let catalog = args.common.catalog()?;
+    let as_of = args.common.as_of(Some(&profile), &catalog)?;
+    let lang = args.common.lang();
+    let a = assess(&catalog, &profile, &Measurements::default(), as_of).map_err(advise_failure)?;
+    let mut providers: Vec<&cloudfit_advise::ProviderAssessment> = a.providers.iter().collect();
+    providers.sort_by(|x, y| {
+        x.tco
+            .known_total()
+            .cmp(&y.tco.known_total())
+            .then(x.id.cmp(&y.id))
+    });
+    match args.format {
+        Format::Json => emit_json(&json!({
+            "profile": a.profile,
+            "currency": a.currency.to_string(),
+            "as_of": a.as_of.to_string(),
+            "providers": providers.iter().map(|p| report::tco_json(&p.id, &p.tco)).collect::<Vec<_>>(),
+            "excluded": a.excluded.iter().map(|e| json!({
+                "provider": e.provider, "reason": i18n::exclusion(&e.reason, lang)
+            })).collect::<Vec<_>>(),
+        })),
+        _ => {
+            let mut out = format!("{}: {}\n\n", i18n::label("cost_lines", lang), a.profile);
+            for p in providers {
+                out.push_str(&report::tco_table(&p.id, &p.tco, lang));
+                out.push('\n');
+            }
+            if !a.excluded.is_empty() {
+                out.push_str(&format!("{}:\n", i18n::label("excluded", lang)));
+                for e in &a.excluded {
+                    out.push_str(&format!("  {}: {}\n", e.provider, i18n::exclusion(&e.reason, lang)));
+                }
+            }
+            emit(&out)
+        }
+    }
 }
