@@ -16,7 +16,7 @@ use tokio::time::Sleep;
 
 use crate::error::{ErrorClass, ProviderError};
 use crate::protocol::anthropic::ANTHROPIC_VERSION;
-use crate::protocol::bedrock::{sign_request, SIGNING_SERVICE};
+use crate::protocol::bedrock::{sign_request, SignableHttp, SIGNING_SERVICE};
 use crate::protocol::{AuthStyle, Protocol, StreamDecoder};
 use crate::secret::{Credentials, Secret};
 use crate::types::{
@@ -53,7 +53,12 @@ impl ProviderEndpoint {
         if let Some(r) = &self.region {
             return Some(r.clone());
         }
-        let host = self.base_url.split("://").nth(1)?.split(['/', ':']).next()?;
+        let host = self
+            .base_url
+            .split("://")
+            .nth(1)?
+            .split(['/', ':'])
+            .next()?;
         let rest = host.strip_prefix("bedrock-runtime.")?;
         rest.split('.').next().map(str::to_owned)
     }
@@ -143,7 +148,9 @@ impl ProviderClient {
         let body = protocol.encode_request(&req)?;
         let path = protocol.chat_path(&req.model, false);
         let fut = async {
-            let resp = self.send(http::Method::POST, &path, body, "application/json").await?;
+            let resp = self
+                .send(http::Method::POST, &path, body, "application/json")
+                .await?;
             let headers = resp.headers().clone();
             let bytes = read_body(resp).await?;
             let mut out = protocol.decode_response(&bytes)?;
@@ -171,7 +178,12 @@ impl ProviderClient {
         let path = protocol.chat_path(&req.model, true);
         let started = Instant::now();
         let resp = self
-            .send(http::Method::POST, &path, body, protocol.stream_content_type())
+            .send(
+                http::Method::POST,
+                &path,
+                body,
+                protocol.stream_content_type(),
+            )
             .await?;
         let headers_after = started.elapsed();
         let request_id = request_id(resp.headers());
@@ -192,12 +204,17 @@ impl ProviderClient {
         let Some(path) = protocol.embeddings_path(&req.model) else {
             return Err(ProviderError::new(
                 ErrorClass::BadRequest,
-                format!("embeddings are not implemented for protocol {}", protocol.name()),
+                format!(
+                    "embeddings are not implemented for protocol {}",
+                    protocol.name()
+                ),
             ));
         };
         let body = protocol.encode_embedding_request(&req)?;
         let fut = async {
-            let resp = self.send(http::Method::POST, &path, body, "application/json").await?;
+            let resp = self
+                .send(http::Method::POST, &path, body, "application/json")
+                .await?;
             let bytes = read_body(resp).await?;
             Ok(protocol.decode_embedding_response(&bytes, &req.model)?)
         };
@@ -212,11 +229,16 @@ impl ProviderClient {
         let Some(path) = protocol.models_path() else {
             return Err(ProviderError::new(
                 ErrorClass::BadRequest,
-                format!("listing models is not implemented for protocol {}", protocol.name()),
+                format!(
+                    "listing models is not implemented for protocol {}",
+                    protocol.name()
+                ),
             ));
         };
         let fut = async {
-            let resp = self.send(http::Method::GET, path, Vec::new(), "application/json").await?;
+            let resp = self
+                .send(http::Method::GET, path, Vec::new(), "application/json")
+                .await?;
             let bytes = read_body(resp).await?;
             Ok(protocol.decode_models(&bytes)?)
         };
@@ -253,7 +275,10 @@ impl ProviderClient {
         }
         let protocol = self.endpoint.protocol;
         if protocol == Protocol::Anthropic {
-            h.insert("anthropic-version", HeaderValue::from_static(ANTHROPIC_VERSION));
+            h.insert(
+                "anthropic-version",
+                HeaderValue::from_static(ANTHROPIC_VERSION),
+            );
         }
         match &self.endpoint.credentials {
             Credentials::None => {}
@@ -288,11 +313,14 @@ impl ProviderClient {
                 if !body.is_empty() {
                     to_sign.push(("content-type", "application/json"));
                 }
-                let signed = sign_request(
-                    method.as_str(),
+                let signable = SignableHttp {
+                    method: method.as_str(),
                     url,
-                    &to_sign,
+                    headers: &to_sign,
                     body,
+                };
+                let signed = sign_request(
+                    &signable,
                     creds,
                     &region,
                     SIGNING_SERVICE,
@@ -341,7 +369,11 @@ impl ProviderClient {
             .endpoint
             .protocol
             .classify_error(status.as_u16(), &headers, &body);
-        tracing::debug!(status = status.as_u16(), class = err.class.as_str(), "provider error");
+        tracing::debug!(
+            status = status.as_u16(),
+            class = err.class.as_str(),
+            "provider error"
+        );
         Err(err)
     }
 }
@@ -362,7 +394,12 @@ fn secret_value(v: &Secret) -> Result<HeaderValue, ProviderError> {
 fn request_id(headers: &HeaderMap) -> Option<String> {
     ["x-request-id", "x-amzn-requestid", "request-id"]
         .iter()
-        .find_map(|n| headers.get(*n).and_then(|v| v.to_str().ok()).map(str::to_owned))
+        .find_map(|n| {
+            headers
+                .get(*n)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        })
 }
 
 async fn read_body(resp: reqwest::Response) -> Result<Bytes, ProviderError> {

@@ -18,14 +18,11 @@ pub mod sse;
 mod time;
 pub mod types;
 
-
 pub use client::{
     build_http_client, ChatStream, ClientOptions, ProviderClient, ProviderEndpoint, StreamTiming,
 };
 pub use error::{parse_retry_after, CodecError, ErrorClass, ProviderError};
-pub use protocol::{
-    Dialect, ErrorResponse, Protocol, StreamContext, StreamDecoder, StreamEncoder,
-};
+pub use protocol::{Dialect, ErrorResponse, Protocol, StreamContext, StreamDecoder, StreamEncoder};
 pub use secret::{AwsCredentials, Credentials, Secret};
 pub use types::{
     ChatRequest, ChatResponse, Choice, ContentPart, EmbeddingRequest, EmbeddingResponse,

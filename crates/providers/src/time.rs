@@ -79,7 +79,10 @@ mod tests {
         assert_eq!(format_rfc3339(0), "1970-01-01T00:00:00Z");
         assert_eq!(format_rfc3339(1_709_251_200), "2024-03-01T00:00:00Z");
         assert_eq!(parse_rfc3339("2025-02-19T00:00:00Z"), Some(1_739_923_200));
-        assert_eq!(parse_rfc3339("2025-02-19T08:00:00.123+08:00"), Some(1_739_923_200));
+        assert_eq!(
+            parse_rfc3339("2025-02-19T08:00:00.123+08:00"),
+            Some(1_739_923_200)
+        );
         assert_eq!(parse_rfc3339("yesterday"), None);
     }
 

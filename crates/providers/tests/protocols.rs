@@ -29,8 +29,15 @@ const DEEPSEEK: Protocol = Protocol::OpenAi(Dialect::DeepSeek);
 // ---- requests --------------------------------------------------------------------------------
 
 /// wire → internal → wire → internal must be a fixed point.
-fn request_round_trip(p: Protocol, path: &str, model: &str, stream: bool) -> cloudfit_providers::ChatRequest {
-    let a = p.decode_request(&fixture(path), Some(model), stream).unwrap();
+fn request_round_trip(
+    p: Protocol,
+    path: &str,
+    model: &str,
+    stream: bool,
+) -> cloudfit_providers::ChatRequest {
+    let a = p
+        .decode_request(&fixture(path), Some(model), stream)
+        .unwrap();
     let wire = p.encode_request(&a).unwrap();
     let b = p.decode_request(&wire, Some(model), stream).unwrap();
     assert_eq!(a, b, "{path}: round trip changed the request");
@@ -55,14 +62,20 @@ fn openai_request_round_trips() {
     assert_eq!(r.stop, vec!["\n\n".to_owned()]);
     assert!(r.stream && r.include_usage);
     assert_eq!(r.tool_choice, Some(ToolChoice::Auto));
-    assert_eq!(r.response_format, Some(cloudfit_providers::ResponseFormat::JsonObject));
+    assert_eq!(
+        r.response_format,
+        Some(cloudfit_providers::ResponseFormat::JsonObject)
+    );
     assert_eq!(r.user.as_deref(), Some("user-4821"));
 }
 
 #[test]
 fn anthropic_request_round_trips() {
     let r = request_round_trip(Protocol::Anthropic, "anthropic/request.json", "", true);
-    assert_eq!(r.system_text().as_deref(), Some("You are a terse travel assistant."));
+    assert_eq!(
+        r.system_text().as_deref(),
+        Some("You are a terse travel assistant.")
+    );
     assert_eq!(r.messages.len(), 4);
     assert_eq!(r.messages[2].tool_calls[0].name, "get_weather");
     assert_eq!(r.messages[3].role, Role::Tool);
@@ -88,13 +101,21 @@ fn bedrock_request_round_trips() {
 
 #[test]
 fn gemini_request_round_trips() {
-    let r = request_round_trip(Protocol::Gemini, "gemini/request.json", "gemini-2.5-flash", true);
+    let r = request_round_trip(
+        Protocol::Gemini,
+        "gemini/request.json",
+        "gemini-2.5-flash",
+        true,
+    );
     assert_eq!(r.system_text().as_deref(), Some("Answer briefly."));
     assert_eq!(r.messages[2].tool_calls[0].id, "call_0");
     assert_eq!(r.messages[3].tool_call_id.as_deref(), Some("call_0"));
     assert_eq!(r.messages[3].joined_text(), "{\"temp_c\":18}");
     assert_eq!(r.max_tokens, Some(300));
-    assert_eq!(r.response_format, Some(cloudfit_providers::ResponseFormat::JsonObject));
+    assert_eq!(
+        r.response_format,
+        Some(cloudfit_providers::ResponseFormat::JsonObject)
+    );
 }
 
 #[test]
@@ -103,7 +124,12 @@ fn requests_translate_across_protocols() {
     let src = OPENAI
         .decode_request(&fixture("openai/chat_request.json"), None, true)
         .unwrap();
-    for p in [Protocol::Anthropic, Protocol::Bedrock, Protocol::Gemini, DEEPSEEK] {
+    for p in [
+        Protocol::Anthropic,
+        Protocol::Bedrock,
+        Protocol::Gemini,
+        DEEPSEEK,
+    ] {
         let wire = p.encode_request(&src).unwrap();
         let back = p.decode_request(&wire, Some(&src.model), true).unwrap();
         assert_eq!(back.system_text(), src.system_text(), "{}", p.name());
@@ -129,9 +155,13 @@ fn requests_translate_across_protocols() {
     let src = Protocol::Anthropic
         .decode_request(&fixture("anthropic/request.json"), None, true)
         .unwrap();
-    let wire: serde_json::Value = serde_json::from_slice(&OPENAI.encode_request(&src).unwrap()).unwrap();
+    let wire: serde_json::Value =
+        serde_json::from_slice(&OPENAI.encode_request(&src).unwrap()).unwrap();
     assert_eq!(wire["messages"][0]["role"], "system");
-    assert_eq!(wire["messages"][2]["tool_calls"][0]["function"]["name"], "get_weather");
+    assert_eq!(
+        wire["messages"][2]["tool_calls"][0]["function"]["name"],
+        "get_weather"
+    );
     assert_eq!(wire["messages"][3]["role"], "tool");
     assert_eq!(wire["messages"][3]["tool_call_id"], "toolu_01A");
 }
@@ -169,14 +199,21 @@ fn openai_response_round_trips() {
 #[test]
 fn deepseek_response_round_trips_with_its_cache_fields() {
     let r = response_round_trip(DEEPSEEK, "openai/deepseek_response.json");
-    assert_eq!(r.choices[0].reasoning.as_deref(), Some("Compare the tenths: 1 < 9."));
+    assert_eq!(
+        r.choices[0].reasoning.as_deref(),
+        Some("Compare the tenths: 1 < 9.")
+    );
     assert_eq!(r.usage.input_tokens, Some(40));
     assert_eq!(r.usage.cached_input_tokens, Some(32));
     assert_eq!(r.usage.reasoning_tokens, Some(22));
-    let wire: serde_json::Value = serde_json::from_slice(&DEEPSEEK.encode_response(&r).unwrap()).unwrap();
+    let wire: serde_json::Value =
+        serde_json::from_slice(&DEEPSEEK.encode_response(&r).unwrap()).unwrap();
     assert_eq!(wire["usage"]["prompt_cache_hit_tokens"], 32);
     assert_eq!(wire["usage"]["prompt_cache_miss_tokens"], 8);
-    assert_eq!(wire["choices"][0]["message"]["reasoning_content"], "Compare the tenths: 1 < 9.");
+    assert_eq!(
+        wire["choices"][0]["message"]["reasoning_content"],
+        "Compare the tenths: 1 < 9."
+    );
 }
 
 #[test]
@@ -184,7 +221,10 @@ fn anthropic_response_round_trips() {
     let r = response_round_trip(Protocol::Anthropic, "anthropic/response.json");
     let c = &r.choices[0];
     assert_eq!(c.text, "I'll look that up.");
-    assert_eq!(c.reasoning.as_deref(), Some("The user wants the weather; call the tool."));
+    assert_eq!(
+        c.reasoning.as_deref(),
+        Some("The user wants the weather; call the tool.")
+    );
     assert_eq!(c.finish_reason, Some(FinishReason::ToolCalls));
     assert_eq!(
         serde_json::from_str::<serde_json::Value>(&c.tool_calls[0].arguments).unwrap(),
@@ -201,7 +241,10 @@ fn anthropic_response_round_trips() {
 fn bedrock_response_round_trips() {
     let r = response_round_trip(Protocol::Bedrock, "bedrock/response.json");
     assert_eq!(r.text(), "It is 18 °C and clear in Lyon.");
-    assert_eq!(r.choices[0].reasoning.as_deref(), Some("The tool said 18 C."));
+    assert_eq!(
+        r.choices[0].reasoning.as_deref(),
+        Some("The tool said 18 C.")
+    );
     assert_eq!(r.choices[0].finish_reason, Some(FinishReason::Stop));
     assert_eq!(r.usage.input_tokens, Some(1125));
     assert_eq!(r.usage.cached_input_tokens, Some(1000));
@@ -213,7 +256,10 @@ fn gemini_response_round_trips() {
     let r = response_round_trip(Protocol::Gemini, "gemini/response.json");
     assert_eq!(r.id, "mNnBaOeqKfHU-8YP7cfh8Q0");
     assert_eq!(r.model, "gemini-2.5-flash");
-    assert_eq!(r.choices[0].reasoning.as_deref(), Some("Weighing the tool output."));
+    assert_eq!(
+        r.choices[0].reasoning.as_deref(),
+        Some("Weighing the tool output.")
+    );
     assert_eq!(
         r.usage,
         Usage {
@@ -232,21 +278,42 @@ fn responses_translate_across_protocols() {
         .decode_response(&fixture("anthropic/response.json"))
         .unwrap();
     for p in [OPENAI, DEEPSEEK, Protocol::Bedrock, Protocol::Gemini] {
-        let back = p.decode_response(&p.encode_response(&src).unwrap()).unwrap();
+        let back = p
+            .decode_response(&p.encode_response(&src).unwrap())
+            .unwrap();
         let (a, b) = (&src.choices[0], &back.choices[0]);
         assert_eq!(a.text, b.text, "{}", p.name());
         assert_eq!(a.reasoning, b.reasoning, "{}", p.name());
         assert_eq!(a.finish_reason, b.finish_reason, "{}", p.name());
         assert_eq!(a.tool_calls.len(), b.tool_calls.len(), "{}", p.name());
-        assert_eq!(back.usage.input_tokens, src.usage.input_tokens, "{}", p.name());
-        assert_eq!(back.usage.cached_input_tokens, src.usage.cached_input_tokens, "{}", p.name());
-        assert_eq!(back.usage.output_tokens, src.usage.output_tokens, "{}", p.name());
+        assert_eq!(
+            back.usage.input_tokens,
+            src.usage.input_tokens,
+            "{}",
+            p.name()
+        );
+        assert_eq!(
+            back.usage.cached_input_tokens,
+            src.usage.cached_input_tokens,
+            "{}",
+            p.name()
+        );
+        assert_eq!(
+            back.usage.output_tokens,
+            src.usage.output_tokens,
+            "{}",
+            p.name()
+        );
     }
 }
 
 // ---- streams ---------------------------------------------------------------------------------
 
-fn decode_in_chunks(p: Protocol, bytes: &[u8], sizes: &[usize]) -> Result<Vec<StreamEvent>, ErrorClass> {
+fn decode_in_chunks(
+    p: Protocol,
+    bytes: &[u8],
+    sizes: &[usize],
+) -> Result<Vec<StreamEvent>, ErrorClass> {
     let mut d = p.stream_decoder();
     let mut out = Vec::new();
     let mut rest = bytes;
@@ -265,9 +332,17 @@ fn decode_in_chunks(p: Protocol, bytes: &[u8], sizes: &[usize]) -> Result<Vec<St
 /// Decodes whole, byte by byte, in odd splits and at every two-way split: all must agree.
 fn check_stream(p: Protocol, bytes: &[u8]) -> Vec<StreamEvent> {
     let whole = decode_in_chunks(p, bytes, &[bytes.len().max(1)]).unwrap();
-    assert_eq!(decode_in_chunks(p, bytes, &[1]).unwrap(), whole, "byte by byte");
+    assert_eq!(
+        decode_in_chunks(p, bytes, &[1]).unwrap(),
+        whole,
+        "byte by byte"
+    );
     for sizes in [&[2usize, 3][..], &[7], &[13, 1, 5], &[64, 3], &[1000]] {
-        assert_eq!(decode_in_chunks(p, bytes, sizes).unwrap(), whole, "sizes {sizes:?}");
+        assert_eq!(
+            decode_in_chunks(p, bytes, sizes).unwrap(),
+            whole,
+            "sizes {sizes:?}"
+        );
     }
     for split in (0..bytes.len()).step_by(3) {
         assert_eq!(
@@ -304,28 +379,56 @@ fn check_stream_re_encode(p: Protocol, events: &[StreamEvent]) {
     assert_eq!(normalised(&a), normalised(&b), "{}", p.name());
     assert_eq!(a.usage.input_tokens, b.usage.input_tokens, "{}", p.name());
     assert_eq!(a.usage.output_tokens, b.usage.output_tokens, "{}", p.name());
-    assert_eq!(a.usage.cached_input_tokens, b.usage.cached_input_tokens, "{}", p.name());
+    assert_eq!(
+        a.usage.cached_input_tokens,
+        b.usage.cached_input_tokens,
+        "{}",
+        p.name()
+    );
 }
+
+type NormalChoice = (
+    String,
+    Option<String>,
+    Vec<(String, String, serde_json::Value)>,
+    Option<FinishReason>,
+);
 
 /// Choices with tool arguments as JSON values (protocols that carry arguments as objects
 /// re-serialise them without the original whitespace).
-fn normalised(r: &ChatResponse) -> Vec<(String, Option<String>, Vec<(String, String, serde_json::Value)>, Option<FinishReason>)> {
+fn normalised(r: &ChatResponse) -> Vec<NormalChoice> {
     r.choices
         .iter()
         .map(|c| {
             let calls = c
                 .tool_calls
                 .iter()
-                .map(|t| (t.id.clone(), t.name.clone(), serde_json::from_str(&t.arguments).unwrap()))
+                .map(|t| {
+                    (
+                        t.id.clone(),
+                        t.name.clone(),
+                        serde_json::from_str(&t.arguments).unwrap(),
+                    )
+                })
                 .collect();
-            (c.text.clone(), c.reasoning.clone(), calls, c.finish_reason.clone())
+            (
+                c.text.clone(),
+                c.reasoning.clone(),
+                calls,
+                c.finish_reason.clone(),
+            )
         })
         .collect()
 }
 
 fn check_cut(p: Protocol, bytes: &[u8], keep: usize) {
     let got = decode_in_chunks(p, &bytes[..keep], &[5]);
-    assert_eq!(got, Err(ErrorClass::StreamCut), "{} cut at {keep}", p.name());
+    assert_eq!(
+        got,
+        Err(ErrorClass::StreamCut),
+        "{} cut at {keep}",
+        p.name()
+    );
 }
 
 #[test]
@@ -358,7 +461,10 @@ fn deepseek_stream_with_reasoning() {
     let bytes = fixture("openai/deepseek_stream.sse");
     let events = check_stream(DEEPSEEK, &bytes);
     let r = accumulate(&events);
-    assert_eq!(r.choices[0].reasoning.as_deref(), Some("Small numbers first."));
+    assert_eq!(
+        r.choices[0].reasoning.as_deref(),
+        Some("Small numbers first.")
+    );
     assert_eq!(r.text(), "Two.");
     assert_eq!(r.usage.reasoning_tokens, Some(6));
     assert_eq!(r.usage.cached_input_tokens, Some(0));
@@ -374,14 +480,22 @@ fn anthropic_stream_typed_events() {
     assert_eq!(r.id, "msg_014p7gG3wDgGV9EUtLvnow3U");
     assert_eq!(r.choices[0].reasoning.as_deref(), Some("Need the tool."));
     assert_eq!(r.text(), "Okay, checking Lyon — ünïcode.");
-    assert_eq!(r.choices[0].tool_calls[0].id, "toolu_01T1x1fJ34qAmk2tNTrN7Up6");
+    assert_eq!(
+        r.choices[0].tool_calls[0].id,
+        "toolu_01T1x1fJ34qAmk2tNTrN7Up6"
+    );
     assert_eq!(r.choices[0].tool_calls[0].arguments, "{\"city\": \"Lyon\"}");
     assert_eq!(r.choices[0].finish_reason, Some(FinishReason::ToolCalls));
     // input from message_start (472 + 1200 cached), output from message_delta
     assert_eq!(r.usage.input_tokens, Some(1672));
     assert_eq!(r.usage.cached_input_tokens, Some(1200));
     assert_eq!(r.usage.output_tokens, Some(89));
-    for p in [Protocol::Anthropic, OPENAI, Protocol::Bedrock, Protocol::Gemini] {
+    for p in [
+        Protocol::Anthropic,
+        OPENAI,
+        Protocol::Bedrock,
+        Protocol::Gemini,
+    ] {
         check_stream_re_encode(p, &events);
     }
     check_cut(Protocol::Anthropic, &bytes, bytes.len() - 40);
@@ -425,7 +539,12 @@ fn bedrock_event_stream_frames() {
     assert_eq!(r.usage.input_tokens, Some(540));
     assert_eq!(r.usage.cached_input_tokens, Some(500));
     assert_eq!(r.usage.output_tokens, Some(25));
-    for p in [Protocol::Bedrock, OPENAI, Protocol::Anthropic, Protocol::Gemini] {
+    for p in [
+        Protocol::Bedrock,
+        OPENAI,
+        Protocol::Anthropic,
+        Protocol::Gemini,
+    ] {
         check_stream_re_encode(p, &events);
     }
     // cut inside a frame, and cut between frames before messageStop
@@ -437,20 +556,34 @@ fn bedrock_event_stream_frames() {
 #[test]
 fn bedrock_stream_exception_is_classified() {
     let mut bytes = bedrock::encode_frame(
-        &[(":event-type", "messageStart"), (":content-type", "application/json"), (":message-type", "event")],
+        &[
+            (":event-type", "messageStart"),
+            (":content-type", "application/json"),
+            (":message-type", "event"),
+        ],
         br#"{"role":"assistant"}"#,
     );
     bytes.extend(bedrock::encode_frame(
-        &[(":exception-type", "throttlingException"), (":content-type", "application/json"), (":message-type", "exception")],
+        &[
+            (":exception-type", "throttlingException"),
+            (":content-type", "application/json"),
+            (":message-type", "exception"),
+        ],
         br#"{"message":"Too many tokens, please wait before trying again."}"#,
     ));
     let got = decode_in_chunks(Protocol::Bedrock, &bytes, &[4]);
     assert_eq!(got, Err(ErrorClass::RateLimited { retry_after: None }));
     // the server-side encoder writes the same shape
     let mut enc = Protocol::Bedrock.stream_encoder(StreamContext::default());
-    let mut bytes = enc.encode(&StreamEvent::Start { id: None, model: None });
+    let mut bytes = enc.encode(&StreamEvent::Start {
+        id: None,
+        model: None,
+    });
     bytes.extend(enc.encode_error(&ErrorClass::Overloaded, "busy"));
-    assert_eq!(decode_in_chunks(Protocol::Bedrock, &bytes, &[3]), Err(ErrorClass::Overloaded));
+    assert_eq!(
+        decode_in_chunks(Protocol::Bedrock, &bytes, &[3]),
+        Err(ErrorClass::Overloaded)
+    );
 }
 
 #[test]
@@ -469,14 +602,22 @@ fn gemini_sse_stream_with_thoughts_and_function_call() {
     let events = check_stream(Protocol::Gemini, &bytes);
     let r = accumulate(&events);
     assert_eq!(r.id, "r-1");
-    assert_eq!(r.choices[0].reasoning.as_deref(), Some("Thinking about Lyon."));
+    assert_eq!(
+        r.choices[0].reasoning.as_deref(),
+        Some("Thinking about Lyon.")
+    );
     assert_eq!(r.text(), "Lyon is 18 °C — ünïcode.");
     assert_eq!(r.choices[0].tool_calls[0].name, "get_weather");
     assert_eq!(r.choices[0].finish_reason, Some(FinishReason::ToolCalls));
     assert_eq!(r.usage.input_tokens, Some(9));
     assert_eq!(r.usage.output_tokens, Some(32));
     assert_eq!(r.usage.reasoning_tokens, Some(20));
-    for p in [Protocol::Gemini, OPENAI, Protocol::Anthropic, Protocol::Bedrock] {
+    for p in [
+        Protocol::Gemini,
+        OPENAI,
+        Protocol::Anthropic,
+        Protocol::Bedrock,
+    ] {
         check_stream_re_encode(p, &events);
     }
     // no finishReason yet → cut
@@ -492,15 +633,33 @@ fn error_fixtures_classify() {
     let mut h = http::HeaderMap::new();
     h.insert("retry-after", http::HeaderValue::from_static("3"));
     let e = OPENAI.classify_error(429, &h, &fixture("openai/error_rate_limit.json"));
-    assert_eq!(e.class, ErrorClass::RateLimited { retry_after: Some(Duration::from_secs(3)) });
+    assert_eq!(
+        e.class,
+        ErrorClass::RateLimited {
+            retry_after: Some(Duration::from_secs(3))
+        }
+    );
     assert!(e.is_retryable() && e.should_fail_over());
 
-    let e = Protocol::Anthropic.classify_error(529, &http::HeaderMap::new(), &fixture("anthropic/error_overloaded.json"));
+    let e = Protocol::Anthropic.classify_error(
+        529,
+        &http::HeaderMap::new(),
+        &fixture("anthropic/error_overloaded.json"),
+    );
     assert_eq!(e.class, ErrorClass::Overloaded);
     assert_eq!(e.provider_code.as_deref(), Some("overloaded_error"));
 
-    let e = Protocol::Gemini.classify_error(429, &http::HeaderMap::new(), &fixture("gemini/error_exhausted.json"));
-    assert_eq!(e.class, ErrorClass::RateLimited { retry_after: Some(Duration::from_secs(28)) });
+    let e = Protocol::Gemini.classify_error(
+        429,
+        &http::HeaderMap::new(),
+        &fixture("gemini/error_exhausted.json"),
+    );
+    assert_eq!(
+        e.class,
+        ErrorClass::RateLimited {
+            retry_after: Some(Duration::from_secs(28))
+        }
+    );
 
     let e = Protocol::Bedrock.classify_error(
         400,
@@ -514,7 +673,9 @@ fn error_fixtures_classify() {
 #[test]
 fn server_error_bodies_classify_back_to_their_class() {
     let classes = [
-        ErrorClass::RateLimited { retry_after: Some(Duration::from_secs(2)) },
+        ErrorClass::RateLimited {
+            retry_after: Some(Duration::from_secs(2)),
+        },
         ErrorClass::Overloaded,
         ErrorClass::BadRequest,
         ErrorClass::ContextTooLong,
@@ -523,7 +684,12 @@ fn server_error_bodies_classify_back_to_their_class() {
         ErrorClass::ServerError,
         ErrorClass::Timeout,
     ];
-    for p in [OPENAI, Protocol::Anthropic, Protocol::Bedrock, Protocol::Gemini] {
+    for p in [
+        OPENAI,
+        Protocol::Anthropic,
+        Protocol::Bedrock,
+        Protocol::Gemini,
+    ] {
         for class in &classes {
             let message = if *class == ErrorClass::ContextTooLong {
                 "prompt is too long: 210000 tokens > 200000 maximum"
@@ -554,9 +720,13 @@ fn embeddings_and_model_lists_decode() {
     assert_eq!(e.usage.input_tokens, Some(9));
     assert_eq!(e.usage.output_tokens, None);
 
-    let m = OPENAI.decode_models(&fixture("openai/models.json")).unwrap();
+    let m = OPENAI
+        .decode_models(&fixture("openai/models.json"))
+        .unwrap();
     assert_eq!(m[1].id, "text-embedding-3-small");
-    let m = Protocol::Anthropic.decode_models(&fixture("anthropic/models.json")).unwrap();
+    let m = Protocol::Anthropic
+        .decode_models(&fixture("anthropic/models.json"))
+        .unwrap();
     assert_eq!(m[0].created, Some(1_759_104_000));
     let back = openai::encode_models(&m).unwrap();
     assert_eq!(OPENAI.decode_models(&back).unwrap(), m);
@@ -575,17 +745,24 @@ fn sigv4_matches_the_get_vanilla_test_vector() {
     };
     let time = SystemTime::UNIX_EPOCH + Duration::from_secs(1_440_938_160);
     let headers = bedrock::sign_request(
-        "GET",
-        "https://example.amazonaws.com/",
-        &[("host", "example.amazonaws.com")],
-        b"",
+        &bedrock::SignableHttp {
+            method: "GET",
+            url: "https://example.amazonaws.com/",
+            headers: &[("host", "example.amazonaws.com")],
+            body: b"",
+        },
         &creds,
         "us-east-1",
         "service",
         time,
     )
     .unwrap();
-    let get = |n: &str| headers.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str());
+    let get = |n: &str| {
+        headers
+            .iter()
+            .find(|(k, _)| k == n)
+            .map(|(_, v)| v.as_str())
+    };
     assert_eq!(get("x-amz-date"), Some("20150830T123600Z"));
     assert_eq!(
         get("authorization"),

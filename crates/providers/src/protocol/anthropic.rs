@@ -449,6 +449,10 @@ struct StreamBlockDelta {
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[expect(
+    clippy::enum_variant_names,
+    reason = "the variant names are the wire type tags"
+)]
 enum WireDelta {
     TextDelta { text: String },
     InputJsonDelta { partial_json: String },
@@ -486,7 +490,12 @@ impl AnthropicStreamDecoder {
         Self::default()
     }
 
-    fn event(&mut self, kind: &str, data: &str, out: &mut Vec<StreamEvent>) -> Result<(), ProviderError> {
+    fn event(
+        &mut self,
+        kind: &str,
+        data: &str,
+        out: &mut Vec<StreamEvent>,
+    ) -> Result<(), ProviderError> {
         let bytes = data.as_bytes();
         match kind {
             "message_start" => {
@@ -671,7 +680,11 @@ pub fn decode_request(body: &[u8]) -> Result<ChatRequest, CodecError> {
     if let Some(system) = w.system {
         let text = match system {
             WireSystem::Text(t) => t,
-            WireSystem::Blocks(b) => b.into_iter().map(|b| b.text).collect::<Vec<_>>().join("\n\n"),
+            WireSystem::Blocks(b) => b
+                .into_iter()
+                .map(|b| b.text)
+                .collect::<Vec<_>>()
+                .join("\n\n"),
         };
         messages.push(Message::text(Role::System, text));
     }
@@ -698,7 +711,8 @@ pub fn decode_request(body: &[u8]) -> Result<ChatRequest, CodecError> {
             match block {
                 WireBlock::Text { text } => msg.content.push(ContentPart::Text(text)),
                 WireBlock::Image { source } => {
-                    msg.content.push(ContentPart::Image(image_from_wire(source)));
+                    msg.content
+                        .push(ContentPart::Image(image_from_wire(source)));
                 }
                 WireBlock::ToolUse { id, name, input } => msg.tool_calls.push(ToolCall {
                     id,
@@ -719,7 +733,9 @@ pub fn decode_request(body: &[u8]) -> Result<ChatRequest, CodecError> {
                     is_error,
                 }),
                 WireBlock::Thinking { thinking, .. } => {
-                    msg.reasoning.get_or_insert_with(String::new).push_str(&thinking);
+                    msg.reasoning
+                        .get_or_insert_with(String::new)
+                        .push_str(&thinking);
                 }
                 WireBlock::RedactedThinking { .. } => {}
             }
@@ -847,13 +863,21 @@ impl AnthropicStreamEncoder {
             "content": [], "stop_reason": null, "stop_sequence": null,
             "usage": serde_json::to_value(&usage).unwrap_or(Value::Null),
         });
-        Self::emit(out, "message_start", &serde_json::json!({"type": "message_start", "message": message}));
+        Self::emit(
+            out,
+            "message_start",
+            &serde_json::json!({"type": "message_start", "message": message}),
+        );
         Self::emit(out, "ping", &serde_json::json!({"type": "ping"}));
     }
 
     fn close_block(&mut self, out: &mut Vec<u8>) {
         if let Some((index, _)) = self.open.take() {
-            Self::emit(out, "content_block_stop", &serde_json::json!({"type": "content_block_stop", "index": index}));
+            Self::emit(
+                out,
+                "content_block_stop",
+                &serde_json::json!({"type": "content_block_stop", "index": index}),
+            );
         }
     }
 
@@ -893,9 +917,13 @@ impl AnthropicStreamEncoder {
             }
         };
         let delta = if kind == BlockKind::Text {
-            WireDelta::TextDelta { text: text.to_owned() }
+            WireDelta::TextDelta {
+                text: text.to_owned(),
+            }
         } else {
-            WireDelta::ThinkingDelta { thinking: text.to_owned() }
+            WireDelta::ThinkingDelta {
+                thinking: text.to_owned(),
+            }
         };
         Self::delta(out, index, &delta);
     }
@@ -967,7 +995,11 @@ impl StreamEncoder for AnthropicStreamEncoder {
                                   "stop_sequence": null},
                         "usage": serde_json::to_value(&usage).unwrap_or(Value::Null)}),
                 );
-                Self::emit(&mut out, "message_stop", &serde_json::json!({"type": "message_stop"}));
+                Self::emit(
+                    &mut out,
+                    "message_stop",
+                    &serde_json::json!({"type": "message_stop"}),
+                );
             }
         }
         out
@@ -975,7 +1007,11 @@ impl StreamEncoder for AnthropicStreamEncoder {
 
     fn encode_error(&mut self, class: &ErrorClass, message: &str) -> Vec<u8> {
         let body = error_body(class, message);
-        encode_event(Some("error"), &serde_json::to_string(&body).unwrap_or_default()).into_bytes()
+        encode_event(
+            Some("error"),
+            &serde_json::to_string(&body).unwrap_or_default(),
+        )
+        .into_bytes()
     }
 }
 
@@ -1047,8 +1083,16 @@ mod tests {
         let mut req = ChatRequest::user_text("claude", "weather?");
         req.messages.push(Message {
             tool_calls: vec![
-                ToolCall { id: "a".into(), name: "w".into(), arguments: "{\"c\":\"x\"}".into() },
-                ToolCall { id: "b".into(), name: "w".into(), arguments: "{}".into() },
+                ToolCall {
+                    id: "a".into(),
+                    name: "w".into(),
+                    arguments: "{\"c\":\"x\"}".into(),
+                },
+                ToolCall {
+                    id: "b".into(),
+                    name: "w".into(),
+                    arguments: "{}".into(),
+                },
             ],
             content: Vec::new(),
             ..Message::text(Role::Assistant, "")
@@ -1069,8 +1113,10 @@ mod tests {
 
     #[test]
     fn error_types_classify() {
-        let e = error_detail(br#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#)
-            .into_error(529, None);
+        let e = error_detail(
+            br#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#,
+        )
+        .into_error(529, None);
         assert_eq!(e.class, ErrorClass::Overloaded);
         let e = error_detail(
             br#"{"type":"error","error":{"type":"invalid_request_error","message":"prompt is too long: 210000 tokens > 200000 maximum"}}"#,

@@ -45,7 +45,11 @@ fn encode_path_segment(s: &str) -> String {
 }
 
 pub(crate) fn chat_path(model: &str, stream: bool) -> String {
-    let op = if stream { "converse-stream" } else { "converse" };
+    let op = if stream {
+        "converse-stream"
+    } else {
+        "converse"
+    };
     format!("/model/{}/{op}", encode_path_segment(model))
 }
 
@@ -293,7 +297,9 @@ fn parts_to_blocks(parts: &[ContentPart]) -> Result<Vec<WireBlock>, CodecError> 
                 out.push(WireBlock {
                     image: Some(WireImage {
                         format: format.to_owned(),
-                        source: WireImageSource { bytes: data.clone() },
+                        source: WireImageSource {
+                            bytes: data.clone(),
+                        },
                     }),
                     ..WireBlock::default()
                 });
@@ -571,7 +577,11 @@ impl BedrockStreamDecoder {
         Self::default()
     }
 
-    fn message(&mut self, msg: &EsMessage, out: &mut Vec<StreamEvent>) -> Result<(), ProviderError> {
+    fn message(
+        &mut self,
+        msg: &EsMessage,
+        out: &mut Vec<StreamEvent>,
+    ) -> Result<(), ProviderError> {
         let payload = msg.payload().as_ref();
         match header_str(msg, ":message-type").unwrap_or("event") {
             "event" => {}
@@ -589,7 +599,9 @@ impl BedrockStreamDecoder {
             }
             _ => {
                 let code = header_str(msg, ":error-code").unwrap_or("error").to_owned();
-                let text = header_str(msg, ":error-message").unwrap_or_default().to_owned();
+                let text = header_str(msg, ":error-message")
+                    .unwrap_or_default()
+                    .to_owned();
                 return Err(ProviderError {
                     class: class_from_exception(&code).unwrap_or(ErrorClass::ServerError),
                     status: None,
@@ -599,7 +611,10 @@ impl BedrockStreamDecoder {
             }
         }
         match header_str(msg, ":event-type").unwrap_or_default() {
-            "messageStart" => out.push(StreamEvent::Start { id: None, model: None }),
+            "messageStart" => out.push(StreamEvent::Start {
+                id: None,
+                model: None,
+            }),
             "contentBlockStart" => {
                 let e: EvBlockStart = from_json("bedrock contentBlockStart", payload)?;
                 if let Some(t) = e.start.tool_use {
@@ -669,9 +684,7 @@ impl StreamDecoder for BedrockStreamDecoder {
             match self.frames.decode_frame(&mut self.buf) {
                 Ok(DecodedFrame::Complete(msg)) => self.message(&msg, &mut out)?,
                 Ok(DecodedFrame::Incomplete) => break,
-                Err(e) => {
-                    return Err(ProviderError::invalid(format!("bedrock event stream: {e}")))
-                }
+                Err(e) => return Err(ProviderError::invalid(format!("bedrock event stream: {e}"))),
             }
         }
         if self.done {
@@ -736,7 +749,9 @@ pub fn decode_request(body: &[u8], model: &str, stream: bool) -> Result<ChatRequ
                 });
             }
             if let Some(r) = b.reasoning_content.and_then(|r| r.reasoning_text) {
-                msg.reasoning.get_or_insert_with(String::new).push_str(&r.text);
+                msg.reasoning
+                    .get_or_insert_with(String::new)
+                    .push_str(&r.text);
             }
             if let Some(r) = b.tool_result {
                 let text: String = r
@@ -1007,7 +1022,8 @@ impl StreamEncoder for BedrockStreamEncoder {
                         &serde_json::json!({"stopReason": "end_turn"}),
                     ));
                 }
-                let latency = u64::try_from(self.started_at.elapsed().as_millis()).unwrap_or(u64::MAX);
+                let latency =
+                    u64::try_from(self.started_at.elapsed().as_millis()).unwrap_or(u64::MAX);
                 out.extend(event_frame(
                     "metadata",
                     &serde_json::json!({
@@ -1032,7 +1048,9 @@ impl StreamEncoder for BedrockStreamEncoder {
                 (":content-type", "application/json"),
                 (":message-type", "exception"),
             ],
-            serde_json::json!({"message": message}).to_string().as_bytes(),
+            serde_json::json!({"message": message})
+                .to_string()
+                .as_bytes(),
         )
     }
 }
@@ -1058,7 +1076,9 @@ pub(crate) fn encode_error(class: &ErrorClass, message: &str) -> ErrorResponse {
     ErrorResponse {
         status,
         headers: vec![("x-amzn-errortype".to_owned(), name.to_owned())],
-        body: serde_json::json!({"message": message}).to_string().into_bytes(),
+        body: serde_json::json!({"message": message})
+            .to_string()
+            .into_bytes(),
     }
 }
 
@@ -1069,14 +1089,21 @@ pub(crate) fn encode_error(class: &ErrorClass, message: &str) -> ErrorResponse {
 #[error("sigv4 signing failed: {0}")]
 pub struct SigningError(String);
 
+/// The parts of an HTTP request SigV4 signs.
+#[derive(Debug, Clone, Copy)]
+pub struct SignableHttp<'a> {
+    pub method: &'a str,
+    /// Full URL, already percent-encoded.
+    pub url: &'a str,
+    /// Headers that will be sent (at least `host`); all of them are signed.
+    pub headers: &'a [(&'a str, &'a str)],
+    pub body: &'a [u8],
+}
+
 /// Signs a request with SigV4 and returns the headers to add (`authorization`, `x-amz-date`,
-/// and `x-amz-security-token` for temporary credentials). `headers` are the headers that will
-/// be sent (at least `host`); all of them are signed.
+/// and `x-amz-security-token` for temporary credentials).
 pub fn sign_request(
-    method: &str,
-    url: &str,
-    headers: &[(&str, &str)],
-    body: &[u8],
+    req: &SignableHttp<'_>,
     credentials: &AwsCredentials,
     region: &str,
     service: &str,
@@ -1088,7 +1115,10 @@ pub fn sign_request(
     let identity = aws_credential_types::Credentials::new(
         credentials.access_key_id.clone(),
         credentials.secret_access_key.expose().to_owned(),
-        credentials.session_token.as_ref().map(|t| t.expose().to_owned()),
+        credentials
+            .session_token
+            .as_ref()
+            .map(|t| t.expose().to_owned()),
         None,
         "cloudfit",
     )
@@ -1103,10 +1133,10 @@ pub fn sign_request(
         .map_err(|e| SigningError(e.to_string()))?
         .into();
     let signable = SignableRequest::new(
-        method,
-        url,
-        headers.iter().copied(),
-        SignableBody::Bytes(body),
+        req.method,
+        req.url,
+        req.headers.iter().copied(),
+        SignableBody::Bytes(req.body),
     )
     .map_err(|e| SigningError(e.to_string()))?;
     let (instructions, _signature) = sign(signable, &params)
@@ -1136,9 +1166,14 @@ mod tests {
         let mut h = http::HeaderMap::new();
         h.insert(
             "x-amzn-errortype",
-            http::HeaderValue::from_static("ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/"),
+            http::HeaderValue::from_static(
+                "ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/",
+            ),
         );
-        let d = error_detail(&h, br#"{"message":"Too many requests, please wait before trying again."}"#);
+        let d = error_detail(
+            &h,
+            br#"{"message":"Too many requests, please wait before trying again."}"#,
+        );
         assert_eq!(d.class, Some(ErrorClass::RateLimited { retry_after: None }));
         let d = error_detail(
             &http::HeaderMap::new(),

@@ -429,7 +429,10 @@ fn choice_from_candidate(c: WireCandidate, call_base: usize) -> Choice {
     for p in c.content.parts {
         if let Some(t) = p.text {
             if p.thought {
-                choice.reasoning.get_or_insert_with(String::new).push_str(&t);
+                choice
+                    .reasoning
+                    .get_or_insert_with(String::new)
+                    .push_str(&t);
             } else {
                 choice.text.push_str(&t);
             }
@@ -463,7 +466,11 @@ pub fn decode_response(body: &[u8]) -> Result<ChatResponse, CodecError> {
             .into_iter()
             .map(|c| choice_from_candidate(c, 0))
             .collect(),
-        usage: w.usage_metadata.as_ref().map(usage_from_wire).unwrap_or_default(),
+        usage: w
+            .usage_metadata
+            .as_ref()
+            .map(usage_from_wire)
+            .unwrap_or_default(),
     })
 }
 
@@ -490,7 +497,11 @@ pub(crate) fn error_detail(body: &[u8]) -> ErrorDetail {
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .find_map(|d| d.get("retryDelay").and_then(Value::as_str).and_then(parse_proto_duration));
+        .find_map(|d| {
+            d.get("retryDelay")
+                .and_then(Value::as_str)
+                .and_then(parse_proto_duration)
+        });
     let class = status.as_deref().and_then(|s| match s {
         "RESOURCE_EXHAUSTED" => Some(ErrorClass::RateLimited { retry_after }),
         "UNAVAILABLE" => Some(ErrorClass::Overloaded),
@@ -504,7 +515,10 @@ pub(crate) fn error_detail(body: &[u8]) -> ErrorDetail {
     ErrorDetail {
         class,
         code: status,
-        message: err.get("message").and_then(Value::as_str).map(str::to_owned),
+        message: err
+            .get("message")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
     }
 }
 
@@ -595,7 +609,10 @@ impl StreamDecoder for GeminiStreamDecoder {
 // ---- embeddings and models -------------------------------------------------------------------
 
 pub fn encode_embedding_request(req: &EmbeddingRequest) -> Result<Vec<u8>, CodecError> {
-    let model = format!("models/{}", req.model.strip_prefix("models/").unwrap_or(&req.model));
+    let model = format!(
+        "models/{}",
+        req.model.strip_prefix("models/").unwrap_or(&req.model)
+    );
     let requests: Vec<Value> = req
         .input
         .iter()
@@ -607,7 +624,10 @@ pub fn encode_embedding_request(req: &EmbeddingRequest) -> Result<Vec<u8>, Codec
             r
         })
         .collect();
-    to_json("gemini embeddings request", &serde_json::json!({"requests": requests}))
+    to_json(
+        "gemini embeddings request",
+        &serde_json::json!({"requests": requests}),
+    )
 }
 
 #[derive(Debug, Deserialize)]
@@ -621,7 +641,10 @@ struct WireEmbedding {
     values: Vec<f32>,
 }
 
-pub fn decode_embedding_response(body: &[u8], model: &str) -> Result<EmbeddingResponse, CodecError> {
+pub fn decode_embedding_response(
+    body: &[u8],
+    model: &str,
+) -> Result<EmbeddingResponse, CodecError> {
     let w: WireEmbeddings = from_json("gemini embeddings response", body)?;
     Ok(EmbeddingResponse {
         model: model.to_owned(),
@@ -707,7 +730,8 @@ pub fn decode_request(body: &[u8], model: &str, stream: bool) -> Result<ChatRequ
                 }));
             }
             if let Some(f) = p.file_data {
-                msg.content.push(ContentPart::Image(ImageSource::Url(f.file_uri)));
+                msg.content
+                    .push(ContentPart::Image(ImageSource::Url(f.file_uri)));
             }
             if let Some(f) = p.function_call {
                 let id = call_id(f.id, calls);
@@ -725,7 +749,9 @@ pub fn decode_request(body: &[u8], model: &str, stream: bool) -> Result<ChatRequ
                     Some(pending.remove(pos).1)
                 });
                 let text = match r.response.get("result") {
-                    Some(Value::String(s)) if r.response.as_object().is_some_and(|o| o.len() == 1) => {
+                    Some(Value::String(s))
+                        if r.response.as_object().is_some_and(|o| o.len() == 1) =>
+                    {
                         s.clone()
                     }
                     _ => r.response.to_string(),
@@ -742,7 +768,10 @@ pub fn decode_request(body: &[u8], model: &str, stream: bool) -> Result<ChatRequ
         }
     }
     let gen = w.generation_config.unwrap_or_default();
-    let response_format = match (gen.response_mime_type.as_deref(), gen.response_json_schema.or(gen.response_schema)) {
+    let response_format = match (
+        gen.response_mime_type.as_deref(),
+        gen.response_json_schema.or(gen.response_schema),
+    ) {
         (Some("application/json"), Some(schema)) => Some(ResponseFormat::JsonSchema {
             name: "response".to_owned(),
             schema,
@@ -852,7 +881,12 @@ impl GeminiStreamEncoder {
         }
     }
 
-    fn chunk(&self, parts: Vec<WirePart>, finish: Option<String>, usage: Option<WireUsage>) -> Vec<u8> {
+    fn chunk(
+        &self,
+        parts: Vec<WirePart>,
+        finish: Option<String>,
+        usage: Option<WireUsage>,
+    ) -> Vec<u8> {
         let w = WireResponse {
             candidates: vec![WireCandidate {
                 content: WireContent {
@@ -940,7 +974,10 @@ impl StreamEncoder for GeminiStreamEncoder {
                 if parts.is_empty() {
                     parts.push(text_part(""));
                 }
-                let finish = self.finish.as_ref().map_or_else(|| "STOP".to_owned(), finish_to_wire);
+                let finish = self
+                    .finish
+                    .as_ref()
+                    .map_or_else(|| "STOP".to_owned(), finish_to_wire);
                 self.chunk(parts, Some(finish), Some(usage_to_wire(&self.usage)))
             }
         }
@@ -970,7 +1007,13 @@ fn status_for(class: &ErrorClass) -> (u16, &'static str) {
 fn error_body(class: &ErrorClass, message: &str) -> Value {
     let (code, status) = status_for(class);
     let mut err = serde_json::json!({"code": code, "message": message, "status": status});
-    if let (ErrorClass::RateLimited { retry_after: Some(d) }, Some(o)) = (class, err.as_object_mut()) {
+    if let (
+        ErrorClass::RateLimited {
+            retry_after: Some(d),
+        },
+        Some(o),
+    ) = (class, err.as_object_mut())
+    {
         o.insert(
             "details".into(),
             serde_json::json!([{"@type": "type.googleapis.com/google.rpc.RetryInfo",
@@ -1032,10 +1075,15 @@ mod tests {
             }],
             ..Message::text(Role::Assistant, "")
         });
-        req.messages.push(Message::tool_result("call_0", r#"{"temp_c":21}"#));
+        req.messages
+            .push(Message::tool_result("call_0", r#"{"temp_c":21}"#));
         let v: Value = serde_json::from_slice(&encode_request(&req).unwrap()).unwrap();
-        assert_eq!(v["contents"][2]["parts"][0]["functionResponse"]["name"], "get_weather");
-        let back = decode_request(&serde_json::to_vec(&v).unwrap(), "gemini-2.5-flash", false).unwrap();
+        assert_eq!(
+            v["contents"][2]["parts"][0]["functionResponse"]["name"],
+            "get_weather"
+        );
+        let back =
+            decode_request(&serde_json::to_vec(&v).unwrap(), "gemini-2.5-flash", false).unwrap();
         assert_eq!(back.messages[2].tool_call_id.as_deref(), Some("call_0"));
         assert_eq!(back.messages[1].tool_calls, req.messages[1].tool_calls);
     }

@@ -308,7 +308,9 @@ pub(crate) fn class_from_code(code: &str) -> Option<ErrorClass> {
     let c = code.to_ascii_lowercase().replace(['-', '.'], "_");
     if c.contains("context_length") || c.contains("context_window") || c.contains("too_long") {
         Some(ErrorClass::ContextTooLong)
-    } else if c.contains("insufficient_quota") || c.contains("quota_exceeded") || c.contains("balance")
+    } else if c.contains("insufficient_quota")
+        || c.contains("quota_exceeded")
+        || c.contains("balance")
     {
         Some(ErrorClass::QuotaExceeded)
     } else if c.contains("rate_limit") || c.contains("ratelimit") || c.contains("throttl") {
@@ -330,10 +332,7 @@ pub(crate) fn class_from_code(code: &str) -> Option<ErrorClass> {
 
 /// A stream that stopped before its terminal event.
 pub(crate) fn stream_cut(what: &str) -> ProviderError {
-    ProviderError::new(
-        ErrorClass::StreamCut,
-        format!("stream ended before {what}"),
-    )
+    ProviderError::new(ErrorClass::StreamCut, format!("stream ended before {what}"))
 }
 
 #[cfg(test)]
@@ -358,7 +357,10 @@ mod tests {
             class_from_code("context_length_exceeded"),
             Some(ErrorClass::ContextTooLong)
         );
-        assert_eq!(class_from_code("insufficient_quota"), Some(ErrorClass::QuotaExceeded));
+        assert_eq!(
+            class_from_code("insufficient_quota"),
+            Some(ErrorClass::QuotaExceeded)
+        );
         assert_eq!(class_from_code("invalid_api_key"), Some(ErrorClass::Auth));
         assert_eq!(class_from_code("something_else"), None);
     }

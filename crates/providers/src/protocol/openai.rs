@@ -8,7 +8,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::openai_dialects::{CachedTokensField, Dialect};
-use super::{class_from_code, stream_cut, ErrorDetail, ErrorResponse, StreamContext, StreamDecoder, StreamEncoder};
+use super::{
+    class_from_code, stream_cut, ErrorDetail, ErrorResponse, StreamContext, StreamDecoder,
+    StreamEncoder,
+};
 use crate::error::{from_json, to_json, CodecError, ErrorClass, ProviderError};
 use crate::sse::{encode_event, SseDecoder};
 use crate::types::{
@@ -331,10 +334,12 @@ fn usage_from_wire(u: &WireUsage) -> Usage {
         .and_then(|d| d.cached_tokens)
         .or(u.prompt_cache_hit_tokens)
         .or(u.cached_tokens);
-    let input = u.prompt_tokens.or(match (u.prompt_cache_hit_tokens, u.prompt_cache_miss_tokens) {
-        (Some(h), Some(m)) => Some(h + m),
-        _ => None,
-    });
+    let input = u.prompt_tokens.or(
+        match (u.prompt_cache_hit_tokens, u.prompt_cache_miss_tokens) {
+            (Some(h), Some(m)) => Some(h + m),
+            _ => None,
+        },
+    );
     Usage {
         input_tokens: input,
         output_tokens: u.completion_tokens,
@@ -447,7 +452,9 @@ fn tool_choice_to_wire(c: &ToolChoice) -> Value {
         ToolChoice::Auto => Value::from("auto"),
         ToolChoice::None => Value::from("none"),
         ToolChoice::Required => Value::from("required"),
-        ToolChoice::Tool(name) => serde_json::json!({"type": "function", "function": {"name": name}}),
+        ToolChoice::Tool(name) => {
+            serde_json::json!({"type": "function", "function": {"name": name}})
+        }
     }
 }
 
@@ -531,7 +538,11 @@ pub fn encode_request(dialect: Dialect, req: &ChatRequest) -> Result<Vec<u8>, Co
                 (Role::Assistant, None) => None,
                 (_, None) => Some(WireContent::Text(String::new())),
             },
-            name: if m.role == Role::Tool { None } else { m.name.clone() },
+            name: if m.role == Role::Tool {
+                None
+            } else {
+                m.name.clone()
+            },
             tool_calls: tool_calls_to_wire(&m.tool_calls),
             tool_call_id: m.tool_call_id.clone(),
             // reasoning is never sent back: DeepSeek rejects `reasoning_content` in input
@@ -663,7 +674,11 @@ impl OpenAiStreamDecoder {
         }
         for choice in chunk.choices.into_iter().filter(|c| c.index == 0) {
             let d = choice.delta;
-            if let Some(r) = d.reasoning_content.or(d.reasoning).filter(|s| !s.is_empty()) {
+            if let Some(r) = d
+                .reasoning_content
+                .or(d.reasoning)
+                .filter(|s| !s.is_empty())
+            {
                 out.push(StreamEvent::ReasoningDelta(r));
             }
             if let Some(t) = d.content.filter(|s| !s.is_empty()) {
@@ -968,7 +983,11 @@ pub fn decode_request(body: &[u8]) -> Result<ChatRequest, CodecError> {
         model: w.model,
         messages,
         tools,
-        tool_choice: w.tool_choice.as_ref().map(tool_choice_from_wire).transpose()?,
+        tool_choice: w
+            .tool_choice
+            .as_ref()
+            .map(tool_choice_from_wire)
+            .transpose()?,
         max_tokens: w.max_completion_tokens.or(w.max_tokens),
         temperature: w.temperature,
         top_p: w.top_p,
@@ -1218,7 +1237,8 @@ mod tests {
     fn openai_sends_max_completion_tokens_others_max_tokens() {
         let mut req = ChatRequest::user_text("m", "hi");
         req.max_tokens = Some(7);
-        let o: Value = serde_json::from_slice(&encode_request(Dialect::OpenAi, &req).unwrap()).unwrap();
+        let o: Value =
+            serde_json::from_slice(&encode_request(Dialect::OpenAi, &req).unwrap()).unwrap();
         assert_eq!(o["max_completion_tokens"], 7);
         assert!(o.get("max_tokens").is_none());
         let d: Value =
@@ -1234,8 +1254,10 @@ mod tests {
         .into_error(400, None);
         assert_eq!(e.class, ErrorClass::ContextTooLong);
         assert_eq!(e.provider_code.as_deref(), Some("context_length_exceeded"));
-        let e = error_detail(br#"{"error":{"message":"slow down","type":"requests","code":"rate_limit_exceeded"}}"#)
-            .into_error(429, Some(std::time::Duration::from_secs(2)));
+        let e = error_detail(
+            br#"{"error":{"message":"slow down","type":"requests","code":"rate_limit_exceeded"}}"#,
+        )
+        .into_error(429, Some(std::time::Duration::from_secs(2)));
         assert_eq!(
             e.class,
             ErrorClass::RateLimited {

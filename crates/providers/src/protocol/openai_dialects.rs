@@ -90,13 +90,22 @@ impl Dialect {
             Self::Azure => &[("any", "https://{resource}.openai.azure.com/openai/v1")],
             // facts §1: help.aliyun.com compatibility-of-openai-with-dashscope
             Self::DashScope => &[
-                ("cn-beijing", "https://dashscope.aliyuncs.com/compatible-mode/v1"),
-                ("ap-southeast-1", "https://dashscope-intl.aliyuncs.com/compatible-mode/v1"),
+                (
+                    "cn-beijing",
+                    "https://dashscope.aliyuncs.com/compatible-mode/v1",
+                ),
+                (
+                    "ap-southeast-1",
+                    "https://dashscope-intl.aliyuncs.com/compatible-mode/v1",
+                ),
             ],
             // facts §1 and §2.2: Ark cn-beijing; BytePlus ModelArk ap-southeast / eu-west
             Self::Ark => &[
                 ("cn-beijing", "https://ark.cn-beijing.volces.com/api/v3"),
-                ("ap-southeast", "https://ark.ap-southeast.bytepluses.com/api/v3"),
+                (
+                    "ap-southeast",
+                    "https://ark.ap-southeast.bytepluses.com/api/v3",
+                ),
                 ("eu-west", "https://ark.eu-west.bytepluses.com/api/v3"),
             ],
             // facts §1: cloud.baidu.com/doc/qianfan/s/Hmh4suq26 (upd. 2025-12-09)
@@ -109,7 +118,10 @@ impl Dialect {
             // facts §1: support.huaweicloud.com maas-modelarts-0078 / model-call-020
             Self::ModelArts => &[
                 ("cn-southwest-2", "https://api.modelarts-maas.com/v1"),
-                ("ap-southeast-1", "https://api-ap-southeast-1.modelarts-maas.com/v1"),
+                (
+                    "ap-southeast-1",
+                    "https://api-ap-southeast-1.modelarts-maas.com/v1",
+                ),
             ],
             // facts §2.7: docs.ksyun.com/documents/44800 (2025-11-13)
             Self::Kingsoft => &[("cn", "https://kspmas.ksyun.com/v1")],
@@ -126,13 +138,15 @@ impl Dialect {
             // facts §1: api-docs.deepseek.com (the root serves /chat/completions)
             Self::DeepSeek => &[("global", "https://api.deepseek.com")],
             // facts §1: Google's OpenAI-compatibility docs
-            Self::GeminiOpenAi => {
-                &[("global", "https://generativelanguage.googleapis.com/v1beta/openai")]
-            }
+            Self::GeminiOpenAi => &[(
+                "global",
+                "https://generativelanguage.googleapis.com/v1beta/openai",
+            )],
             // facts §1: docs.aws.amazon.com bedrock inference-chat-completions
-            Self::BedrockOpenAi => {
-                &[("any", "https://bedrock-runtime.{region}.amazonaws.com/openai/v1")]
-            }
+            Self::BedrockOpenAi => &[(
+                "any",
+                "https://bedrock-runtime.{region}.amazonaws.com/openai/v1",
+            )],
         }
     }
 
@@ -250,7 +264,10 @@ mod tests {
             Dialect::DeepSeek.cached_tokens_field(),
             CachedTokensField::PromptCacheHitTokens
         );
-        assert_eq!(Dialect::DeepSeek.reasoning_field(), Some("reasoning_content"));
+        assert_eq!(
+            Dialect::DeepSeek.reasoning_field(),
+            Some("reasoning_content")
+        );
         assert_eq!(Dialect::OpenAi.reasoning_field(), None);
     }
 }
