@@ -33,7 +33,10 @@ contain the matrix value. These files have the same header and alternative rows 
 
 Partial values are linear over each criterion's range (worst 0, best 1; a constant criterion \
 gives 0.5). Tied alternatives split the ranks they share evenly. Results are identical for the \
-same --seed and --samples on any number of threads.")]
+same --seed and --samples on any number of threads.
+
+JSON: alternatives in input order; rank_acceptability[r] is the share at rank r+1; central_weights \
+and confidence are null for an alternative that is never first.")]
 pub struct Args {
     /// Decision matrix CSV (header `name,<criterion>,...`, one row per alternative)
     #[arg(long, value_name = "M.csv")]
