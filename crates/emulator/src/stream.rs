@@ -80,9 +80,11 @@ impl<E: Encoder> Driver<E> {
             // faults that trigger at a token count
             match self.plan.fault {
                 Some(StreamFault::Cut { after }) if self.emitted >= after => {
-                    // every step returns what it wrote, so nothing is left unsent here
+                    // Return Pending once so the server flushes what earlier chunks wrote:
+                    // the client must receive the first N tokens before the connection dies.
                     self.provider.hits.fault_cut();
                     self.done = true;
+                    tokio::time::sleep(std::time::Duration::from_millis(1)).await;
                     return Some(Err(cut_error()));
                 }
                 Some(StreamFault::Stall { after, pause }) if self.emitted >= after && !self.stalled => {
