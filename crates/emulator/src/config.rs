@@ -67,7 +67,7 @@ impl Protocol {
                 v(&["text-embedding-3-small", "text-embedding-3-large"]),
             ),
             Self::Anthropic => (
-                v(&["claude-sonnet-4-5", "claude-haiku-4-5"]),
+                v(&["claude-sonnet-4-6", "claude-haiku-4-5"]),
                 Vec::new(),
                 Vec::new(),
             ),

@@ -272,7 +272,7 @@ async fn anthropic_messages_stream_tools_thinking_and_errors() {
     p.output = OutputLength::Dist(Dist::Fixed(10.0));
     p.reasoning_tokens = 4;
     let em = start(vec![p]).await;
-    let v: Value = anthropic_post(&em, "an", json!({"model": "claude-sonnet-4-5", "max_tokens": 100, "system": "be brief", "messages": [{"role": "user", "content": "Hello there"}]})).await.json().await.unwrap();
+    let v: Value = anthropic_post(&em, "an", json!({"model": "claude-sonnet-4-6", "max_tokens": 100, "system": "be brief", "messages": [{"role": "user", "content": "Hello there"}]})).await.json().await.unwrap();
     assert_eq!(v["type"], "message");
     assert!(v["id"].as_str().unwrap().starts_with("msg_"));
     assert_eq!(v["stop_reason"], "end_turn");
@@ -280,7 +280,7 @@ async fn anthropic_messages_stream_tools_thinking_and_errors() {
     assert_eq!(v["usage"]["input_tokens"], u64::from(count_tokens("Hello there be brief")));
     assert_eq!(count_tokens(v["content"][0]["text"].as_str().unwrap()), 10);
 
-    let resp = anthropic_post(&em, "an", json!({"model": "claude-sonnet-4-5", "max_tokens": 2000, "stream": true, "thinking": {"type": "enabled", "budget_tokens": 1024}, "messages": [{"role": "user", "content": "Hi"}]})).await;
+    let resp = anthropic_post(&em, "an", json!({"model": "claude-sonnet-4-6", "max_tokens": 2000, "stream": true, "thinking": {"type": "enabled", "budget_tokens": 1024}, "messages": [{"role": "user", "content": "Hi"}]})).await;
     let (body, failed) = read_all(resp).await;
     assert!(!failed);
     let events = parse_sse(std::str::from_utf8(&body).unwrap());
