@@ -143,13 +143,17 @@ pub enum AdviseError {
         found: String,
         known: String,
     },
-    #[error("{file}: constraints.monthly_budget: no exchange rate from {from} to {to} in the catalog")]
+    #[error(
+        "{file}: constraints.monthly_budget: no exchange rate from {from} to {to} in the catalog"
+    )]
     BudgetCurrency {
         file: String,
         from: Currency,
         to: Currency,
     },
-    #[error("{file}: current.engineer_day_rate: no exchange rate from {from} to {to} in the catalog")]
+    #[error(
+        "{file}: current.engineer_day_rate: no exchange rate from {from} to {to} in the catalog"
+    )]
     DayRateCurrency {
         file: String,
         from: Currency,
@@ -184,7 +188,12 @@ pub fn assess(
                     file: profile.file.clone(),
                     line: c.provider_line.unwrap_or(0),
                     found: c.provider.clone(),
-                    known: catalog.providers.keys().cloned().collect::<Vec<_>>().join(", "),
+                    known: catalog
+                        .providers
+                        .keys()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", "),
                 })
             }
         },
@@ -230,7 +239,7 @@ pub fn assess(
             })?
             .amount;
         let mut keep = Vec::new();
-        for ((p, bill), cost) in candidates.into_iter().zip(costs.values.into_iter()) {
+        for ((p, bill), cost) in candidates.into_iter().zip(costs.values) {
             let at_least = cost.range.map_or(cost.value, |r| r.0);
             let at_least_dec = Decimal::from_f64_retain(at_least).unwrap_or(Decimal::MAX);
             if at_least_dec > ceiling {
@@ -343,11 +352,18 @@ fn static_exclusion(p: &Provider, profile: &Profile, scope: Scope<'_>) -> Option
             .map(|r| jurisdiction_code(&r.jurisdiction).to_owned())
             .collect();
         return Some(Exclusion::Jurisdiction {
-            allowed: allowed.iter().map(|j| jurisdiction_code(j).to_owned()).collect(),
+            allowed: allowed
+                .iter()
+                .map(|j| jurisdiction_code(j).to_owned())
+                .collect(),
             has: has.into_iter().collect(),
         });
     }
-    let held: BTreeSet<String> = p.certifications.iter().map(|c| c.name.to_uppercase()).collect();
+    let held: BTreeSet<String> = p
+        .certifications
+        .iter()
+        .map(|c| c.name.to_uppercase())
+        .collect();
     let missing: Vec<String> = profile
         .constraints
         .required_certifications
@@ -364,7 +380,11 @@ fn static_exclusion(p: &Provider, profile: &Profile, scope: Scope<'_>) -> Option
     let usable: BTreeSet<Capability> = p
         .models
         .iter()
-        .filter(|m| m.prices.iter().any(|pr| scope.usable(p, pr.region.as_deref())))
+        .filter(|m| {
+            m.prices
+                .iter()
+                .any(|pr| scope.usable(p, pr.region.as_deref()))
+        })
         .flat_map(|m| m.capabilities.iter().copied())
         .collect();
     let missing: Vec<String> = profile
@@ -401,8 +421,10 @@ fn cost_values(candidates: &[(&Provider, Tco)], currency: Currency) -> CostValue
             }
         }
     }
-    let unpriced_everywhere: Vec<CostItem> =
-        items.into_iter().filter(|i| !spans.contains_key(i)).collect();
+    let unpriced_everywhere: Vec<CostItem> = items
+        .into_iter()
+        .filter(|i| !spans.contains_key(i))
+        .collect();
     let unit = format!("{currency}/month");
     let values = candidates
         .iter()
@@ -552,7 +574,10 @@ fn performance(p: &Provider, bill: &Tco, profile: &Profile, m: &Measurements) ->
             sum += v * w;
             weight += w.max(1.0);
             evidence.push(Evidence {
-                fact: format!("{model}: measured {v:.1} output tokens/s over {} requests", x.requests),
+                fact: format!(
+                    "{model}: measured {v:.1} output tokens/s over {} requests",
+                    x.requests
+                ),
                 source: x.source.clone(),
                 as_of: x.measured_at.clone(),
             });
@@ -565,7 +590,8 @@ fn performance(p: &Provider, bill: &Tco, profile: &Profile, m: &Measurements) ->
         unit: "output tokens/s".to_owned(),
         evidence,
         note: if known.is_none() {
-            "no measurement of the chosen models and no published speed figure in the catalog".to_owned()
+            "no measurement of the chosen models and no published speed figure in the catalog"
+                .to_owned()
         } else {
             String::new()
         },
@@ -584,7 +610,10 @@ fn stability(p: &Provider, bill: &Tco, m: &Measurements, as_of: Date) -> Partial
         if d > start && d <= as_of {
             incident_hours += inc.duration_hours;
             evidence.push(Evidence::new(
-                format!("incident {} {}: {} h ({})", inc.id, inc.started, inc.duration_hours, inc.scope),
+                format!(
+                    "incident {} {}: {} h ({})",
+                    inc.id, inc.started, inc.duration_hours, inc.scope
+                ),
                 &inc.source,
             ));
         }
@@ -596,13 +625,21 @@ fn stability(p: &Provider, bill: &Tco, m: &Measurements, as_of: Date) -> Partial
                 "SLA {}% monthly uptime ({}{})",
                 s.monthly_uptime_percent,
                 s.service,
-                if s.covers_model_api { "" } else { ", compute only" }
+                if s.covers_model_api {
+                    ""
+                } else {
+                    ", compute only"
+                }
             ),
             &s.source,
         ));
         (1.0 - s.monthly_uptime_percent / 100.0) * HOURS_PER_MONTH
     });
-    let chosen: BTreeSet<&str> = bill.lines.iter().filter_map(|l| l.choice.as_deref()).collect();
+    let chosen: BTreeSet<&str> = bill
+        .lines
+        .iter()
+        .filter_map(|l| l.choice.as_deref())
+        .collect();
     let measured_dt = m
         .models
         .iter()
@@ -610,13 +647,18 @@ fn stability(p: &Provider, bill: &Tco, m: &Measurements, as_of: Date) -> Partial
         .filter_map(|x| x.error_rate.map(|e| (e, x)))
         .map(|(e, x)| {
             evidence.push(Evidence {
-                fact: format!("{}: measured error rate {:.4} over {} requests", x.model, e, x.requests),
+                fact: format!(
+                    "{}: measured error rate {:.4} over {} requests",
+                    x.model, e, x.requests
+                ),
                 source: x.source.clone(),
                 as_of: x.measured_at.clone(),
             });
             e * HOURS_PER_MONTH
         })
-        .fold(None, |acc: Option<f64>, v| Some(acc.map_or(v, |a| a.max(v))));
+        .fold(None, |acc: Option<f64>, v| {
+            Some(acc.map_or(v, |a| a.max(v)))
+        });
     let known = match (sla_dt, measured_dt) {
         (None, None) => None,
         (a, b) => Some(a.unwrap_or(0.0).max(b.unwrap_or(0.0)).max(incident_dt)),
@@ -637,23 +679,39 @@ fn stability(p: &Provider, bill: &Tco, m: &Measurements, as_of: Date) -> Partial
 }
 
 /// Compliance: counted certifications held and residency fit (points 0–100).
-pub fn compliance(p: &Provider, profile: &Profile, counted: &[String], scope: Scope<'_>) -> CriterionValue {
+pub fn compliance(
+    p: &Provider,
+    profile: &Profile,
+    counted: &[String],
+    scope: Scope<'_>,
+) -> CriterionValue {
     let mut evidence = Vec::new();
     let mut held = 0usize;
     for name in counted {
-        if let Some(c) = p.certifications.iter().find(|c| c.name.eq_ignore_ascii_case(name)) {
+        if let Some(c) = p
+            .certifications
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(name))
+        {
             held += 1;
             evidence.push(Evidence::new(
                 format!(
                     "{}{}",
                     c.name,
-                    c.scope.as_ref().map(|s| format!(" ({s})")).unwrap_or_default()
+                    c.scope
+                        .as_ref()
+                        .map(|s| format!(" ({s})"))
+                        .unwrap_or_default()
                 ),
                 &c.source,
             ));
         }
     }
-    let fit: Vec<_> = p.regions.iter().filter(|r| scope.region_allowed(r)).collect();
+    let fit: Vec<_> = p
+        .regions
+        .iter()
+        .filter(|r| scope.region_allowed(r))
+        .collect();
     let stated = fit.iter().find(|r| r.residency.is_some());
     let residency = if let Some(r) = stated {
         evidence.push(Evidence::new(
@@ -668,7 +726,11 @@ pub fn compliance(p: &Provider, profile: &Profile, counted: &[String], scope: Sc
         RESIDENCY_POINTS_STATED
     } else if let Some(r) = fit.first() {
         evidence.push(Evidence::new(
-            format!("region {} ({}), no residency statement", r.id, jurisdiction_code(&r.jurisdiction)),
+            format!(
+                "region {} ({}), no residency statement",
+                r.id,
+                jurisdiction_code(&r.jurisdiction)
+            ),
             &r.source,
         ));
         RESIDENCY_POINTS_UNSTATED
@@ -704,7 +766,11 @@ pub fn compliance(p: &Provider, profile: &Profile, counted: &[String], scope: Sc
         range: None,
         unit,
         evidence,
-        note: format!("{held} of {} counted certifications evidenced ({})", counted.len(), counted.join(", ")),
+        note: format!(
+            "{held} of {} counted certifications evidenced ({})",
+            counted.len(),
+            counted.join(", ")
+        ),
     }
 }
 
@@ -780,7 +846,11 @@ fn ai_capability(
             p.models
                 .iter()
                 .filter(|m| model_fits(m, task))
-                .filter(|m| m.prices.iter().any(|pr| scope.usable(p, pr.region.as_deref())))
+                .filter(|m| {
+                    m.prices
+                        .iter()
+                        .any(|pr| scope.usable(p, pr.region.as_deref()))
+                })
                 .filter_map(|m| {
                     m.quality
                         .iter()
@@ -812,18 +882,32 @@ fn ai_capability(
     if profile.workload.monthly_embedding_tokens > 0 {
         let w = profile.workload.monthly_embedding_tokens as f64;
         total_w += w;
-        if bill.line(&CostItem::Embeddings).is_some_and(|l| l.amount.is_some()) {
+        if bill
+            .line(&CostItem::Embeddings)
+            .is_some_and(|l| l.amount.is_some())
+        {
             covered_w += w;
         }
     }
-    let coverage = if total_w > 0.0 { covered_w / total_w } else { 1.0 };
+    let coverage = if total_w > 0.0 {
+        covered_w / total_w
+    } else {
+        1.0
+    };
     evidence.push(Evidence::derived(
-        format!("serves {:.0}% of the workload's tokens with qualifying models", coverage * 100.0),
+        format!(
+            "serves {:.0}% of the workload's tokens with qualifying models",
+            coverage * 100.0
+        ),
         "cloudfit formula over the catalog's capabilities",
     ));
     let unit = "points (0-100)".to_owned();
     if unscored.is_empty() {
-        let quality = if quality_w > 0.0 { quality_sum / quality_w } else { 1.0 };
+        let quality = if quality_w > 0.0 {
+            quality_sum / quality_w
+        } else {
+            1.0
+        };
         return CriterionValue {
             criterion: Criterion::AiCapability,
             value: 50.0 * coverage * (1.0 + quality),
@@ -898,7 +982,8 @@ pub fn effort_days(from: Option<&Provider>, to: &Provider) -> (f64, String) {
     if same_dialect {
         return (1.0, "same protocol and dialect".to_owned());
     }
-    let from_families: BTreeSet<ProtocolFamily> = from.endpoints.iter().map(|e| e.protocol).collect();
+    let from_families: BTreeSet<ProtocolFamily> =
+        from.endpoints.iter().map(|e| e.protocol).collect();
     if from_families.intersection(&families).any(translatable) {
         return (3.0, "same protocol family, other dialect".to_owned());
     }
@@ -926,7 +1011,10 @@ fn migration(
     )];
     for e in p.endpoints.iter().take(3) {
         evidence.push(Evidence::new(
-            format!("endpoint {} ({:?}, dialect {})", e.base_url, e.protocol, e.dialect),
+            format!(
+                "endpoint {} ({:?}, dialect {})",
+                e.base_url, e.protocol, e.dialect
+            ),
             &e.source,
         ));
     }
@@ -991,7 +1079,13 @@ mod tests {
     }
 
     fn run(extra: &str) -> Assessment {
-        assess(&catalog(), &profile(extra), &Measurements::default(), as_of()).unwrap()
+        assess(
+            &catalog(),
+            &profile(extra),
+            &Measurements::default(),
+            as_of(),
+        )
+        .unwrap()
     }
 
     fn value(a: &Assessment, id: &str, c: Criterion) -> CriterionValue {
@@ -1079,7 +1173,12 @@ mod tests {
         let a = run("[constraints]\nrequired_certifications = [\"MLPS3\"]");
         assert_eq!(a.providers.len(), 1);
         let reasons: Vec<String> = a.excluded.iter().map(|e| e.reason.to_string()).collect();
-        assert!(reasons.contains(&"no evidence of required certification MLPS3 (catalog has: none)".to_owned()), "{reasons:?}");
+        assert!(
+            reasons.contains(
+                &"no evidence of required certification MLPS3 (catalog has: none)".to_owned()
+            ),
+            "{reasons:?}"
+        );
         let a = run("[constraints]\nrequired_capabilities = [\"vision\"]");
         assert_eq!(a.providers.len(), 1);
         assert_eq!(a.providers[0].id, "us-c");
@@ -1101,7 +1200,11 @@ mod tests {
         let ids: Vec<&str> = a.providers.iter().map(|p| p.id.as_str()).collect();
         assert_eq!(ids, ["cn-b"]);
         let reasons: Vec<String> = a.excluded.iter().map(|e| e.reason.to_string()).collect();
-        assert!(reasons.contains(&"monthly cost at least 28 CNY exceeds the budget of 20 CNY".to_owned()), "{reasons:?}");
+        assert!(
+            reasons
+                .contains(&"monthly cost at least 28 CNY exceeds the budget of 20 CNY".to_owned()),
+            "{reasons:?}"
+        );
         // a USD budget is converted with the catalog's rate: 4 USD = 28.8 CNY keeps cn-a too
         let a = run("[constraints]\nmonthly_budget = { amount = 4, currency = \"USD\" }");
         assert_eq!(a.providers.len(), 2);
@@ -1121,7 +1224,10 @@ mod tests {
         let (lo, hi) = s.range.unwrap();
         assert!(close(lo, 2.0) && close(hi, 3.65));
         assert!(close(s.value, 3.65));
-        assert!(s.evidence.iter().any(|e| e.fact.starts_with("incident a-1")));
+        assert!(s
+            .evidence
+            .iter()
+            .any(|e| e.fact.starts_with("incident a-1")));
         // the incident leaves the window 24 months after it started
         let later = assess(
             &catalog(),
@@ -1180,9 +1286,18 @@ mod tests {
             a.quality_reference.as_ref().map(|r| (r.min, r.max)),
             Some((30.0, 60.0))
         );
-        assert!(close(value(&a, "cn-a", Criterion::AiCapability).value, 50.0 * (1.0 + 1.0 / 3.0)));
-        assert!(close(value(&a, "cn-b", Criterion::AiCapability).value, 50.0));
-        assert!(close(value(&a, "us-c", Criterion::AiCapability).value, 100.0));
+        assert!(close(
+            value(&a, "cn-a", Criterion::AiCapability).value,
+            50.0 * (1.0 + 1.0 / 3.0)
+        ));
+        assert!(close(
+            value(&a, "cn-b", Criterion::AiCapability).value,
+            50.0
+        ));
+        assert!(close(
+            value(&a, "us-c", Criterion::AiCapability).value,
+            100.0
+        ));
         // a vision task only us-c serves: coverage halves the others' scores
         let mut p = profile("");
         let mut vision = p.workload.tasks[0].clone();
@@ -1190,7 +1305,10 @@ mod tests {
         vision.capabilities.insert(Capability::Vision);
         p.workload.tasks.push(vision);
         let a = assess(&catalog(), &p, &Measurements::default(), as_of()).unwrap();
-        assert!(close(value(&a, "cn-b", Criterion::AiCapability).value, 25.0));
+        assert!(close(
+            value(&a, "cn-b", Criterion::AiCapability).value,
+            25.0
+        ));
         // the unserved vision task's cost is the span of the providers that price it
         let cost = value(&a, "cn-b", Criterion::Cost);
         assert!(cost.unknown && close(cost.value, 14.0 + 97.2));
@@ -1202,9 +1320,15 @@ mod tests {
         let a = run(extra);
         assert!(close(value(&a, "us-c", Criterion::Migration).value, 0.0));
         // 3 days (same family, other dialect) + (1000 − 100 free) GB × 0.09 USD × 7.2
-        assert!(close(value(&a, "cn-a", Criterion::Migration).value, 3000.0 + 583.2));
+        assert!(close(
+            value(&a, "cn-a", Criterion::Migration).value,
+            3000.0 + 583.2
+        ));
         // native API only: 20 days
-        assert!(close(value(&a, "cn-b", Criterion::Migration).value, 20_000.0 + 583.2));
+        assert!(close(
+            value(&a, "cn-b", Criterion::Migration).value,
+            20_000.0 + 583.2
+        ));
         assert_eq!(value(&a, "cn-a", Criterion::Migration).unit, "CNY one-time");
         // leaving cn-b, whose egress price is unknown: span of the others' price for 1000 GB
         let a = run(&extra.replace("us-c", "cn-b"));
@@ -1231,11 +1355,22 @@ mod tests {
         // a price tied to a US region is unusable when only cn is allowed
         let mut cat = catalog();
         let a = cat.providers.get_mut("cn-a").unwrap();
-        a.regions.push(crate::fixtures::region("us-x", Jurisdiction::UnitedStates, None));
+        a.regions.push(crate::fixtures::region(
+            "us-x",
+            Jurisdiction::UnitedStates,
+            None,
+        ));
         a.models[0].prices[0].region = Some("us-x".into());
         let p = profile("[constraints]\ndata_jurisdictions = [\"cn\"]");
         let out = assess(&cat, &p, &Measurements::default(), as_of()).unwrap();
-        let cost = out.providers.iter().find(|x| x.id == "cn-a").map(|x| x.tco.lines[0].amount);
-        assert_eq!(cost, None, "cn-a can serve chat only from a US price: excluded");
+        let cost = out
+            .providers
+            .iter()
+            .find(|x| x.id == "cn-a")
+            .map(|x| x.tco.lines[0].amount);
+        assert_eq!(
+            cost, None,
+            "cn-a can serve chat only from a US price: excluded"
+        );
     }
 }

@@ -69,7 +69,12 @@ pub fn catalog_as_of(catalog: &cloudfit_catalog::Catalog) -> Option<Date> {
         }
     }
     dates.extend(catalog.claims.iter().map(|r| r.source.as_of.as_str()));
-    dates.extend(catalog.exchange_rates.iter().map(|r| r.source.as_of.as_str()));
+    dates.extend(
+        catalog
+            .exchange_rates
+            .iter()
+            .map(|r| r.source.as_of.as_str()),
+    );
     dates.into_iter().filter_map(Date::parse_prefix).max()
 }
 
@@ -96,7 +101,13 @@ mod tests {
                 day: 29
             })
         );
-        for bad in ["2023-02-29", "2024-13-01", "2024-1-01", "yesterday", "2024-00-10"] {
+        for bad in [
+            "2023-02-29",
+            "2024-13-01",
+            "2024-1-01",
+            "yesterday",
+            "2024-00-10",
+        ] {
             assert_eq!(Date::parse(bad), None, "{bad}");
         }
         assert_eq!(

@@ -60,13 +60,22 @@ pub fn label(key: &str, lang: Lang) -> &'static str {
         "explanation" => ("Why the winner wins", "第一名为何胜出"),
         "leads" => ("leads on", "领先于"),
         "trails" => ("trails on", "落后于"),
-        "sensitivity" => ("How far each weight must move before first place changes", "各权重需变动多少第一名才会改变"),
+        "sensitivity" => (
+            "How far each weight must move before first place changes",
+            "各权重需变动多少第一名才会改变",
+        ),
         "weight" => ("weight", "权重"),
         "stays_first" => ("stays first for weights in", "保持第一的权重区间"),
-        "never_changes" => ("no weight change alone changes first place", "单独调整任何权重都不会改变第一名"),
+        "never_changes" => (
+            "no weight change alone changes first place",
+            "单独调整任何权重都不会改变第一名",
+        ),
         "acceptability" => ("Rank acceptabilities (SMAA-2)", "排名可接受度(SMAA-2)"),
         "unknown" => ("unknown", "未知"),
-        "unknown_note" => ("? = unknown fact: counted at the worst known value; SMAA samples its plausible range", "? = 事实未知:确定性方法按已知最差值计,SMAA 在合理区间内抽样"),
+        "unknown_note" => (
+            "? = unknown fact: counted at the worst known value; SMAA samples its plausible range",
+            "? = 事实未知:确定性方法按已知最差值计,SMAA 在合理区间内抽样",
+        ),
         "method" => ("method", "方法"),
         "weights" => ("weights", "权重"),
         "samples" => ("SMAA samples", "SMAA 样本数"),
@@ -82,7 +91,10 @@ pub fn label(key: &str, lang: Lang) -> &'static str {
         "source" => ("source", "来源"),
         "unpriced" => ("unpriced", "无价格"),
         "total" => ("total", "合计"),
-        "claims" => ("Everyone is first at something: market \"No. 1\" claims", "人均第一:各家的“第一”"),
+        "claims" => (
+            "Everyone is first at something: market \"No. 1\" claims",
+            "人均第一:各家的“第一”",
+        ),
         "claim" => ("claim", "声称"),
         "measure" => ("measure", "衡量口径"),
         "scope" => ("scope", "范围"),
@@ -90,9 +102,18 @@ pub fn label(key: &str, lang: Lang) -> &'static str {
         "value" => ("value", "数值"),
         "report" => ("report", "报告"),
         "your_share" => ("first for your profile", "按你的画像排第一的占比"),
-        "unpriced_everywhere" => ("Not priced by any compared provider (left out of totals)", "所有候选厂商均无价格(未计入合计)"),
-        "ahp_inconsistent" => ("AHP judgements are inconsistent (CR > 0.1); weights used anyway", "AHP 判断不一致(CR > 0.1),仍使用其权重"),
-        "preset_source" => ("Preset weighting from the market report", "市场报告中的预设权重依据"),
+        "unpriced_everywhere" => (
+            "Not priced by any compared provider (left out of totals)",
+            "所有候选厂商均无价格(未计入合计)",
+        ),
+        "ahp_inconsistent" => (
+            "AHP judgements are inconsistent (CR > 0.1); weights used anyway",
+            "AHP 判断不一致(CR > 0.1),仍使用其权重",
+        ),
+        "preset_source" => (
+            "Preset weighting from the market report",
+            "市场报告中的预设权重依据",
+        ),
         _ => ("", ""),
     };
     match lang {
@@ -162,7 +183,10 @@ mod tests {
 
     #[test]
     fn locale_picks_language() {
-        assert_eq!(Lang::from_locale(Some("zh_CN.UTF-8"), Some("en_US")), Lang::Zh);
+        assert_eq!(
+            Lang::from_locale(Some("zh_CN.UTF-8"), Some("en_US")),
+            Lang::Zh
+        );
         assert_eq!(Lang::from_locale(None, Some("zh_TW")), Lang::Zh);
         assert_eq!(Lang::from_locale(Some(""), Some("en_GB.UTF-8")), Lang::En);
         assert_eq!(Lang::from_locale(None, None), Lang::En);
@@ -171,8 +195,19 @@ mod tests {
     #[test]
     fn every_label_has_both_languages() {
         for key in [
-            "title", "rank", "provider", "score", "monthly_cost", "first_rank_share", "excluded",
-            "explanation", "sensitivity", "acceptability", "cost_lines", "claims", "your_share",
+            "title",
+            "rank",
+            "provider",
+            "score",
+            "monthly_cost",
+            "first_rank_share",
+            "excluded",
+            "explanation",
+            "sensitivity",
+            "acceptability",
+            "cost_lines",
+            "claims",
+            "your_share",
         ] {
             assert!(!label(key, Lang::En).is_empty(), "{key}");
             assert!(!label(key, Lang::Zh).is_empty(), "{key}");

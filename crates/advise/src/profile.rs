@@ -697,7 +697,9 @@ impl Validator<'_> {
                         self.issue(
                             Some(span.clone()),
                             &format!("weights.{}", Criterion::ALL[i].key()),
-                            format!("expected [min, max] with 0 <= min <= max <= 1, found [{lo}, {hi}]"),
+                            format!(
+                                "expected [min, max] with 0 <= min <= max <= 1, found [{lo}, {hi}]"
+                            ),
                         );
                     }
                     r[i] = (lo, hi);
@@ -747,7 +749,10 @@ impl Validator<'_> {
                                 &format!("weights.pairs[{i}]"),
                                 format!("expected two different criteria, found {a} twice"),
                             );
-                        } else if out.iter().any(|&(x, y, _)| (x, y) == (a, b) || (x, y) == (b, a)) {
+                        } else if out
+                            .iter()
+                            .any(|&(x, y, _)| (x, y) == (a, b) || (x, y) == (b, a))
+                        {
                             ok = false;
                             self.issue(
                                 Some(span.clone()),
@@ -861,11 +866,7 @@ impl Validator<'_> {
         ] {
             let (v, span) = num(value);
             if !(v.is_finite() && v >= 0.0) {
-                self.issue(
-                    span,
-                    key,
-                    format!("expected a number >= 0, found {v}"),
-                );
+                self.issue(span, key, format!("expected a number >= 0, found {v}"));
             }
         }
         let (hours, hours_span) = num(&raw.monthly_gpu_hours);
@@ -1098,7 +1099,10 @@ cache_hit_share = 0.25
 
     #[test]
     fn wrong_type_names_line_and_path_without_serde_internals() {
-        let text = MINIMAL.replace("typical_prompt_tokens = 2000", "typical_prompt_tokens = \"x\"");
+        let text = MINIMAL.replace(
+            "typical_prompt_tokens = 2000",
+            "typical_prompt_tokens = \"x\"",
+        );
         let found = issues(&text);
         assert_eq!(found[0].key, "workload.task[0].typical_prompt_tokens");
         assert_eq!(found[0].line, Some(10));
@@ -1126,8 +1130,14 @@ cache_hit_share = 0.25
         assert_eq!(found[0].line, Some(3));
         assert!(found.iter().all(|i| i.line.is_some()));
         let message = ProfileError::Invalid { issues: found }.to_string();
-        assert!(message.starts_with("invalid profile (4 errors)"), "{message}");
-        assert!(message.contains("p.toml:3: segment: expected one of"), "{message}");
+        assert!(
+            message.starts_with("invalid profile (4 errors)"),
+            "{message}"
+        );
+        assert!(
+            message.contains("p.toml:3: segment: expected one of"),
+            "{message}"
+        );
     }
 
     #[test]
@@ -1183,7 +1193,10 @@ cache_hit_share = 0.25
         else {
             panic!("expected an error")
         };
-        assert_eq!(issues[0].to_string(), "w.toml:2: workload.currency: expected \"CNY\", \"USD\" or \"EUR\", found \"XXX\"");
+        assert_eq!(
+            issues[0].to_string(),
+            "w.toml:2: workload.currency: expected \"CNY\", \"USD\" or \"EUR\", found \"XXX\""
+        );
     }
 
     #[test]

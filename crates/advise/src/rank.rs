@@ -151,25 +151,47 @@ pub fn weight_model(
             let w = s.preset().weights;
             let intervals = w
                 .iter()
-                .map(|x| (x * (1.0 - PRESET_SPREAD), (x * (1.0 + PRESET_SPREAD)).min(1.0)))
+                .map(|x| {
+                    (
+                        x * (1.0 - PRESET_SPREAD),
+                        (x * (1.0 + PRESET_SPREAD)).min(1.0),
+                    )
+                })
                 .collect();
-            (w, WeightInfo::Intervals(intervals), format!("preset:{}", s.key()), None)
+            (
+                w,
+                WeightInfo::Intervals(intervals),
+                format!("preset:{}", s.key()),
+                None,
+            )
         }
         WeightSpec::Order(groups) => {
             let mut groups: Vec<Vec<usize>> = groups
                 .iter()
                 .map(|g| g.iter().map(|c| c.index()).collect())
                 .collect();
-            let rest: Vec<usize> = (0..6).filter(|i| !groups.iter().flatten().any(|j| j == i)).collect();
+            let rest: Vec<usize> = (0..6)
+                .filter(|i| !groups.iter().flatten().any(|j| j == i))
+                .collect();
             if !rest.is_empty() {
                 groups.push(rest);
             }
             let info = WeightInfo::Ordinal(groups);
-            (centroid(&info, seed).map_err(weights_err)?, info, "order".to_owned(), None)
+            (
+                centroid(&info, seed).map_err(weights_err)?,
+                info,
+                "order".to_owned(),
+                None,
+            )
         }
         WeightSpec::Ranges(r) => {
             let info = WeightInfo::Intervals(r.to_vec());
-            (centroid(&info, seed).map_err(weights_err)?, info, "ranges".to_owned(), None)
+            (
+                centroid(&info, seed).map_err(weights_err)?,
+                info,
+                "ranges".to_owned(),
+                None,
+            )
         }
         WeightSpec::Ahp(pairs) => {
             let named: Vec<Criterion> = Criterion::ALL
@@ -193,7 +215,12 @@ pub fn weight_model(
             for (c, x) in named.iter().zip(&result.weights) {
                 w[c.index()] = *x;
             }
-            (w, WeightInfo::Exact(w.to_vec()), "ahp".to_owned(), Some(result.cr))
+            (
+                w,
+                WeightInfo::Exact(w.to_vec()),
+                "ahp".to_owned(),
+                Some(result.cr),
+            )
         }
     })
 }
@@ -364,7 +391,13 @@ mod tests {
 
     fn advise_with(cat: &cloudfit_catalog::Catalog, extra: &str, method: RankMethod) -> Advice {
         let p = profile(extra);
-        let a = assess(cat, &p, &Measurements::default(), Date::parse("2026-01-01").unwrap()).unwrap();
+        let a = assess(
+            cat,
+            &p,
+            &Measurements::default(),
+            Date::parse("2026-01-01").unwrap(),
+        )
+        .unwrap();
         rank(
             a,
             &p,
@@ -399,7 +432,12 @@ mod tests {
     fn ranks_are_deterministic_for_a_seed() {
         let a = advise("", RankMethod::Topsis);
         let b = advise("", RankMethod::Topsis);
-        let shares = |x: &Advice| x.ranking.iter().map(|r| r.first_rank_share).collect::<Vec<_>>();
+        let shares = |x: &Advice| {
+            x.ranking
+                .iter()
+                .map(|r| r.first_rank_share)
+                .collect::<Vec<_>>()
+        };
         assert_eq!(shares(&a), shares(&b));
         let total: f64 = shares(&a).iter().sum();
         assert!((total - 1.0).abs() < 1e-9);
@@ -407,13 +445,25 @@ mod tests {
 
     #[test]
     fn explanation_names_leads_and_weight_margins() {
-        let adv = advise(COST_ONLY.replace("cost = 1", "cost = 0.5\ncompliance = 0.5").as_str(), RankMethod::Wsm);
+        let adv = advise(
+            COST_ONLY
+                .replace("cost = 1", "cost = 0.5\ncompliance = 0.5")
+                .as_str(),
+            RankMethod::Wsm,
+        );
         let e = adv.explanation.as_ref().unwrap();
         assert_eq!(e.winner, order(&adv)[0]);
         assert_eq!(e.sensitivity.len(), 6);
         // contributions are sorted and sum to the WSM score difference of winner and runner-up
-        assert!(e.contributions.windows(2).all(|w| w[0].contribution >= w[1].contribution));
-        let cost = e.sensitivity.iter().find(|m| m.criterion == Criterion::Cost).unwrap();
+        assert!(e
+            .contributions
+            .windows(2)
+            .all(|w| w[0].contribution >= w[1].contribution));
+        let cost = e
+            .sensitivity
+            .iter()
+            .find(|m| m.criterion == Criterion::Cost)
+            .unwrap();
         assert!(cost.lower <= cost.weight && cost.weight <= cost.upper);
     }
 
@@ -459,7 +509,10 @@ mod tests {
 
     #[test]
     fn one_provider_left_is_first_everywhere() {
-        let adv = advise("[constraints]\nrequired_capabilities = [\"vision\"]", RankMethod::Topsis);
+        let adv = advise(
+            "[constraints]\nrequired_capabilities = [\"vision\"]",
+            RankMethod::Topsis,
+        );
         assert_eq!(order(&adv), ["us-c"]);
         assert_eq!(adv.ranking[0].first_rank_share, 1.0);
     }

@@ -72,11 +72,18 @@ pub struct UnitPrice {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Unpriced {
     /// No model has these capabilities with a usable price (and context/quality fit).
-    NoQualifyingModel { capabilities: Vec<Capability> },
-    NoGpuPrice { gpu: String },
+    NoQualifyingModel {
+        capabilities: Vec<Capability>,
+    },
+    NoGpuPrice {
+        gpu: String,
+    },
     NoEgressPrice,
     NoStoragePrice,
-    NoExchangeRate { from: Currency, to: Currency },
+    NoExchangeRate {
+        from: Currency,
+        to: Currency,
+    },
 }
 
 impl fmt::Display for Unpriced {
@@ -150,7 +157,9 @@ impl Scope<'_> {
     /// A price (or instance) tied to `region` (None = all the provider's regions) is usable.
     pub fn usable(&self, provider: &Provider, region: Option<&str>) -> bool {
         match region {
-            None => provider.regions.iter().any(|r| self.region_allowed(r)) || self.allowed.is_empty(),
+            None => {
+                provider.regions.iter().any(|r| self.region_allowed(r)) || self.allowed.is_empty()
+            }
             Some(id) => provider
                 .regions
                 .iter()
@@ -207,11 +216,24 @@ pub fn tco(provider: &Provider, workload: &Workload, scope: Scope<'_>, fx: Fx<'_
         lines.push(task_line(provider, task, scope, fx, to));
     }
     if workload.monthly_embedding_tokens > 0 {
-        lines.push(embedding_line(provider, workload.monthly_embedding_tokens, scope, fx, to));
+        lines.push(embedding_line(
+            provider,
+            workload.monthly_embedding_tokens,
+            scope,
+            fx,
+            to,
+        ));
     }
     if let Some(gpu) = &workload.gpu {
         if gpu.monthly_hours > 0.0 {
-            lines.push(gpu_line(provider, &gpu.model, gpu.monthly_hours, scope, fx, to));
+            lines.push(gpu_line(
+                provider,
+                &gpu.model,
+                gpu.monthly_hours,
+                scope,
+                fx,
+                to,
+            ));
         }
     }
     if workload.monthly_egress_gb > 0.0 {
@@ -242,14 +264,24 @@ struct Candidate<'a> {
     fx: Vec<Evidence>,
 }
 
-fn task_line(provider: &Provider, task: &Task, scope: Scope<'_>, fx: Fx<'_>, to: Currency) -> CostLine {
+fn task_line(
+    provider: &Provider,
+    task: &Task,
+    scope: Scope<'_>,
+    fx: Fx<'_>,
+    to: Currency,
+) -> CostLine {
     let h = dec(task.cache_hit_share);
     let input = tokens(task.monthly_input_tokens);
     let output = tokens(task.monthly_output_tokens);
     let mut missing_rate = None;
     let mut best: Option<Candidate<'_>> = None;
     for model in provider.models.iter().filter(|m| model_fits(m, task)) {
-        for price in model.prices.iter().filter(|p| scope.usable(provider, p.region.as_deref())) {
+        for price in model
+            .prices
+            .iter()
+            .filter(|p| scope.usable(provider, p.region.as_deref()))
+        {
             let Some(tier) = tier_for(price, task.typical_prompt_tokens) else {
                 continue;
             };
@@ -266,9 +298,9 @@ fn task_line(provider: &Provider, task: &Task, scope: Scope<'_>, fx: Fx<'_>, to:
                 missing_rate = Some(price.currency);
                 continue;
             };
-            let better = best.as_ref().is_none_or(|b| {
-                (conv.amount, model.id.as_str()) < (b.amount, b.model.id.as_str())
-            });
+            let better = best
+                .as_ref()
+                .is_none_or(|b| (conv.amount, model.id.as_str()) < (b.amount, b.model.id.as_str()));
             if better {
                 best = Some(Candidate {
                     model,
@@ -342,15 +374,31 @@ fn task_line(provider: &Provider, task: &Task, scope: Scope<'_>, fx: Fx<'_>, to:
     }
 }
 
-fn embedding_line(provider: &Provider, n: u64, scope: Scope<'_>, fx: Fx<'_>, to: Currency) -> CostLine {
-    let mut best: Option<(Decimal, &ModelOffering, &TokenPrice, &PriceTier, Vec<Evidence>)> = None;
+fn embedding_line(
+    provider: &Provider,
+    n: u64,
+    scope: Scope<'_>,
+    fx: Fx<'_>,
+    to: Currency,
+) -> CostLine {
+    let mut best: Option<(
+        Decimal,
+        &ModelOffering,
+        &TokenPrice,
+        &PriceTier,
+        Vec<Evidence>,
+    )> = None;
     let mut missing_rate = None;
     for model in provider
         .models
         .iter()
         .filter(|m| m.capabilities.contains(&Capability::Embeddings))
     {
-        for price in model.prices.iter().filter(|p| scope.usable(provider, p.region.as_deref())) {
+        for price in model
+            .prices
+            .iter()
+            .filter(|p| scope.usable(provider, p.region.as_deref()))
+        {
             let Some(tier) = price.tiers.first() else {
                 continue;
             };
@@ -435,12 +483,11 @@ fn gpu_line(
             missing_rate = Some(inst.price_per_hour.currency);
             continue;
         };
-        if best
-            .as_ref()
-            .is_none_or(|(a, i, _, _): &(Decimal, &cloudfit_catalog::GpuInstance, _, _)| {
+        if best.as_ref().is_none_or(
+            |(a, i, _, _): &(Decimal, &cloudfit_catalog::GpuInstance, _, _)| {
                 (conv.amount, inst.name.as_str()) < (*a, i.name.as_str())
-            })
-        {
+            },
+        ) {
             best = Some((conv.amount, inst, per_gpu_hour, conv.evidence));
         }
     }
@@ -448,7 +495,10 @@ fn gpu_line(
     match best {
         Some((amount, inst, per_gpu_hour, fx_ev)) => {
             let mut evidence = vec![Evidence::new(
-                format!("{} ({}×{}) hourly price", inst.name, inst.gpu_count, inst.gpu),
+                format!(
+                    "{} ({}×{}) hourly price",
+                    inst.name, inst.gpu_count, inst.gpu
+                ),
                 &inst.source,
             )];
             evidence.extend(fx_ev);
@@ -489,12 +539,20 @@ fn gpu_line(
 /// `wanted` names the instance's GPU exactly, or a family prefix up to a `-`
 /// (`H100` matches `H100-80G` and `H100-SXM`); case-insensitive.
 pub fn gpu_matches(instance_gpu: &str, wanted: &str) -> bool {
-    let (have, want) = (instance_gpu.to_ascii_uppercase(), wanted.trim().to_ascii_uppercase());
+    let (have, want) = (
+        instance_gpu.to_ascii_uppercase(),
+        wanted.trim().to_ascii_uppercase(),
+    );
     have == want || have.starts_with(&format!("{want}-"))
 }
 
 /// Egress of `gb` at the provider's first-tier price, after its free allowance.
-pub fn egress_cost(provider: &Provider, gb: f64, fx: Fx<'_>, to: Currency) -> Result<(Decimal, Vec<Evidence>), Unpriced> {
+pub fn egress_cost(
+    provider: &Provider,
+    gb: f64,
+    fx: Fx<'_>,
+    to: Currency,
+) -> Result<(Decimal, Vec<Evidence>), Unpriced> {
     let Some(e) = &provider.egress else {
         return Err(Unpriced::NoEgressPrice);
     };

@@ -43,7 +43,15 @@ fn json_of(args: &[&str]) -> Value {
 
 fn rank_json(profile: &Path, extra: &[&str]) -> Value {
     let p = profile.to_str().unwrap();
-    let mut args = vec!["rank", "--profile", p, "--format", "json", "--samples", "2000"];
+    let mut args = vec![
+        "rank",
+        "--profile",
+        p,
+        "--format",
+        "json",
+        "--samples",
+        "2000",
+    ];
     args.extend_from_slice(extra);
     json_of(&args)
 }
@@ -79,12 +87,19 @@ cache_hit_share = 0.2
 fn malformed_profile_exits_2_naming_file_line_and_key() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bad.toml");
-    std::fs::write(&path, CN_COST_ONLY.replace("cache_hit_share", "cache_hit_ratio")).unwrap();
+    std::fs::write(
+        &path,
+        CN_COST_ONLY.replace("cache_hit_share", "cache_hit_ratio"),
+    )
+    .unwrap();
     let out = cloudfit(&["rank", "--profile", path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains(&format!("{}:16: workload.task[0].cache_hit_ratio", path.display())),
+        err.contains(&format!(
+            "{}:16: workload.task[0].cache_hit_ratio",
+            path.display()
+        )),
         "{err}"
     );
     // validation errors are all reported at once, each with its line
@@ -98,8 +113,18 @@ fn malformed_profile_exits_2_naming_file_line_and_key() {
     let out = cloudfit(&["rank", "--profile", path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("bad.toml:4: constraints.data_jurisdictions[0]: expected a lowercase jurisdiction code"), "{err}");
-    assert!(err.contains("bad.toml:16: workload.task[0].cache_hit_share: expected a share between 0 and 1"), "{err}");
+    assert!(
+        err.contains(
+            "bad.toml:4: constraints.data_jurisdictions[0]: expected a lowercase jurisdiction code"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "bad.toml:16: workload.task[0].cache_hit_share: expected a share between 0 and 1"
+        ),
+        "{err}"
+    );
     // an unknown current provider is the profile's fault too
     std::fs::write(
         &path,
@@ -130,7 +155,9 @@ fn mainland_only_profiles_never_rank_a_provider_without_a_mainland_region() {
             for id in ids {
                 let p = &catalog.providers[&id];
                 assert!(
-                    p.regions.iter().any(|r| r.jurisdiction == Jurisdiction::MainlandChina),
+                    p.regions
+                        .iter()
+                        .any(|r| r.jurisdiction == Jurisdiction::MainlandChina),
                     "{profile:?} ranks {id} without a mainland region"
                 );
             }
@@ -153,7 +180,10 @@ fn with_cost_weight_one_the_cheapest_tco_is_first() {
             .collect();
         let min = costs.iter().copied().fold(f64::INFINITY, f64::min);
         assert_eq!(costs[0], min, "{method}: {costs:?}");
-        assert!(costs.windows(2).all(|w| w[0] <= w[1]), "{method}: {costs:?}");
+        assert!(
+            costs.windows(2).all(|w| w[0] <= w[1]),
+            "{method}: {costs:?}"
+        );
         assert_eq!(v["ranking"][0]["first_rank_share"].as_f64(), Some(1.0));
     }
 }
@@ -215,9 +245,9 @@ fn price_overlay(catalog: &Catalog, provider: &str, factor: u32) -> String {
     out
 }
 
-/// `x` added `n` times (the test crate sees catalog decimals without naming their type).
-fn times<T: Copy + std::ops::Add<Output = T> + std::ops::Sub<Output = T>>(x: T, n: u32) -> T {
-    (0..n).fold(x - x, |acc, _| acc + x)
+/// `x` added up `n` (>= 1) times (the test crate sees catalog decimals without naming their type).
+fn times<T: Copy + std::ops::Add<Output = T>>(x: T, n: u32) -> T {
+    (1..n).fold(x, |acc, _| acc + x)
 }
 
 #[test]
@@ -254,18 +284,47 @@ fn raising_one_providers_prices_never_improves_its_rank_when_only_cost_matters()
 fn reports_and_other_commands_render() {
     let bank = examples().join("bank.toml");
     let p = bank.to_str().unwrap();
-    let md = cloudfit(&["rank", "--profile", p, "--format", "markdown", "--lang", "zh", "--samples", "500"]);
+    let md = cloudfit(&[
+        "rank",
+        "--profile",
+        p,
+        "--format",
+        "markdown",
+        "--lang",
+        "zh",
+        "--samples",
+        "500",
+    ]);
     assert!(md.status.success());
     let md = String::from_utf8(md.stdout).unwrap();
     assert!(md.contains("## 排名可接受度(SMAA-2)"), "{md}");
     assert!(md.contains('█'));
-    let html = cloudfit(&["rank", "--profile", p, "--format", "html", "--samples", "500"]);
+    let html = cloudfit(&[
+        "rank",
+        "--profile",
+        p,
+        "--format",
+        "html",
+        "--samples",
+        "500",
+    ]);
     let html = String::from_utf8(html.stdout).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<svg") && html.contains("<rect"));
     let tco = json_of(&["tco", "--profile", p, "--format", "json"]);
     let first = &tco["providers"][0]["lines"][0];
-    assert!(first["source"].as_array().is_some_and(|s| !s.is_empty()), "{first}");
-    let claims = json_of(&["claims", "--profile", p, "--format", "json", "--samples", "500"]);
+    assert!(
+        first["source"].as_array().is_some_and(|s| !s.is_empty()),
+        "{first}"
+    );
+    let claims = json_of(&[
+        "claims",
+        "--profile",
+        p,
+        "--format",
+        "json",
+        "--samples",
+        "500",
+    ]);
     assert!(!claims["claims"].as_array().unwrap().is_empty());
     assert!(claims["claims"][0].get("first_rank_share").is_some());
     let out = cloudfit(&["tco", "--profile", p, "--format", "html"]);
@@ -284,13 +343,30 @@ fn example_profiles_golden_json() {
     for path in names {
         let stem = path.file_stem().unwrap().to_str().unwrap().to_owned();
         let p = path.to_str().unwrap();
-        let v = json_of(&["rank", "--profile", p, "--format", "json", "--samples", "4000", "--seed", "42"]);
+        let v = json_of(&[
+            "rank",
+            "--profile",
+            p,
+            "--format",
+            "json",
+            "--samples",
+            "4000",
+            "--seed",
+            "42",
+        ]);
         // the contract's keys
         for key in ["profile", "method", "ranking", "excluded"] {
             assert!(v.get(key).is_some(), "{stem}: {key}");
         }
         let first = &v["ranking"][0];
-        for key in ["provider", "rank", "score", "criteria", "monthly_cost", "first_rank_share"] {
+        for key in [
+            "provider",
+            "rank",
+            "score",
+            "criteria",
+            "monthly_cost",
+            "first_rank_share",
+        ] {
             assert!(first.get(key).is_some(), "{stem}: ranking[0].{key}");
         }
         insta::assert_json_snapshot!(format!("rank_{stem}"), v);

@@ -44,7 +44,8 @@ pub fn run(args: Args) -> CmdResult {
     if let Some(path) = &args.profile {
         let profile = load_profile(path)?;
         let as_of = args.common.as_of(Some(&profile), &catalog)?;
-        let a = assess(&catalog, &profile, &Measurements::default(), as_of).map_err(advise_failure)?;
+        let a =
+            assess(&catalog, &profile, &Measurements::default(), as_of).map_err(advise_failure)?;
         let advice = rank(
             a,
             &profile,
@@ -101,7 +102,15 @@ pub fn run(args: Args) -> CmdResult {
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED);
     let l = |k| i18n::label(k, lang);
-    let mut header = vec![l("provider"), l("claim"), l("measure"), l("scope"), l("period"), l("value"), l("report")];
+    let mut header = vec![
+        l("provider"),
+        l("claim"),
+        l("measure"),
+        l("scope"),
+        l("period"),
+        l("value"),
+        l("report"),
+    ];
     if standing.is_some() {
         header.push(l("your_share"));
     }
@@ -114,13 +123,23 @@ pub fn run(args: Args) -> CmdResult {
             (Some(v), None) => v.to_string(),
             (None, _) => "-".to_owned(),
         };
-        let mut row = vec![s("provider"), s("claim"), s("measure"), s("scope"), s("period"), value, s("report")];
+        let mut row = vec![
+            s("provider"),
+            s("claim"),
+            s("measure"),
+            s("scope"),
+            s("period"),
+            value,
+            s("report"),
+        ];
         if standing.is_some() {
-            row.push(match (c["first_rank_share"].as_f64(), c["excluded"].as_str()) {
-                (_, Some(reason)) => format!("0% ({reason})"),
-                (Some(share), None) => format!("{:.1}%", share * 100.0),
-                (None, None) => "-".to_owned(),
-            });
+            row.push(
+                match (c["first_rank_share"].as_f64(), c["excluded"].as_str()) {
+                    (_, Some(reason)) => format!("0% ({reason})"),
+                    (Some(share), None) => format!("{:.1}%", share * 100.0),
+                    (None, None) => "-".to_owned(),
+                },
+            );
         }
         t.add_row(row);
     }

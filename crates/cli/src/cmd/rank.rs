@@ -65,7 +65,8 @@ pub fn run(args: Args) -> CmdResult {
             MethodArg::Smaa => RankMethod::Smaa,
         },
         seed: args.seed,
-        samples: usize::try_from(args.samples).map_err(|e| Failure::input(anyhow::Error::new(e)))?,
+        samples: usize::try_from(args.samples)
+            .map_err(|e| Failure::input(anyhow::Error::new(e)))?,
     };
     let advice = rank(assessment, &profile, options).map_err(advise_failure)?;
     match args.format {

@@ -8,7 +8,7 @@ use anyhow::anyhow;
 use cloudfit_advise::i18n::{self, label, Lang};
 use cloudfit_advise::tco::to_f64;
 use cloudfit_advise::{
-    catalog_as_of, AdviseError, Advice, Criterion, CriterionValue, Date, Evidence, Profile,
+    catalog_as_of, Advice, AdviseError, Criterion, CriterionValue, Date, Evidence, Profile,
     ProfileError, Tco,
 };
 use cloudfit_catalog::{Catalog, CatalogLoader, Money};
@@ -68,7 +68,9 @@ impl Common {
     pub fn as_of(&self, profile: Option<&Profile>, catalog: &Catalog) -> Result<Date, Failure> {
         if let Some(text) = &self.as_of {
             return Date::parse(text).ok_or_else(|| {
-                Failure::input(anyhow!("--as-of: expected a date YYYY-MM-DD, found {text:?}"))
+                Failure::input(anyhow!(
+                    "--as-of: expected a date YYYY-MM-DD, found {text:?}"
+                ))
             });
         }
         profile
@@ -188,7 +190,12 @@ pub fn rank_json(advice: &Advice, lang: Lang) -> Value {
         .collect();
     let weights: Map<String, Value> = Criterion::ALL
         .iter()
-        .map(|c| (c.key().to_owned(), json!(round(advice.weights[c.index()], 4))))
+        .map(|c| {
+            (
+                c.key().to_owned(),
+                json!(round(advice.weights[c.index()], 4)),
+            )
+        })
         .collect();
     let explanation = advice.explanation.as_ref().map(|e| {
         json!({
@@ -248,8 +255,20 @@ pub fn explanation_lines(advice: &Advice, lang: Lang) -> Vec<String> {
     let list = |pos: bool| -> String {
         e.contributions
             .iter()
-            .filter(|c| if pos { c.contribution > 1e-9 } else { c.contribution < -1e-9 })
-            .map(|c| format!("{} ({:+.3})", i18n::criterion(c.criterion, lang), c.contribution))
+            .filter(|c| {
+                if pos {
+                    c.contribution > 1e-9
+                } else {
+                    c.contribution < -1e-9
+                }
+            })
+            .map(|c| {
+                format!(
+                    "{} ({:+.3})",
+                    i18n::criterion(c.criterion, lang),
+                    c.contribution
+                )
+            })
             .collect::<Vec<_>>()
             .join(", ")
     };
@@ -332,7 +351,11 @@ fn header(advice: &Advice, lang: Lang) -> Vec<String> {
         label("score", lang).to_owned(),
     ];
     for c in Criterion::ALL {
-        h.push(format!("{} ({})", i18n::criterion(c, lang), unit_suffix(advice, c)));
+        h.push(format!(
+            "{} ({})",
+            i18n::criterion(c, lang),
+            unit_suffix(advice, c)
+        ));
     }
     h.push(label("first_rank_share", lang).to_owned());
     h
@@ -353,7 +376,13 @@ fn row(advice: &Advice, r: &cloudfit_advise::Ranked, lang: Lang) -> Vec<String> 
 fn weights_line(advice: &Advice, lang: Lang) -> String {
     Criterion::ALL
         .iter()
-        .map(|c| format!("{} {:.2}", i18n::criterion(*c, lang), advice.weights[c.index()]))
+        .map(|c| {
+            format!(
+                "{} {:.2}",
+                i18n::criterion(*c, lang),
+                advice.weights[c.index()]
+            )
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -390,12 +419,26 @@ pub fn rank_table(advice: &Advice, lang: Lang) -> String {
     if !a.excluded.is_empty() {
         let _ = writeln!(out, "\n{}:", label("excluded", lang));
         for e in &a.excluded {
-            let _ = writeln!(out, "  {}: {}", e.provider, i18n::exclusion(&e.reason, lang));
+            let _ = writeln!(
+                out,
+                "  {}: {}",
+                e.provider,
+                i18n::exclusion(&e.reason, lang)
+            );
         }
     }
     if !a.unpriced_everywhere.is_empty() {
-        let items: Vec<String> = a.unpriced_everywhere.iter().map(|i| i.to_string()).collect();
-        let _ = writeln!(out, "\n{}: {}", label("unpriced_everywhere", lang), items.join(", "));
+        let items: Vec<String> = a
+            .unpriced_everywhere
+            .iter()
+            .map(|i| i.to_string())
+            .collect();
+        let _ = writeln!(
+            out,
+            "\n{}: {}",
+            label("unpriced_everywhere", lang),
+            items.join(", ")
+        );
     }
     out
 }
@@ -404,7 +447,9 @@ const BAR: usize = 40;
 /// Glyphs for rank 1, 2, 3, ... in the text chart (repeating after the fourth).
 const GLYPHS: [char; 4] = ['█', '▓', '▒', '░'];
 /// Colours for ranks in the SVG chart (first rank strongest).
-const COLOURS: [&str; 6] = ["#1b7837", "#5aae61", "#a6dba0", "#d9f0d3", "#e7d4e8", "#c2a5cf"];
+const COLOURS: [&str; 6] = [
+    "#1b7837", "#5aae61", "#a6dba0", "#d9f0d3", "#e7d4e8", "#c2a5cf",
+];
 
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -449,11 +494,26 @@ pub fn rank_markdown(advice: &Advice, profile: &Profile, lang: Lang) -> String {
         );
     }
     let h = header(advice, lang);
-    let _ = writeln!(out, "| {} |", h.iter().map(|x| md_escape(x)).collect::<Vec<_>>().join(" | "));
+    let _ = writeln!(
+        out,
+        "| {} |",
+        h.iter()
+            .map(|x| md_escape(x))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    );
     let _ = writeln!(out, "|{}", "---|".repeat(h.len()));
     for r in &advice.ranking {
         let cells = row(advice, r, lang);
-        let _ = writeln!(out, "| {} |", cells.iter().map(|x| md_escape(x)).collect::<Vec<_>>().join(" | "));
+        let _ = writeln!(
+            out,
+            "| {} |",
+            cells
+                .iter()
+                .map(|x| md_escape(x))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        );
     }
     let _ = writeln!(out, "\n{}\n", label("unknown_note", lang));
 
@@ -487,7 +547,12 @@ pub fn rank_markdown(advice: &Advice, profile: &Profile, lang: Lang) -> String {
     let legend: Vec<String> = (0..advice.ranking.len().min(4))
         .map(|k| format!("{} = #{}", GLYPHS[k], k + 1))
         .collect();
-    let _ = writeln!(out, "```\n\n{} ({}: {})\n", legend.join(", "), label("first_rank_share", lang), "%");
+    let _ = writeln!(
+        out,
+        "```\n\n{} ({}: %)\n",
+        legend.join(", "),
+        label("first_rank_share", lang)
+    );
 
     let _ = writeln!(out, "## {}\n", label("explanation", lang));
     for line in explanation_lines(advice, lang) {
@@ -499,13 +564,23 @@ pub fn rank_markdown(advice: &Advice, profile: &Profile, lang: Lang) -> String {
     if !a.excluded.is_empty() {
         let _ = writeln!(out, "\n## {}\n", label("excluded", lang));
         for e in &a.excluded {
-            let _ = writeln!(out, "- **{}**: {}", e.provider, i18n::exclusion(&e.reason, lang));
+            let _ = writeln!(
+                out,
+                "- **{}**: {}",
+                e.provider,
+                i18n::exclusion(&e.reason, lang)
+            );
         }
     }
     let _ = writeln!(out, "\n## {}\n", label("evidence", lang));
     for r in &advice.ranking {
         let p = &a.providers[r.index];
-        let _ = writeln!(out, "### {}. {}\n", r.rank, provider_name(advice, r.index, lang));
+        let _ = writeln!(
+            out,
+            "### {}. {}\n",
+            r.rank,
+            provider_name(advice, r.index, lang)
+        );
         for v in &p.criteria {
             let _ = writeln!(
                 out,
@@ -513,7 +588,11 @@ pub fn rank_markdown(advice: &Advice, profile: &Profile, lang: Lang) -> String {
                 i18n::criterion(v.criterion, lang),
                 cell(v),
                 v.unit,
-                if v.note.is_empty() { String::new() } else { format!(" — {}", v.note) }
+                if v.note.is_empty() {
+                    String::new()
+                } else {
+                    format!(" — {}", v.note)
+                }
             );
             for e in &v.evidence {
                 let _ = writeln!(out, "  - {} ({}, {})", e.fact, e.source, e.as_of);
@@ -572,14 +651,23 @@ pub fn rank_html(advice: &Advice, profile: &Profile, lang: Lang) -> String {
         for (k, c) in row(advice, r, lang).iter().enumerate() {
             let unknown = (3..9).contains(&k) && p.criteria[k - 3].unknown;
             if unknown {
-                let _ = write!(out, "<td class=\"unknown\" title=\"{}\">{}</td>", escape(&p.criteria[k - 3].note), escape(c));
+                let _ = write!(
+                    out,
+                    "<td class=\"unknown\" title=\"{}\">{}</td>",
+                    escape(&p.criteria[k - 3].note),
+                    escape(c)
+                );
             } else {
                 let _ = write!(out, "<td>{}</td>", escape(c));
             }
         }
         out.push_str("</tr>\n");
     }
-    let _ = writeln!(out, "</tbody></table>\n<p><small>{}</small></p>", escape(label("unknown_note", lang)));
+    let _ = writeln!(
+        out,
+        "</tbody></table>\n<p><small>{}</small></p>",
+        escape(label("unknown_note", lang))
+    );
 
     // Stacked bars: one row per provider, one segment per rank.
     let _ = writeln!(out, "<h2>{}</h2>", label("acceptability", lang));
@@ -625,12 +713,12 @@ pub fn rank_html(advice: &Advice, profile: &Profile, lang: Lang) -> String {
         );
     }
     let ly = row_h * m as f64 + 12.0;
-    for k in 0..m.min(COLOURS.len()) {
+    for (k, colour) in COLOURS.iter().enumerate().take(m) {
         let lx = label_w + k as f64 * 60.0;
         let _ = writeln!(
             out,
             "<rect x=\"{lx:.1}\" y=\"{ly:.1}\" width=\"12\" height=\"12\" fill=\"{}\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\">#{}</text>",
-            COLOURS[k],
+            colour,
             lx + 16.0,
             ly + 10.0,
             k + 1
@@ -643,13 +731,22 @@ pub fn rank_html(advice: &Advice, profile: &Profile, lang: Lang) -> String {
         let _ = writeln!(out, "<li>{}</li>", escape(&line));
     }
     if let Some(cr) = advice.ahp_cr.filter(|cr| *cr > 0.1) {
-        let _ = writeln!(out, "<li>{} (CR = {cr:.3})</li>", escape(label("ahp_inconsistent", lang)));
+        let _ = writeln!(
+            out,
+            "<li>{} (CR = {cr:.3})</li>",
+            escape(label("ahp_inconsistent", lang))
+        );
     }
     out.push_str("</ul>\n");
     if !a.excluded.is_empty() {
         let _ = writeln!(out, "<h2>{}</h2><ul>", label("excluded", lang));
         for e in &a.excluded {
-            let _ = writeln!(out, "<li><b>{}</b>: {}</li>", escape(&e.provider), escape(&i18n::exclusion(&e.reason, lang)));
+            let _ = writeln!(
+                out,
+                "<li><b>{}</b>: {}</li>",
+                escape(&e.provider),
+                escape(&i18n::exclusion(&e.reason, lang))
+            );
         }
         out.push_str("</ul>\n");
     }
@@ -669,10 +766,20 @@ pub fn rank_html(advice: &Advice, profile: &Profile, lang: Lang) -> String {
                 escape(i18n::criterion(v.criterion, lang)),
                 escape(&cell(v)),
                 escape(&v.unit),
-                if v.note.is_empty() { String::new() } else { format!(" — {}", escape(&v.note)) }
+                if v.note.is_empty() {
+                    String::new()
+                } else {
+                    format!(" — {}", escape(&v.note))
+                }
             );
             for e in &v.evidence {
-                let _ = write!(out, "<li>{} <small>({}, {})</small></li>", escape(&e.fact), escape(&e.source), escape(&e.as_of));
+                let _ = write!(
+                    out,
+                    "<li>{} <small>({}, {})</small></li>",
+                    escape(&e.fact),
+                    escape(&e.source),
+                    escape(&e.as_of)
+                );
             }
             out.push_str("</ul></li>\n");
         }

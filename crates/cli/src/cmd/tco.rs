@@ -68,7 +68,11 @@ pub fn run(args: Args) -> CmdResult {
             if !a.excluded.is_empty() {
                 out.push_str(&format!("{}:\n", i18n::label("excluded", lang)));
                 for e in &a.excluded {
-                    out.push_str(&format!("  {}: {}\n", e.provider, i18n::exclusion(&e.reason, lang)));
+                    out.push_str(&format!(
+                        "  {}: {}\n",
+                        e.provider,
+                        i18n::exclusion(&e.reason, lang)
+                    ));
                 }
             }
             emit(&out)
