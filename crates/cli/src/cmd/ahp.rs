@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use cloudfit_decide::{ahp, PairwiseMatrix, CR_THRESHOLD, RANDOM_INDEX_SOURCE};
 use serde::Serialize;
 
-use crate::cmd::mcda::input::{num, read_pairwise};
+use crate::cmd::decide_input::{num, read_pairwise};
 use crate::cmd::mcda::{new_table, right_align};
 use crate::failure::{CmdResult, Failure};
 use crate::output::{emit, emit_json, unsupported, Format};

@@ -15,10 +15,7 @@ use serde::Serialize;
 use crate::failure::{CmdResult, Failure};
 use crate::output::{emit, emit_json, unsupported, Format};
 
-#[path = "decide_input.rs"]
-pub(crate) mod input;
-
-use input::{num, parse_numbers, parse_types, read_matrix, type_name, MatrixFile};
+use crate::cmd::decide_input::{num, parse_numbers, parse_types, read_matrix, type_name, MatrixFile};
 
 #[derive(clap::Args)]
 #[command(after_help = "\

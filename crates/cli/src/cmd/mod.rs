@@ -3,6 +3,7 @@
 pub mod ahp;
 pub mod catalog;
 pub mod claims;
+pub mod decide_input;
 pub mod emulate;
 pub mod mcda;
 pub mod rank;

@@ -8,7 +8,7 @@ use anyhow::anyhow;
 use cloudfit_decide::{smaa2, Criterion, SmaaInput, SmaaOptions, SmaaResult, Value, WeightInfo};
 use serde::Serialize;
 
-use crate::cmd::mcda::input::{
+use crate::cmd::decide_input::{
     parse_numbers, parse_order, parse_types, read_companion, read_matrix, type_name, MatrixFile,
 };
 use crate::cmd::mcda::{new_table, right_align};
