@@ -773,3 +773,33 @@ fn sigv4_matches_the_get_vanilla_test_vector() {
         )
     );
 }
+
+#[test]
+fn errors_inside_sse_streams_are_classified() {
+    let openai = "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"},\"finish_reason\":null}]}\n\ndata: {\"error\":{\"message\":\"engine overloaded\",\"type\":\"server_error\",\"code\":\"overloaded\"}}\n\n";
+    assert_eq!(
+        decode_in_chunks(OPENAI, openai.as_bytes(), &[11]),
+        Err(ErrorClass::Overloaded)
+    );
+    let gemini = "data: {\"error\":{\"code\":503,\"message\":\"The model is overloaded.\",\"status\":\"UNAVAILABLE\"}}\n\n";
+    assert_eq!(
+        decode_in_chunks(Protocol::Gemini, gemini.as_bytes(), &[4]),
+        Err(ErrorClass::Overloaded)
+    );
+    // and what the server-side encoders write mid-stream reads back the same
+    for p in [OPENAI, Protocol::Anthropic, Protocol::Gemini] {
+        let mut enc = p.stream_encoder(StreamContext::default());
+        let mut bytes = enc.encode(&StreamEvent::Start {
+            id: None,
+            model: None,
+        });
+        bytes.extend(enc.encode(&StreamEvent::TextDelta("x".into())));
+        bytes.extend(enc.encode_error(&ErrorClass::RateLimited { retry_after: None }, "slow down"));
+        assert_eq!(
+            decode_in_chunks(p, &bytes, &[6]),
+            Err(ErrorClass::RateLimited { retry_after: None }),
+            "{}",
+            p.name()
+        );
+    }
+}

@@ -173,6 +173,9 @@ struct WireResponse {
     model_version: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     response_id: Option<String>,
+    /// A failure reported inside the stream.
+    #[serde(default, skip_serializing)]
+    error: Option<Value>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -548,13 +551,12 @@ impl StreamDecoder for GeminiStreamDecoder {
             if data.is_empty() {
                 continue;
             }
-            let value: Value = serde_json::from_str(data).map_err(ProviderError::invalid)?;
-            if value.get("error").is_some() {
+            let w: WireResponse = from_json("gemini stream chunk", data.as_bytes())?;
+            if w.error.is_some() {
                 let detail = error_detail(data.as_bytes());
                 let status = detail.class.as_ref().map_or(500, ErrorClass::http_status);
                 return Err(detail.into_error(status, None));
             }
-            let w: WireResponse = from_json("gemini stream chunk", data.as_bytes())?;
             if !self.started {
                 self.started = true;
                 out.push(StreamEvent::Start {
@@ -856,6 +858,7 @@ pub fn encode_response(resp: &ChatResponse) -> Result<Vec<u8>, CodecError> {
         usage_metadata: (!resp.usage.is_empty()).then(|| usage_to_wire(&resp.usage)),
         model_version: Some(resp.model.clone()),
         response_id: Some(resp.id.clone()).filter(|s| !s.is_empty()),
+        error: None,
     };
     to_json("gemini response", &w)
 }
@@ -899,6 +902,7 @@ impl GeminiStreamEncoder {
             usage_metadata: usage,
             model_version: Some(self.ctx.model.clone()),
             response_id: Some(self.ctx.id.clone()).filter(|s| !s.is_empty()),
+            error: None,
         };
         encode_event(None, &serde_json::to_string(&w).unwrap_or_default()).into_bytes()
     }

@@ -225,6 +225,9 @@ struct WireChunk {
     /// `null` on every chunk but the last when `include_usage` is set; absent otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     usage: Option<Value>,
+    /// Some providers report a failure inside the stream as `data: {"error": {...}}`.
+    #[serde(default, skip_serializing)]
+    error: Option<Value>,
 }
 
 fn chunk_object() -> String {
@@ -658,13 +661,12 @@ impl OpenAiStreamDecoder {
     }
 
     fn chunk(&mut self, data: &str, out: &mut Vec<StreamEvent>) -> Result<(), ProviderError> {
-        let value: Value = serde_json::from_str(data).map_err(ProviderError::invalid)?;
-        if value.get("error").is_some() {
+        let chunk: WireChunk = from_json("openai stream chunk", data.as_bytes())?;
+        if chunk.error.is_some() {
             let detail = error_detail(data.as_bytes());
             let status = detail.class.as_ref().map_or(500, ErrorClass::http_status);
             return Err(detail.into_error(status, None));
         }
-        let chunk: WireChunk = serde_json::from_value(value).map_err(ProviderError::invalid)?;
         if !self.started {
             self.started = true;
             out.push(StreamEvent::Start {
@@ -1063,6 +1065,7 @@ impl OpenAiStreamEncoder {
             model: self.ctx.model.clone(),
             choices,
             usage: usage.or_else(|| self.ctx.include_usage.then_some(Value::Null)),
+            error: None,
         };
         let data = serde_json::to_string(&c).unwrap_or_default();
         encode_event(None, &data).into_bytes()
