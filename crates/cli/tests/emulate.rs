@@ -1,7 +1,14 @@
 //! `cloudfit emulate` as a user runs it: the built binary, a config file or flags, stdout lines
 //! with base URLs, exit codes, graceful SIGTERM.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::print_stdout, clippy::print_stderr, reason = "test code")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "test code"
+)]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -23,7 +30,11 @@ fn shipped_example_config_is_valid() {
         .arg(repo_root().join("examples/emulate.toml"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["providers"], 6);
 }
@@ -37,23 +48,44 @@ fn bad_config_exits_2_naming_file_key_and_expectation() {
         "[[provider]]\nname = \"x\"\nprotocol = \"grpc\"\n[provider.faults]\nrate_limit_share = 3.0\n[[provider]]\nname = \"y\"\nprotocol = \"openai\"\nlisten = \"nowhere\"\n",
     )
     .unwrap();
-    let out = Command::new(bin()).args(["emulate", "--config"]).arg(&path).output().unwrap();
+    let out = Command::new(bin())
+        .args(["emulate", "--config"])
+        .arg(&path)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bad.toml"), "{err}");
-    assert!(err.contains("provider[0].protocol: expected one of openai"), "{err}");
+    assert!(
+        err.contains("provider[0].protocol: expected one of openai"),
+        "{err}"
+    );
     assert!(err.contains("provider[0].faults.rate_limit_share"), "{err}");
     assert!(err.contains("provider[1].listen"), "{err}");
 
-    std::fs::write(&path, "[[provider]]\nname = \"x\"\nprotocol = \"openai\"\nport = 3\n").unwrap();
-    let out = Command::new(bin()).args(["emulate", "--config"]).arg(&path).output().unwrap();
+    std::fs::write(
+        &path,
+        "[[provider]]\nname = \"x\"\nprotocol = \"openai\"\nport = 3\n",
+    )
+    .unwrap();
+    let out = Command::new(bin())
+        .args(["emulate", "--config"])
+        .arg(&path)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("line 4") && err.contains("port"), "{err}");
 
-    let out = Command::new(bin()).args(["emulate", "--protocol", "soap"]).output().unwrap();
+    let out = Command::new(bin())
+        .args(["emulate", "--protocol", "soap"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    let out = Command::new(bin()).args(["emulate", "--protocol", "openai", "--error-rate", "1.5"]).output().unwrap();
+    let out = Command::new(bin())
+        .args(["emulate", "--protocol", "openai", "--error-rate", "1.5"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--error-rate"));
 }
@@ -69,17 +101,36 @@ fn http(addr: &str, request: &str) -> String {
 #[test]
 fn flags_form_serves_prints_base_url_and_stops_on_sigterm() {
     let mut child = Command::new(bin())
-        .args(["emulate", "--protocol", "openai", "--listen", "127.0.0.1:0", "--seed", "3", "--models", "m1,m2", "--output-tokens", "5"])
+        .args([
+            "emulate",
+            "--protocol",
+            "openai",
+            "--listen",
+            "127.0.0.1:0",
+            "--seed",
+            "3",
+            "--models",
+            "m1,m2",
+            "--output-tokens",
+            "5",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
     let mut parts = line.split_whitespace();
     assert_eq!(parts.next(), Some("openai"));
     let url = parts.next().unwrap();
-    let addr = url.strip_prefix("http://").unwrap().strip_suffix("/v1").unwrap().to_owned();
+    let addr = url
+        .strip_prefix("http://")
+        .unwrap()
+        .strip_suffix("/v1")
+        .unwrap()
+        .to_owned();
     let body = r#"{"model":"m2","messages":[{"role":"user","content":"hi"}]}"#;
     let resp = http(
         &addr,
@@ -87,10 +138,16 @@ fn flags_form_serves_prints_base_url_and_stops_on_sigterm() {
     );
     assert!(resp.starts_with("HTTP/1.1 200"), "{resp}");
     assert!(resp.contains("\"completion_tokens\":5"), "{resp}");
-    let resp = http(&addr, "GET /_emulator/hits HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n");
+    let resp = http(
+        &addr,
+        "GET /_emulator/hits HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n",
+    );
     assert!(resp.contains("\"chat.completions\""), "{resp}");
 
-    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
     let status = child.wait().unwrap();
     assert!(status.success(), "graceful exit on SIGTERM: {status:?}");

@@ -2,7 +2,14 @@
 //! (crates/cli/tests/python/test_sdk.py). Fails — never skips — when python3 or the SDKs are
 //! missing: CI installs them with `pip install openai anthropic`.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::print_stdout, clippy::print_stderr, reason = "test code")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "test code"
+)]
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -26,7 +33,11 @@ fn official_python_sdks_talk_to_the_emulator() {
     assert!(stderr.contains("\nOK"), "{stderr}");
     let ran: usize = stderr
         .lines()
-        .find_map(|l| l.strip_prefix("Ran ").and_then(|r| r.split_whitespace().next()).and_then(|n| n.parse().ok()))
+        .find_map(|l| {
+            l.strip_prefix("Ran ")
+                .and_then(|r| r.split_whitespace().next())
+                .and_then(|n| n.parse().ok())
+        })
         .unwrap_or(0);
     assert!(ran >= 10, "only {ran} SDK tests ran:\n{stderr}");
 }

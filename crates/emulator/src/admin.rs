@@ -38,8 +38,15 @@ async fn put_faults(State(p): State<Arc<Provider>>, body: Bytes) -> Response {
     };
     let problems = faults.problems();
     if !problems.is_empty() {
-        let list: Vec<String> = problems.iter().map(|(k, m)| format!("faults.{k}: {m}")).collect();
-        return (StatusCode::BAD_REQUEST, Json(json!({"error": list.join("; ")}))).into_response();
+        let list: Vec<String> = problems
+            .iter()
+            .map(|(k, m)| format!("faults.{k}: {m}"))
+            .collect();
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": list.join("; ")})),
+        )
+            .into_response();
     }
     p.set_faults(faults);
     Json(&*p.faults()).into_response()

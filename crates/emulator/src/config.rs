@@ -326,7 +326,10 @@ impl Faults {
         ];
         for (key, v) in shares {
             if !(0.0..=1.0).contains(&v) {
-                out.push((key.to_owned(), format!("expected a share in 0..=1, got {v}")));
+                out.push((
+                    key.to_owned(),
+                    format!("expected a share in 0..=1, got {v}"),
+                ));
             }
         }
         let exclusive = self.rate_limit_share
@@ -361,7 +364,10 @@ impl Faults {
                 if !(end.is_finite() && end > outage.start_s) {
                     out.push((
                         "outage.end_s".to_owned(),
-                        format!("expected seconds after start_s ({}), got {end}", outage.start_s),
+                        format!(
+                            "expected seconds after start_s ({}), got {end}",
+                            outage.start_s
+                        ),
                     ));
                 }
             }
@@ -398,9 +404,13 @@ impl EmulatorConfig {
         let raw: RawFile = serde_path_to_error::deserialize(deserializer).map_err(|e| {
             let key = e.path().to_string();
             let inner = e.into_inner();
-            let line = inner
-                .span()
-                .map(|span| text.as_bytes()[..span.start.min(text.len())].iter().filter(|b| **b == b'\n').count() + 1);
+            let line = inner.span().map(|span| {
+                text.as_bytes()[..span.start.min(text.len())]
+                    .iter()
+                    .filter(|b| **b == b'\n')
+                    .count()
+                    + 1
+            });
             ConfigError::Parse {
                 file: file.to_path_buf(),
                 line,
@@ -419,10 +429,18 @@ impl EmulatorConfig {
         for (i, p) in self.providers.iter().enumerate() {
             let at = format!("provider[{i}]");
             if !names.insert(p.name.clone()) {
-                issues.push(issue(&at, "name", format!("duplicate provider name {:?}", p.name)));
+                issues.push(issue(
+                    &at,
+                    "name",
+                    format!("duplicate provider name {:?}", p.name),
+                ));
             }
             if p.listen.port() != 0 && !addrs.insert(p.listen) {
-                issues.push(issue(&at, "listen", format!("address {} used twice", p.listen)));
+                issues.push(issue(
+                    &at,
+                    "listen",
+                    format!("address {} used twice", p.listen),
+                ));
             }
             for (key, msg) in p.faults.problems() {
                 issues.push(issue(&at, &format!("faults.{key}"), msg));
@@ -502,11 +520,24 @@ struct RawOutput {
 #[derive(Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 enum RawLength {
-    Fixed { tokens: f64 },
-    MaxTokens { default_tokens: f64 },
-    Uniform { min_tokens: f64, max_tokens: f64 },
-    Normal { mean_tokens: f64, stddev_tokens: f64 },
-    Lognormal { median_tokens: f64, p99_tokens: f64 },
+    Fixed {
+        tokens: f64,
+    },
+    MaxTokens {
+        default_tokens: f64,
+    },
+    Uniform {
+        min_tokens: f64,
+        max_tokens: f64,
+    },
+    Normal {
+        mean_tokens: f64,
+        stddev_tokens: f64,
+    },
+    Lognormal {
+        median_tokens: f64,
+        p99_tokens: f64,
+    },
 }
 
 /// Check one distribution's parameters; `unit` is the key suffix (`ms` or `tokens`).
@@ -530,23 +561,43 @@ fn check_dist(d: Dist, at: &str, unit: &str, issues: &mut Vec<ConfigIssue>) {
                 bad("min", format!("expected a number >= 0, got {min}"), issues);
             }
             if !(max.is_finite() && max >= min) {
-                bad("max", format!("expected a number >= min_{unit} ({min}), got {max}"), issues);
+                bad(
+                    "max",
+                    format!("expected a number >= min_{unit} ({min}), got {max}"),
+                    issues,
+                );
             }
         }
         Dist::Normal { mean, stddev } => {
             if !nonneg(mean) {
-                bad("mean", format!("expected a number >= 0, got {mean}"), issues);
+                bad(
+                    "mean",
+                    format!("expected a number >= 0, got {mean}"),
+                    issues,
+                );
             }
             if !nonneg(stddev) {
-                bad("stddev", format!("expected a number >= 0, got {stddev}"), issues);
+                bad(
+                    "stddev",
+                    format!("expected a number >= 0, got {stddev}"),
+                    issues,
+                );
             }
         }
         Dist::LogNormal { median, p99 } => {
             if !(median.is_finite() && median > 0.0) {
-                bad("median", format!("expected a number > 0, got {median}"), issues);
+                bad(
+                    "median",
+                    format!("expected a number > 0, got {median}"),
+                    issues,
+                );
             }
             if !(p99.is_finite() && p99 >= median) {
-                bad("p99", format!("expected a number >= median_{unit} ({median}), got {p99}"), issues);
+                bad(
+                    "p99",
+                    format!("expected a number >= median_{unit} ({median}), got {p99}"),
+                    issues,
+                );
             }
         }
         Dist::Fixed(_) => {}
@@ -578,7 +629,10 @@ fn validate(raw: RawFile, file: &Path) -> Result<EmulatorConfig, ConfigError> {
         {
             push(
                 "name",
-                format!("expected a non-empty name of a-z, 0-9, '-' or '_', got {:?}", rp.name),
+                format!(
+                    "expected a non-empty name of a-z, 0-9, '-' or '_', got {:?}",
+                    rp.name
+                ),
             );
         }
         let protocol = Protocol::parse(&rp.protocol);
@@ -608,7 +662,9 @@ fn validate(raw: RawFile, file: &Path) -> Result<EmulatorConfig, ConfigError> {
             (Some(d), p) => {
                 push(
                     "dialect",
-                    format!("dialects belong to the openai protocol; remove it for {p} (got {d:?})"),
+                    format!(
+                        "dialects belong to the openai protocol; remove it for {p} (got {d:?})"
+                    ),
                 );
                 Dialect::Standard
             }
@@ -626,15 +682,15 @@ fn validate(raw: RawFile, file: &Path) -> Result<EmulatorConfig, ConfigError> {
         };
         let (dm, dr, de) = protocol.default_models();
         let given_models = rp.models.is_some() || rp.reasoning_models.is_some();
-        let models = rp.models.unwrap_or(if given_models { Vec::new() } else { dm });
+        let models = rp
+            .models
+            .unwrap_or(if given_models { Vec::new() } else { dm });
         let reasoning_models =
             rp.reasoning_models
                 .unwrap_or(if given_models { Vec::new() } else { dr });
-        let embedding_models = rp.embedding_models.unwrap_or(if given_models {
-            Vec::new()
-        } else {
-            de
-        });
+        let embedding_models =
+            rp.embedding_models
+                .unwrap_or(if given_models { Vec::new() } else { de });
         if models.is_empty() && reasoning_models.is_empty() && embedding_models.is_empty() {
             push("models", "expected at least one model".to_owned());
         }
@@ -652,7 +708,10 @@ fn validate(raw: RawFile, file: &Path) -> Result<EmulatorConfig, ConfigError> {
         ] {
             for (j, m) in list.iter().enumerate() {
                 if m.trim().is_empty() {
-                    push(&format!("{key}[{j}]"), "expected a non-empty model id".to_owned());
+                    push(
+                        &format!("{key}[{j}]"),
+                        "expected a non-empty model id".to_owned(),
+                    );
                 } else if !seen.insert(m.clone()) {
                     push(&format!("{key}[{j}]"), format!("model {m:?} listed twice"));
                 }
@@ -671,7 +730,10 @@ fn validate(raw: RawFile, file: &Path) -> Result<EmulatorConfig, ConfigError> {
         };
         for (j, k) in rp.api_keys.iter().enumerate() {
             if k.is_empty() {
-                push(&format!("api_keys[{j}]"), "expected a non-empty key".to_owned());
+                push(
+                    &format!("api_keys[{j}]"),
+                    "expected a non-empty key".to_owned(),
+                );
             }
         }
         let ttft_ms = match rp.latency.ttft {
@@ -832,7 +894,13 @@ outage = { start_s = 5, end_s = 10 }
         let p = &c.providers[0];
         assert_eq!(p.dialect, Dialect::DeepSeek);
         assert_eq!(p.listen.port(), 18080);
-        assert_eq!(p.ttft_ms, Dist::LogNormal { median: 300.0, p99: 1500.0 });
+        assert_eq!(
+            p.ttft_ms,
+            Dist::LogNormal {
+                median: 300.0,
+                p99: 1500.0
+            }
+        );
         assert_eq!(p.output, OutputLength::FromRequest { default: 100 });
         assert!(p.embedding_models.is_empty());
         assert_eq!(p.faults.outage.map(|o| o.end_s), Some(Some(10.0)));
@@ -840,9 +908,11 @@ outage = { start_s = 5, end_s = 10 }
 
     #[test]
     fn unknown_key_names_its_path_and_line() {
-        let err = parse("[[provider]]\nname = \"a\"\nprotocol = \"openai\"\n[provider.latency]\nttft_msx = 3\n")
-            .unwrap_err()
-            .to_string();
+        let err = parse(
+            "[[provider]]\nname = \"a\"\nprotocol = \"openai\"\n[provider.latency]\nttft_msx = 3\n",
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("e.toml"), "{err}");
         assert!(err.contains("provider[0].latency"), "{err}");
         assert!(err.contains("ttft_msx"), "{err}");

@@ -10,10 +10,19 @@ const Z99: f64 = 2.326_347_874_040_841;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Dist {
     Fixed(f64),
-    Uniform { min: f64, max: f64 },
-    Normal { mean: f64, stddev: f64 },
+    Uniform {
+        min: f64,
+        max: f64,
+    },
+    Normal {
+        mean: f64,
+        stddev: f64,
+    },
     /// Log-normal given by its median and 99th percentile.
-    LogNormal { median: f64, p99: f64 },
+    LogNormal {
+        median: f64,
+        p99: f64,
+    },
 }
 
 impl Dist {

@@ -71,10 +71,7 @@ pub(crate) enum Finish {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum StreamFault {
     /// Stop sending after this many tokens, for a while or for good.
-    Stall {
-        after: u32,
-        pause: Option<Duration>,
-    },
+    Stall { after: u32, pause: Option<Duration> },
     /// Close the connection after this many tokens.
     Cut { after: u32 },
 }
@@ -125,7 +122,9 @@ impl Plan {
 
     pub fn tool(&self) -> Option<(&str, &str, String)> {
         self.blocks.iter().find_map(|b| match &b.kind {
-            BlockKind::Tool { id, name } => Some((id.as_str(), name.as_str(), b.pieces.full().into_owned())),
+            BlockKind::Tool { id, name } => {
+                Some((id.as_str(), name.as_str(), b.pieces.full().into_owned()))
+            }
             _ => None,
         })
     }
@@ -150,7 +149,8 @@ pub(crate) fn build(
     fault: Option<StreamFault>,
 ) -> Plan {
     let ttft = Duration::from_secs_f64(cfg.ttft_ms.sample(rng) / 1000.0);
-    let per_token = (cfg.tokens_per_s > 0.0).then(|| Duration::from_secs_f64(1.0 / cfg.tokens_per_s));
+    let per_token =
+        (cfg.tokens_per_s > 0.0).then(|| Duration::from_secs_f64(1.0 / cfg.tokens_per_s));
     // At most ~250 chunks a second per stream: faster paces put several tokens in a chunk.
     let tokens_per_chunk = if cfg.tokens_per_s > 250.0 {
         (cfg.tokens_per_s / 250.0).ceil() as usize
@@ -159,7 +159,10 @@ pub(crate) fn build(
     };
     let (target, from_request) = match cfg.output {
         OutputLength::Dist(d) => (d.sample(rng).round().max(1.0) as u32, false),
-        OutputLength::FromRequest { default } => (spec.max_tokens.unwrap_or(default).max(1), spec.max_tokens.is_some()),
+        OutputLength::FromRequest { default } => (
+            spec.max_tokens.unwrap_or(default).max(1),
+            spec.max_tokens.is_some(),
+        ),
     };
     let cap = spec.max_tokens.unwrap_or(u32::MAX).max(1);
     let truncated = target > cap || from_request;
@@ -209,11 +212,19 @@ pub(crate) fn build(
         push(BlockKind::Text, true, Pieces::owned(text), &mut blocks);
         finish = Finish::Stop;
     } else if spec.json_mode {
-        let words = Pieces::corpus(corpus, corpus.start_for(spec.hash), n.saturating_sub(7).max(1));
+        let words = Pieces::corpus(
+            corpus,
+            corpus.start_for(spec.hash),
+            n.saturating_sub(7).max(1),
+        );
         let text = serde_json::to_string(&serde_json::json!({ "answer": words.full() }))
             .unwrap_or_else(|_| "{}".to_owned());
         push(BlockKind::Text, true, Pieces::owned(text), &mut blocks);
-        finish = if truncated { Finish::Length } else { Finish::Stop };
+        finish = if truncated {
+            Finish::Length
+        } else {
+            Finish::Stop
+        };
     } else {
         push(
             BlockKind::Text,
@@ -221,7 +232,11 @@ pub(crate) fn build(
             Pieces::corpus(corpus, corpus.start_for(spec.hash), n),
             &mut blocks,
         );
-        finish = if truncated { Finish::Length } else { Finish::Stop };
+        finish = if truncated {
+            Finish::Length
+        } else {
+            Finish::Stop
+        };
     }
     Plan {
         serial,
@@ -287,8 +302,19 @@ pub(crate) fn request_hash(seed: u64, model: &str, parts: &[Option<&Value>]) -> 
 
 /// Keys whose string values are ids, roles or binary data rather than text.
 const NOT_TEXT: &[&str] = &[
-    "role", "type", "id", "tool_call_id", "tool_use_id", "toolUseId", "signature", "mimeType",
-    "mime_type", "data", "image_url", "url", "cache_control",
+    "role",
+    "type",
+    "id",
+    "tool_call_id",
+    "tool_use_id",
+    "toolUseId",
+    "signature",
+    "mimeType",
+    "mime_type",
+    "data",
+    "image_url",
+    "url",
+    "cache_control",
 ];
 
 /// Tokens in every string value of `v`, skipping the keys in `NOT_TEXT`.
@@ -321,7 +347,11 @@ impl WordSource {
 
     fn word(&mut self) -> String {
         for _ in 0..self.pieces.len() {
-            let w = self.pieces.slice(self.next, self.next + 1).trim().to_ascii_lowercase();
+            let w = self
+                .pieces
+                .slice(self.next, self.next + 1)
+                .trim()
+                .to_ascii_lowercase();
             self.next = (self.next + 1) % self.pieces.len().max(1);
             if w.chars().all(|c| c.is_ascii_alphanumeric()) && !w.is_empty() {
                 return w;
@@ -337,14 +367,22 @@ fn value_for_schema(schema: &Value, words: &mut WordSource, depth: usize) -> Val
     if depth > 6 {
         return Value::Null;
     }
-    if let Some(first) = schema.get("enum").and_then(Value::as_array).and_then(|a| a.first()) {
+    if let Some(first) = schema
+        .get("enum")
+        .and_then(Value::as_array)
+        .and_then(|a| a.first())
+    {
         return first.clone();
     }
     if let Some(c) = schema.get("const") {
         return c.clone();
     }
     for key in ["anyOf", "oneOf", "allOf"] {
-        if let Some(first) = schema.get(key).and_then(Value::as_array).and_then(|a| a.first()) {
+        if let Some(first) = schema
+            .get(key)
+            .and_then(Value::as_array)
+            .and_then(|a| a.first())
+        {
             return value_for_schema(first, words, depth + 1);
         }
     }
@@ -382,7 +420,10 @@ fn value_for_schema(schema: &Value, words: &mut WordSource, depth: usize) -> Val
         }
         "integer" => {
             let min = schema.get("minimum").and_then(Value::as_i64).unwrap_or(1);
-            let max = schema.get("maximum").and_then(Value::as_i64).unwrap_or(min.saturating_add(99));
+            let max = schema
+                .get("maximum")
+                .and_then(Value::as_i64)
+                .unwrap_or(min.saturating_add(99));
             Value::from(min + (words.word().len() as i64 % (max - min + 1).max(1)))
         }
         "number" => {
@@ -444,7 +485,14 @@ mod tests {
         let corpus = Arc::new(Corpus::generate(0));
         let mut s = spec(None);
         s.json_mode = true;
-        let plan = build(&cfg, &corpus, &s, 1, &mut ChaCha8Rng::seed_from_u64(0), None);
+        let plan = build(
+            &cfg,
+            &corpus,
+            &s,
+            1,
+            &mut ChaCha8Rng::seed_from_u64(0),
+            None,
+        );
         let text = plan.text_of(|k| *k == BlockKind::Text).unwrap();
         let v: Value = serde_json::from_str(&text).unwrap();
         assert!(v["answer"].is_string());

@@ -80,7 +80,10 @@ impl Provider {
     /// The next request's serial number and its random generator.
     pub(crate) fn next_request(&self) -> (u64, ChaCha8Rng) {
         let serial = self.serial.fetch_add(1, Ordering::Relaxed) + 1;
-        (serial, ChaCha8Rng::seed_from_u64(mix(self.cfg.seed ^ mix(serial))))
+        (
+            serial,
+            ChaCha8Rng::seed_from_u64(mix(self.cfg.seed ^ mix(serial))),
+        )
     }
 
     pub(crate) fn faults(&self) -> Arc<Faults> {
@@ -192,7 +195,13 @@ impl Hits {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clear();
-        for c in [&self.reset, &self.stall, &self.cut, &self.slow_headers, &self.outage] {
+        for c in [
+            &self.reset,
+            &self.stall,
+            &self.cut,
+            &self.slow_headers,
+            &self.outage,
+        ] {
             c.store(0, Ordering::Relaxed);
         }
     }
@@ -317,7 +326,12 @@ impl AsyncWrite for KillableIo {
     }
 }
 
-async fn serve(listener: TcpListener, router: Router, cancel: CancellationToken, tracker: TaskTracker) {
+async fn serve(
+    listener: TcpListener,
+    router: Router,
+    cancel: CancellationToken,
+    tracker: TaskTracker,
+) {
     loop {
         let accepted = tokio::select! {
             r = listener.accept() => r,
@@ -382,18 +396,21 @@ impl Emulator {
         let tracker = TaskTracker::new();
         let mut listeners = Vec::new();
         for p in &config.providers {
-            let listener = TcpListener::bind(p.listen)
-                .await
+            let listener =
+                TcpListener::bind(p.listen)
+                    .await
+                    .map_err(|source| EmulatorError::Bind {
+                        provider: p.name.clone(),
+                        addr: p.listen,
+                        source,
+                    })?;
+            let addr = listener
+                .local_addr()
                 .map_err(|source| EmulatorError::Bind {
                     provider: p.name.clone(),
                     addr: p.listen,
                     source,
                 })?;
-            let addr = listener.local_addr().map_err(|source| EmulatorError::Bind {
-                provider: p.name.clone(),
-                addr: p.listen,
-                source,
-            })?;
             listeners.push((listener, addr));
         }
         let mut providers = Vec::new();

@@ -87,7 +87,9 @@ impl<E: Encoder> Driver<E> {
                     tokio::time::sleep(std::time::Duration::from_millis(1)).await;
                     return Some(Err(cut_error()));
                 }
-                Some(StreamFault::Stall { after, pause }) if self.emitted >= after && !self.stalled => {
+                Some(StreamFault::Stall { after, pause })
+                    if self.emitted >= after && !self.stalled =>
+                {
                     self.stalled = true;
                     self.provider.hits.fault_stall();
                     match pause {
@@ -126,7 +128,9 @@ impl<E: Encoder> Driver<E> {
                 continue;
             }
             let mut take = self.plan.timing.tokens_per_chunk.min(len - self.tok).max(1);
-            if let Some(StreamFault::Cut { after } | StreamFault::Stall { after, .. }) = self.plan.fault {
+            if let Some(StreamFault::Cut { after } | StreamFault::Stall { after, .. }) =
+                self.plan.fault
+            {
                 if after > self.emitted {
                     take = take.min((after - self.emitted) as usize);
                 }

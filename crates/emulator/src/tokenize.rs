@@ -75,7 +75,13 @@ mod tests {
 
     #[test]
     fn ends_agree_with_count_and_cover_text() {
-        for text in ["Hello, world!", " lead and trail ", "a", "{\"k\":[1,2]}", "你好 x"] {
+        for text in [
+            "Hello, world!",
+            " lead and trail ",
+            "a",
+            "{\"k\":[1,2]}",
+            "你好 x",
+        ] {
             let ends = token_ends(text);
             assert_eq!(ends.len() as u32, count_tokens(text), "{text:?}");
             let mut rebuilt = String::new();

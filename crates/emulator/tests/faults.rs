@@ -1,13 +1,22 @@
 //! Every fault mode observed from the client side, the admin API, hit counters and graceful
 //! shutdown. Timing checks are lower bounds only (a sleep guarantees at least its length).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::print_stdout, clippy::print_stderr, reason = "test code")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "test code"
+)]
 
 mod common;
 
 use std::time::{Duration, Instant};
 
-use cloudfit_emulator::{count_tokens, Dist, Faults, HitCounts, Outage, OutageMode, OutputLength, Protocol};
+use cloudfit_emulator::{
+    count_tokens, Dist, Faults, HitCounts, Outage, OutageMode, OutputLength, Protocol,
+};
 use common::*;
 use futures::StreamExt;
 use serde_json::{json, Value};
@@ -29,7 +38,12 @@ async fn rate_limits_carry_retry_after_in_every_protocol() {
         f.retry_after_s = 7;
     });
     let mut ps = Vec::new();
-    for (name, proto) in [("oa", Protocol::OpenAi), ("an", Protocol::Anthropic), ("br", Protocol::Bedrock), ("gm", Protocol::Gemini)] {
+    for (name, proto) in [
+        ("oa", Protocol::OpenAi),
+        ("an", Protocol::Anthropic),
+        ("br", Protocol::Bedrock),
+        ("gm", Protocol::Gemini),
+    ] {
         let mut p = provider(name, proto);
         p.faults = rl.clone();
         ps.push(p);
@@ -47,11 +61,28 @@ async fn rate_limits_carry_retry_after_in_every_protocol() {
     let e: Value = r.json().await.unwrap();
     assert_eq!(e["error"]["type"], "rate_limit_error");
 
-    let r = bedrock_post(&em, "br", "amazon.nova-lite-v1:0", true, json!({"messages": [{"role": "user", "content": [{"text": "x"}]}]})).await;
+    let r = bedrock_post(
+        &em,
+        "br",
+        "amazon.nova-lite-v1:0",
+        true,
+        json!({"messages": [{"role": "user", "content": [{"text": "x"}]}]}),
+    )
+    .await;
     assert_eq!(r.status(), 429);
-    assert!(r.headers()["x-amzn-errortype"].to_str().unwrap().starts_with("ThrottlingException"));
+    assert!(r.headers()["x-amzn-errortype"]
+        .to_str()
+        .unwrap()
+        .starts_with("ThrottlingException"));
 
-    let r = gemini_post(&em, "gm", "gemini-2.0-flash", "generateContent", json!({"contents": [{"parts": [{"text": "x"}]}]})).await;
+    let r = gemini_post(
+        &em,
+        "gm",
+        "gemini-2.0-flash",
+        "generateContent",
+        json!({"contents": [{"parts": [{"text": "x"}]}]}),
+    )
+    .await;
     assert_eq!(r.status(), 429);
     let e: Value = r.json().await.unwrap();
     assert_eq!(e["error"]["status"], "RESOURCE_EXHAUSTED");
@@ -73,14 +104,25 @@ async fn server_errors_and_overload_shapes() {
     let em = start(vec![a, b, c]).await;
     let r = openai_post(&em, "a", "/v1/chat/completions", chat("gpt-4o", "hi")).await;
     assert_eq!(r.status(), 500);
-    assert_eq!(r.json::<Value>().await.unwrap()["error"]["type"], "server_error");
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["error"]["type"],
+        "server_error"
+    );
     let r = openai_post(&em, "b", "/v1/chat/completions", chat("gpt-4o", "hi")).await;
     assert_eq!(r.status(), 503);
     let r = anthropic_post(&em, "c", json!({"model": "claude-haiku-4-5", "max_tokens": 5, "messages": [{"role": "user", "content": "x"}]})).await;
     assert_eq!(r.status(), 529);
-    assert_eq!(r.json::<Value>().await.unwrap()["error"]["type"], "overloaded_error");
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["error"]["type"],
+        "overloaded_error"
+    );
     // auth is checked before an injected error
-    let r = client().post(url(&em, "a", "/v1/chat/completions")).json(&chat("gpt-4o", "hi")).send().await.unwrap();
+    let r = client()
+        .post(url(&em, "a", "/v1/chat/completions"))
+        .json(&chat("gpt-4o", "hi"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
     em.shutdown().await;
 }
@@ -92,7 +134,11 @@ async fn shares_between_zero_and_one_mix_outcomes() {
     let em = start(vec![p]).await;
     let mut limited = 0;
     for _ in 0..100 {
-        if openai_post(&em, "oa", "/v1/chat/completions", chat("gpt-4o", "hi")).await.status() == 429 {
+        if openai_post(&em, "oa", "/v1/chat/completions", chat("gpt-4o", "hi"))
+            .await
+            .status()
+            == 429
+        {
             limited += 1;
         }
     }
@@ -109,13 +155,26 @@ async fn reset_drops_the_connection_without_a_response() {
     let mut p = provider("oa", Protocol::OpenAi);
     p.faults = faults(|f| f.reset_share = 1.0);
     let em = start(vec![p]).await;
-    let err = client().post(url(&em, "oa", "/v1/chat/completions")).bearer_auth("k").json(&chat("gpt-4o", "hi")).send().await.unwrap_err();
+    let err = client()
+        .post(url(&em, "oa", "/v1/chat/completions"))
+        .bearer_auth("k")
+        .json(&chat("gpt-4o", "hi"))
+        .send()
+        .await
+        .unwrap_err();
     assert!(err.status().is_none(), "no HTTP status: {err}");
-    assert!(err.is_request() || err.is_connect() || err.to_string().contains("error"), "{err:?}");
+    assert!(
+        err.is_request() || err.is_connect() || err.to_string().contains("error"),
+        "{err:?}"
+    );
     // also at the raw TCP level: no bytes, then the socket closes
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut s = tokio::net::TcpStream::connect(em.provider("oa").unwrap().addr).await.unwrap();
-    s.write_all(b"POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\n\r\n{}").await.unwrap();
+    let mut s = tokio::net::TcpStream::connect(em.provider("oa").unwrap().addr)
+        .await
+        .unwrap();
+    s.write_all(b"POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\n\r\n{}")
+        .await
+        .unwrap();
     let mut buf = Vec::new();
     let read = s.read_to_end(&mut buf).await;
     assert!(buf.is_empty(), "got {:?}", String::from_utf8_lossy(&buf));
@@ -149,13 +208,24 @@ async fn cut_stream_closes_after_n_tokens() {
     let content: String = parse_sse(&text)
         .iter()
         .filter_map(|(_, d)| serde_json::from_str::<Value>(d).ok())
-        .filter_map(|c| c["choices"][0]["delta"]["content"].as_str().map(str::to_owned))
+        .filter_map(|c| {
+            c["choices"][0]["delta"]["content"]
+                .as_str()
+                .map(str::to_owned)
+        })
         .collect();
     assert_eq!(count_tokens(&content), 5);
     // non-streaming requests are not cut
     let r = openai_post(&em, "oa", "/v1/chat/completions", chat("gpt-4o", "hi")).await;
     assert_eq!(r.status(), 200);
-    let resp = bedrock_post(&em, "br", "amazon.nova-lite-v1:0", true, json!({"messages": [{"role": "user", "content": [{"text": "x"}]}]})).await;
+    let resp = bedrock_post(
+        &em,
+        "br",
+        "amazon.nova-lite-v1:0",
+        true,
+        json!({"messages": [{"role": "user", "content": [{"text": "x"}]}]}),
+    )
+    .await;
     let (_, failed) = read_all(resp).await;
     assert!(failed);
     assert_eq!(em.hits("oa").unwrap().faults.cut, 1);
@@ -181,11 +251,14 @@ async fn stall_pauses_then_resumes_or_hangs() {
     assert_eq!(em.hits("oa").unwrap().faults.stall, 1);
 
     // forever: three tokens arrive, then nothing until the client gives up
-    em.set_faults("oa", faults(|f| {
-        f.stall_share = 1.0;
-        f.stall_after_tokens = 3;
-        f.stall_ms = None;
-    }))
+    em.set_faults(
+        "oa",
+        faults(|f| {
+            f.stall_share = 1.0;
+            f.stall_after_tokens = 3;
+            f.stall_ms = None;
+        }),
+    )
     .unwrap();
     let resp = openai_post(&em, "oa", "/v1/chat/completions", stream_req()).await;
     let mut stream = resp.bytes_stream();
@@ -200,7 +273,11 @@ async fn stall_pauses_then_resumes_or_hangs() {
     let content: String = parse_sse(&text)
         .iter()
         .filter_map(|(_, d)| serde_json::from_str::<Value>(d).ok())
-        .filter_map(|c| c["choices"][0]["delta"]["content"].as_str().map(str::to_owned))
+        .filter_map(|c| {
+            c["choices"][0]["delta"]["content"]
+                .as_str()
+                .map(str::to_owned)
+        })
         .collect();
     assert_eq!(count_tokens(&content), 3);
     drop(stream);
@@ -217,7 +294,14 @@ async fn slow_headers_delay_the_response() {
     });
     let em = start(vec![p]).await;
     let started = Instant::now();
-    let r = gemini_post(&em, "gm", "gemini-2.0-flash", "streamGenerateContent?alt=sse", json!({"contents": [{"parts": [{"text": "x"}]}]})).await;
+    let r = gemini_post(
+        &em,
+        "gm",
+        "gemini-2.0-flash",
+        "streamGenerateContent?alt=sse",
+        json!({"contents": [{"parts": [{"text": "x"}]}]}),
+    )
+    .await;
     assert!(started.elapsed() >= Duration::from_millis(250));
     assert_eq!(r.status(), 200);
     assert_eq!(em.hits("gm").unwrap().faults.slow_headers, 1);
@@ -230,7 +314,7 @@ async fn outage_window_then_recovery() {
     p.faults = faults(|f| {
         f.outage = Some(Outage {
             start_s: 0.0,
-            end_s: Some(0.4),
+            end_s: Some(1.0),
             mode: OutageMode::Error,
         });
     });
@@ -246,9 +330,14 @@ async fn outage_window_then_recovery() {
     let req = json!({"model": "claude-haiku-4-5", "max_tokens": 5, "messages": [{"role": "user", "content": "x"}]});
     let r = anthropic_post(&em, "an", req.clone()).await;
     assert_eq!(r.status(), 529);
-    let r = client().post(url(&em, "oa", "/v1/chat/completions")).bearer_auth("k").json(&chat("gpt-4o", "hi")).send().await;
+    let r = client()
+        .post(url(&em, "oa", "/v1/chat/completions"))
+        .bearer_auth("k")
+        .json(&chat("gpt-4o", "hi"))
+        .send()
+        .await;
     assert!(r.is_err(), "outage in reset mode drops connections");
-    tokio::time::sleep(Duration::from_millis(450)).await;
+    tokio::time::sleep(Duration::from_millis(1050)).await;
     let r = anthropic_post(&em, "an", req).await;
     assert_eq!(r.status(), 200);
     let hits = em.hits("an").unwrap();
@@ -262,29 +351,87 @@ async fn outage_window_then_recovery() {
 async fn admin_api_takes_a_cloud_down_and_counts_hits() {
     let em = start(vec![provider("oa", Protocol::OpenAi)]).await;
     let admin = |path: &str| url(&em, "oa", &format!("/_emulator/{path}"));
-    assert_eq!(openai_post(&em, "oa", "/v1/chat/completions", chat("gpt-4o", "hi")).await.status(), 200);
+    assert_eq!(
+        openai_post(&em, "oa", "/v1/chat/completions", chat("gpt-4o", "hi"))
+            .await
+            .status(),
+        200
+    );
 
-    let r = client().put(admin("faults")).json(&json!({"down": true})).send().await.unwrap();
+    let r = client()
+        .put(admin("faults"))
+        .json(&json!({"down": true}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let now: Faults = r.json().await.unwrap();
     assert!(now.down);
-    assert_eq!(openai_post(&em, "oa", "/v1/chat/completions", chat("gpt-4o", "hi")).await.status(), 503);
-    let got: Faults = client().get(admin("faults")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        openai_post(&em, "oa", "/v1/chat/completions", chat("gpt-4o", "hi"))
+            .await
+            .status(),
+        503
+    );
+    let got: Faults = client()
+        .get(admin("faults"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert!(got.down);
 
-    let r = client().put(admin("faults")).json(&json!({"rate_limit_share": 2.0, "bogus": 1})).send().await.unwrap();
+    let r = client()
+        .put(admin("faults"))
+        .json(&json!({"rate_limit_share": 2.0, "bogus": 1}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
     let e: Value = r.json().await.unwrap();
     assert!(e["error"].as_str().unwrap().contains("bogus"), "{e}");
-    let r = client().put(admin("faults")).json(&json!({"rate_limit_share": 2.0})).send().await.unwrap();
+    let r = client()
+        .put(admin("faults"))
+        .json(&json!({"rate_limit_share": 2.0}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
 
-    let r = client().put(admin("faults")).json(&json!({"rate_limit_share": 1.0, "retry_after_s": 3})).send().await.unwrap();
+    let r = client()
+        .put(admin("faults"))
+        .json(&json!({"rate_limit_share": 1.0, "retry_after_s": 3}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
-    assert_eq!(openai_post(&em, "oa", "/v1/chat/completions", chat("gpt-4o", "hi")).await.status(), 429);
-    assert_eq!(client().get(url(&em, "oa", "/v1/models")).bearer_auth("k").send().await.unwrap().status(), 429);
+    assert_eq!(
+        openai_post(&em, "oa", "/v1/chat/completions", chat("gpt-4o", "hi"))
+            .await
+            .status(),
+        429
+    );
+    assert_eq!(
+        client()
+            .get(url(&em, "oa", "/v1/models"))
+            .bearer_auth("k")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        429
+    );
 
-    let hits: HitCounts = client().get(admin("hits")).send().await.unwrap().json().await.unwrap();
+    let hits: HitCounts = client()
+        .get(admin("hits"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(hits.count("chat.completions", "200"), 1);
     assert_eq!(hits.count("chat.completions", "503"), 1);
     assert_eq!(hits.count("chat.completions", "429"), 1);
@@ -294,10 +441,22 @@ async fn admin_api_takes_a_cloud_down_and_counts_hits() {
 
     let r = client().post(admin("reset")).send().await.unwrap();
     assert_eq!(r.status(), 200);
-    let hits: HitCounts = client().get(admin("hits")).send().await.unwrap().json().await.unwrap();
+    let hits: HitCounts = client()
+        .get(admin("hits"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(hits.total, 0);
     assert_eq!(em.faults("oa").unwrap(), Faults::default());
-    assert_eq!(openai_post(&em, "oa", "/v1/chat/completions", chat("gpt-4o", "hi")).await.status(), 200);
+    assert_eq!(
+        openai_post(&em, "oa", "/v1/chat/completions", chat("gpt-4o", "hi"))
+            .await
+            .status(),
+        200
+    );
     em.shutdown().await;
 }
 
@@ -315,7 +474,10 @@ async fn paced_streams_take_ttft_plus_tokens_over_rate() {
     let mut text = String::new();
     while let Some(chunk) = stream.next().await {
         text.push_str(std::str::from_utf8(&chunk.unwrap()).unwrap());
-        if first_token_at.is_none() && text.contains("\"content\":\"") && !text.ends_with("\"content\":\"\"") {
+        if first_token_at.is_none()
+            && text.contains("\"content\":\"")
+            && !text.ends_with("\"content\":\"\"")
+        {
             first_token_at = Some(started.elapsed());
         }
     }

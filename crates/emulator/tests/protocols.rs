@@ -1,7 +1,14 @@
 //! Every protocol answered over real HTTP on 127.0.0.1:0: shapes, streaming, usage accounting,
 //! tools, JSON mode, reasoning, embeddings, models and error bodies.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::print_stdout, clippy::print_stderr, reason = "test code")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "test code"
+)]
 
 mod common;
 
@@ -22,22 +29,47 @@ async fn openai_chat_counts_usage_and_is_deterministic() {
     p.output = OutputLength::Dist(Dist::Fixed(12.0));
     let em = start(vec![p]).await;
     let body = chat("gpt-4o-mini", "Hello, how are you today?");
-    let a: Value = openai_post(&em, "oa", "/v1/chat/completions", body.clone()).await.json().await.unwrap();
-    let b: Value = openai_post(&em, "oa", "/v1/chat/completions", body).await.json().await.unwrap();
-    assert_eq!(a["object"], "chat.completion");
-    let content = a["choices"][0]["message"]["content"].as_str().unwrap();
-    assert_eq!(content, b["choices"][0]["message"]["content"].as_str().unwrap());
-    assert_eq!(a["choices"][0]["finish_reason"], "stop");
-    assert_eq!(a["usage"]["completion_tokens"], 12);
-    assert_eq!(count_tokens(content), 12);
-    assert_eq!(a["usage"]["prompt_tokens"], u64::from(count_tokens("Hello, how are you today?")));
-    assert_eq!(a["usage"]["total_tokens"], a["usage"]["prompt_tokens"].as_u64().unwrap() + 12);
-    let other: Value = openai_post(&em, "oa", "/v1/chat/completions", chat("gpt-4o-mini", "Something else entirely"))
+    let a: Value = openai_post(&em, "oa", "/v1/chat/completions", body.clone())
         .await
         .json()
         .await
         .unwrap();
-    assert_ne!(other["choices"][0]["message"]["content"], a["choices"][0]["message"]["content"]);
+    let b: Value = openai_post(&em, "oa", "/v1/chat/completions", body)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(a["object"], "chat.completion");
+    let content = a["choices"][0]["message"]["content"].as_str().unwrap();
+    assert_eq!(
+        content,
+        b["choices"][0]["message"]["content"].as_str().unwrap()
+    );
+    assert_eq!(a["choices"][0]["finish_reason"], "stop");
+    assert_eq!(a["usage"]["completion_tokens"], 12);
+    assert_eq!(count_tokens(content), 12);
+    assert_eq!(
+        a["usage"]["prompt_tokens"],
+        u64::from(count_tokens("Hello, how are you today?"))
+    );
+    assert_eq!(
+        a["usage"]["total_tokens"],
+        a["usage"]["prompt_tokens"].as_u64().unwrap() + 12
+    );
+    let other: Value = openai_post(
+        &em,
+        "oa",
+        "/v1/chat/completions",
+        chat("gpt-4o-mini", "Something else entirely"),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_ne!(
+        other["choices"][0]["message"]["content"],
+        a["choices"][0]["message"]["content"]
+    );
     let capped: Value = openai_post(&em, "oa", "/v1/chat/completions", json!({"model": "gpt-4o", "max_tokens": 3, "messages": [{"role": "user", "content": "hi"}]}))
         .await
         .json()
@@ -56,24 +88,47 @@ async fn openai_stream_with_include_usage() {
     let em = start(vec![p]).await;
     let resp = openai_post(&em, "oa", "/v1/chat/completions", json!({"model": "gpt-4o-mini", "stream": true, "stream_options": {"include_usage": true}, "messages": [{"role": "user", "content": "stream please"}]})).await;
     assert_eq!(resp.status(), 200);
-    assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
+    assert!(resp.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/event-stream"));
     let (body, failed) = read_all(resp).await;
     assert!(!failed);
     let events = parse_sse(std::str::from_utf8(&body).unwrap());
     assert_eq!(events.last().unwrap().1, "[DONE]");
-    let chunks: Vec<Value> = events[..events.len() - 1].iter().map(|(_, d)| serde_json::from_str(d).unwrap()).collect();
-    assert!(chunks.iter().all(|c| c["object"] == "chat.completion.chunk"));
+    let chunks: Vec<Value> = events[..events.len() - 1]
+        .iter()
+        .map(|(_, d)| serde_json::from_str(d).unwrap())
+        .collect();
+    assert!(chunks
+        .iter()
+        .all(|c| c["object"] == "chat.completion.chunk"));
     assert_eq!(chunks[0]["choices"][0]["delta"]["role"], "assistant");
-    let text: String = chunks.iter().filter_map(|c| c["choices"][0]["delta"]["content"].as_str()).collect();
+    let text: String = chunks
+        .iter()
+        .filter_map(|c| c["choices"][0]["delta"]["content"].as_str())
+        .collect();
     let usage_chunk = chunks.last().unwrap();
     assert_eq!(usage_chunk["choices"], json!([]));
-    assert_eq!(usage_chunk["usage"]["completion_tokens"], u64::from(count_tokens(&text)));
+    assert_eq!(
+        usage_chunk["usage"]["completion_tokens"],
+        u64::from(count_tokens(&text))
+    );
     assert_eq!(usage_chunk["usage"]["completion_tokens"], 20);
     let finish = &chunks[chunks.len() - 2];
     assert_eq!(finish["choices"][0]["finish_reason"], "stop");
-    assert!(chunks[..chunks.len() - 1].iter().all(|c| c["usage"].is_null()));
+    assert!(chunks[..chunks.len() - 1]
+        .iter()
+        .all(|c| c["usage"].is_null()));
     // 2000 tokens/s → 8 tokens per chunk: fewer content chunks than tokens
-    let content_chunks = chunks.iter().filter(|c| c["choices"][0]["delta"]["content"].as_str().is_some_and(|s| !s.is_empty())).count();
+    let content_chunks = chunks
+        .iter()
+        .filter(|c| {
+            c["choices"][0]["delta"]["content"]
+                .as_str()
+                .is_some_and(|s| !s.is_empty())
+        })
+        .count();
     assert!(content_chunks < 20, "{content_chunks}");
     em.shutdown().await;
 }
@@ -92,10 +147,16 @@ async fn openai_tools_json_mode_and_schema() {
     let call = &msg["tool_calls"][0];
     assert!(call["id"].as_str().unwrap().starts_with("call_"));
     assert_eq!(call["function"]["name"], "get_weather");
-    let args: Value = serde_json::from_str(call["function"]["arguments"].as_str().unwrap()).unwrap();
+    let args: Value =
+        serde_json::from_str(call["function"]["arguments"].as_str().unwrap()).unwrap();
     assert!(args["city"].is_string());
     assert_eq!(args["unit"], "c");
-    assert_eq!(v["usage"]["completion_tokens"], u64::from(count_tokens(call["function"]["arguments"].as_str().unwrap())));
+    assert_eq!(
+        v["usage"]["completion_tokens"],
+        u64::from(count_tokens(
+            call["function"]["arguments"].as_str().unwrap()
+        ))
+    );
 
     // streamed tool call: deltas concatenate to JSON arguments
     let resp = openai_post(&em, "oa", "/v1/chat/completions", json!({"model": "gpt-4o", "stream": true, "messages": [{"role": "user", "content": "weather?"}], "tools": weather_tool_openai()})).await;
@@ -130,14 +191,16 @@ async fn openai_tools_json_mode_and_schema() {
         .json()
         .await
         .unwrap();
-    let content: Value = serde_json::from_str(v["choices"][0]["message"]["content"].as_str().unwrap()).unwrap();
+    let content: Value =
+        serde_json::from_str(v["choices"][0]["message"]["content"].as_str().unwrap()).unwrap();
     assert!(content.is_object());
     let v: Value = openai_post(&em, "oa", "/v1/chat/completions", json!({"model": "gpt-4o", "messages": [{"role": "user", "content": "json"}], "response_format": {"type": "json_schema", "json_schema": {"name": "x", "schema": {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}}}}))
         .await
         .json()
         .await
         .unwrap();
-    let content: Value = serde_json::from_str(v["choices"][0]["message"]["content"].as_str().unwrap()).unwrap();
+    let content: Value =
+        serde_json::from_str(v["choices"][0]["message"]["content"].as_str().unwrap()).unwrap();
     assert!(content["n"].is_i64());
     em.shutdown().await;
 }
@@ -160,11 +223,28 @@ async fn dialects_deepseek_reasoning_moonshot_and_azure() {
     assert!(em.provider("ds").unwrap().base_url.ends_with("/v1"));
     assert!(em.provider("az").unwrap().base_url.ends_with("/openai/v1"));
 
-    let v: Value = openai_post(&em, "ds", "/chat/completions", chat("deepseek-reasoner", "think")).await.json().await.unwrap();
-    let reasoning = v["choices"][0]["message"]["reasoning_content"].as_str().unwrap();
+    let v: Value = openai_post(
+        &em,
+        "ds",
+        "/chat/completions",
+        chat("deepseek-reasoner", "think"),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let reasoning = v["choices"][0]["message"]["reasoning_content"]
+        .as_str()
+        .unwrap();
     assert_eq!(count_tokens(reasoning), 7);
-    assert_eq!(v["usage"]["completion_tokens_details"]["reasoning_tokens"], 7);
-    assert_eq!(v["usage"]["prompt_cache_miss_tokens"], v["usage"]["prompt_tokens"]);
+    assert_eq!(
+        v["usage"]["completion_tokens_details"]["reasoning_tokens"],
+        7
+    );
+    assert_eq!(
+        v["usage"]["prompt_cache_miss_tokens"],
+        v["usage"]["prompt_tokens"]
+    );
     assert_eq!(v["usage"]["prompt_cache_hit_tokens"], 0);
 
     // streamed reasoning_content arrives before content
@@ -177,7 +257,10 @@ async fn dialects_deepseek_reasoning_moonshot_and_azure() {
             let c: Value = serde_json::from_str(d).unwrap();
             if c["choices"][0]["delta"]["reasoning_content"].is_string() {
                 Some("r")
-            } else if c["choices"][0]["delta"]["content"].as_str().is_some_and(|s| !s.is_empty()) {
+            } else if c["choices"][0]["delta"]["content"]
+                .as_str()
+                .is_some_and(|s| !s.is_empty())
+            {
                 Some("c")
             } else {
                 None
@@ -188,13 +271,28 @@ async fn dialects_deepseek_reasoning_moonshot_and_azure() {
     assert!(kinds[..first_c].iter().all(|k| *k == "r") && first_c == 7);
 
     // OpenAI proper hides reasoning but counts it
-    let v: Value = openai_post(&em, "oa", "/v1/chat/completions", chat("o3-mini", "think")).await.json().await.unwrap();
-    assert!(v["choices"][0]["message"].get("reasoning_content").is_none());
-    assert_eq!(v["usage"]["completion_tokens_details"]["reasoning_tokens"], 5);
+    let v: Value = openai_post(&em, "oa", "/v1/chat/completions", chat("o3-mini", "think"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(v["choices"][0]["message"]
+        .get("reasoning_content")
+        .is_none());
+    assert_eq!(
+        v["usage"]["completion_tokens_details"]["reasoning_tokens"],
+        5
+    );
     assert_eq!(v["usage"]["completion_tokens"], 32 + 5);
 
     // Moonshot puts usage in the finishing choice
-    let resp = openai_post(&em, "ms", "/v1/chat/completions", json!({"model": "gpt-4o", "stream": true, "messages": [{"role": "user", "content": "hi"}]})).await;
+    let resp = openai_post(
+        &em,
+        "ms",
+        "/v1/chat/completions",
+        json!({"model": "gpt-4o", "stream": true, "messages": [{"role": "user", "content": "hi"}]}),
+    )
+    .await;
     let (body, _) = read_all(resp).await;
     let events = parse_sse(std::str::from_utf8(&body).unwrap());
     let last: Value = serde_json::from_str(&events[events.len() - 2].1).unwrap();
@@ -211,16 +309,28 @@ async fn dialects_deepseek_reasoning_moonshot_and_azure() {
         .json()
         .await
         .unwrap();
-    assert_eq!(v["prompt_filter_results"][0]["content_filter_results"]["hate"]["filtered"], false);
+    assert_eq!(
+        v["prompt_filter_results"][0]["content_filter_results"]["hate"]["filtered"],
+        false
+    );
     let r = client()
-        .post(url(&em, "az", "/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21"))
+        .post(url(
+            &em,
+            "az",
+            "/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21",
+        ))
         .header("api-key", "azure-key")
         .json(&json!({"messages": [{"role": "user", "content": "hi"}]}))
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    let r = client().post(url(&em, "az", "/openai/v1/chat/completions")).json(&chat("gpt-4o", "hi")).send().await.unwrap();
+    let r = client()
+        .post(url(&em, "az", "/openai/v1/chat/completions"))
+        .json(&chat("gpt-4o", "hi"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
     em.shutdown().await;
 }
@@ -237,31 +347,81 @@ async fn openai_embeddings_models_and_errors() {
     assert!((norm - 1.0).abs() < 1e-4);
     assert_eq!(f["usage"]["prompt_tokens"], 3);
     let b: Value = openai_post(&em, "oa", "/v1/embeddings", json!({"model": "text-embedding-3-small", "input": "hello world", "dimensions": 8, "encoding_format": "base64"})).await.json().await.unwrap();
-    let raw = base64::engine::general_purpose::STANDARD.decode(b["data"][0]["embedding"].as_str().unwrap()).unwrap();
-    let decoded: Vec<f32> = raw.chunks(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(b["data"][0]["embedding"].as_str().unwrap())
+        .unwrap();
+    let decoded: Vec<f32> = raw
+        .chunks(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
     assert_eq!(decoded, v1);
-    let full: Value = openai_post(&em, "oa", "/v1/embeddings", json!({"model": "text-embedding-3-small", "input": "x"})).await.json().await.unwrap();
+    let full: Value = openai_post(
+        &em,
+        "oa",
+        "/v1/embeddings",
+        json!({"model": "text-embedding-3-small", "input": "x"}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     assert_eq!(full["data"][0]["embedding"].as_array().unwrap().len(), 1536);
 
-    let models: Value = client().get(url(&em, "oa", "/v1/models")).bearer_auth("k").send().await.unwrap().json().await.unwrap();
-    let ids: Vec<&str> = models["data"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap()).collect();
+    let models: Value = client()
+        .get(url(&em, "oa", "/v1/models"))
+        .bearer_auth("k")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ids: Vec<&str> = models["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
     assert!(ids.contains(&"gpt-4o-mini") && ids.contains(&"text-embedding-3-small"));
 
-    let r = openai_post(&em, "oa", "/v1/chat/completions", chat("no-such-model", "hi")).await;
+    let r = openai_post(
+        &em,
+        "oa",
+        "/v1/chat/completions",
+        chat("no-such-model", "hi"),
+    )
+    .await;
     assert_eq!(r.status(), 404);
     let e: Value = r.json().await.unwrap();
     assert_eq!(e["error"]["code"], "model_not_found");
     assert_eq!(e["error"]["type"], "invalid_request_error");
     assert!(e["error"].get("param").is_some());
-    let r = client().post(url(&em, "oa", "/v1/chat/completions")).json(&chat("gpt-4o", "hi")).send().await.unwrap();
+    let r = client()
+        .post(url(&em, "oa", "/v1/chat/completions"))
+        .json(&chat("gpt-4o", "hi"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
     let e: Value = r.json().await.unwrap();
     assert_eq!(e["error"]["code"], "invalid_api_key");
-    let r = openai_post(&em, "oa", "/v1/chat/completions", json!({"model": "gpt-4o"})).await;
+    let r = openai_post(
+        &em,
+        "oa",
+        "/v1/chat/completions",
+        json!({"model": "gpt-4o"}),
+    )
+    .await;
     assert_eq!(r.status(), 400);
     let e: Value = r.json().await.unwrap();
     assert_eq!(e["error"]["param"], "messages");
-    let r = client().post(url(&em, "oa", "/v1/chat/completions")).bearer_auth("k").body("{not json").send().await.unwrap();
+    let r = client()
+        .post(url(&em, "oa", "/v1/chat/completions"))
+        .bearer_auth("k")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
     em.shutdown().await;
 }
@@ -277,7 +437,10 @@ async fn anthropic_messages_stream_tools_thinking_and_errors() {
     assert!(v["id"].as_str().unwrap().starts_with("msg_"));
     assert_eq!(v["stop_reason"], "end_turn");
     assert_eq!(v["usage"]["output_tokens"], 10);
-    assert_eq!(v["usage"]["input_tokens"], u64::from(count_tokens("Hello there be brief")));
+    assert_eq!(
+        v["usage"]["input_tokens"],
+        u64::from(count_tokens("Hello there be brief"))
+    );
     assert_eq!(count_tokens(v["content"][0]["text"].as_str().unwrap()), 10);
 
     let resp = anthropic_post(&em, "an", json!({"model": "claude-sonnet-4-6", "max_tokens": 2000, "stream": true, "thinking": {"type": "enabled", "budget_tokens": 1024}, "messages": [{"role": "user", "content": "Hi"}]})).await;
@@ -289,30 +452,67 @@ async fn anthropic_messages_stream_tools_thinking_and_errors() {
     assert!(names.contains(&"ping"));
     assert_eq!(names[names.len() - 2], "message_delta");
     assert_eq!(names[names.len() - 1], "message_stop");
-    let datas: Vec<Value> = events.iter().map(|(_, d)| serde_json::from_str(d).unwrap()).collect();
+    let datas: Vec<Value> = events
+        .iter()
+        .map(|(_, d)| serde_json::from_str(d).unwrap())
+        .collect();
     for (name, d) in names.iter().zip(&datas) {
         assert_eq!(d["type"], *name, "event name matches data type");
     }
-    assert!(datas[0]["message"]["usage"]["input_tokens"].as_u64().unwrap() > 0);
-    let thinking: String = datas.iter().filter(|d| d["delta"]["type"] == "thinking_delta").map(|d| d["delta"]["thinking"].as_str().unwrap()).collect();
-    let text: String = datas.iter().filter(|d| d["delta"]["type"] == "text_delta").map(|d| d["delta"]["text"].as_str().unwrap()).collect();
+    assert!(
+        datas[0]["message"]["usage"]["input_tokens"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
+    let thinking: String = datas
+        .iter()
+        .filter(|d| d["delta"]["type"] == "thinking_delta")
+        .map(|d| d["delta"]["thinking"].as_str().unwrap())
+        .collect();
+    let text: String = datas
+        .iter()
+        .filter(|d| d["delta"]["type"] == "text_delta")
+        .map(|d| d["delta"]["text"].as_str().unwrap())
+        .collect();
     assert_eq!(count_tokens(&thinking), 4);
-    assert!(datas.iter().any(|d| d["delta"]["type"] == "signature_delta"));
-    let starts: Vec<&Value> = datas.iter().filter(|d| d["type"] == "content_block_start").collect();
+    assert!(datas
+        .iter()
+        .any(|d| d["delta"]["type"] == "signature_delta"));
+    let starts: Vec<&Value> = datas
+        .iter()
+        .filter(|d| d["type"] == "content_block_start")
+        .collect();
     assert_eq!(starts[0]["content_block"]["type"], "thinking");
     assert_eq!(starts[1]["content_block"]["type"], "text");
     assert_eq!(starts[1]["index"], 1);
     let delta = &datas[datas.len() - 2];
     assert_eq!(delta["delta"]["stop_reason"], "end_turn");
-    assert_eq!(delta["usage"]["output_tokens"], u64::from(count_tokens(&text) + count_tokens(&thinking)));
+    assert_eq!(
+        delta["usage"]["output_tokens"],
+        u64::from(count_tokens(&text) + count_tokens(&thinking))
+    );
 
     let resp = anthropic_post(&em, "an", json!({"model": "claude-haiku-4-5", "max_tokens": 100, "stream": true, "tools": [{"name": "lookup", "input_schema": {"type": "object", "properties": {"q": {"type": "string"}}, "required": ["q"]}}], "messages": [{"role": "user", "content": "find"}]})).await;
     let (body, _) = read_all(resp).await;
-    let datas: Vec<Value> = parse_sse(std::str::from_utf8(&body).unwrap()).iter().map(|(_, d)| serde_json::from_str(d).unwrap()).collect();
-    let start = datas.iter().find(|d| d["type"] == "content_block_start").unwrap();
+    let datas: Vec<Value> = parse_sse(std::str::from_utf8(&body).unwrap())
+        .iter()
+        .map(|(_, d)| serde_json::from_str(d).unwrap())
+        .collect();
+    let start = datas
+        .iter()
+        .find(|d| d["type"] == "content_block_start")
+        .unwrap();
     assert_eq!(start["content_block"]["type"], "tool_use");
-    assert!(start["content_block"]["id"].as_str().unwrap().starts_with("toolu_"));
-    let json_text: String = datas.iter().filter(|d| d["delta"]["type"] == "input_json_delta").map(|d| d["delta"]["partial_json"].as_str().unwrap()).collect();
+    assert!(start["content_block"]["id"]
+        .as_str()
+        .unwrap()
+        .starts_with("toolu_"));
+    let json_text: String = datas
+        .iter()
+        .filter(|d| d["delta"]["type"] == "input_json_delta")
+        .map(|d| d["delta"]["partial_json"].as_str().unwrap())
+        .collect();
     let input: Value = serde_json::from_str(&json_text).unwrap();
     assert!(input["q"].is_string());
     assert_eq!(datas[datas.len() - 2]["delta"]["stop_reason"], "tool_use");
@@ -322,9 +522,20 @@ async fn anthropic_messages_stream_tools_thinking_and_errors() {
     let e: Value = r.json().await.unwrap();
     assert_eq!(e["type"], "error");
     assert_eq!(e["error"]["type"], "not_found_error");
-    let r = anthropic_post(&em, "an", json!({"model": "claude-haiku-4-5", "messages": [{"role": "user", "content": "x"}]})).await;
+    let r = anthropic_post(
+        &em,
+        "an",
+        json!({"model": "claude-haiku-4-5", "messages": [{"role": "user", "content": "x"}]}),
+    )
+    .await;
     assert_eq!(r.status(), 400);
-    let r = client().post(url(&em, "an", "/v1/messages")).header("anthropic-version", "2023-06-01").json(&json!({})).send().await.unwrap();
+    let r = client()
+        .post(url(&em, "an", "/v1/messages"))
+        .header("anthropic-version", "2023-06-01")
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
     let e: Value = r.json().await.unwrap();
     assert_eq!(e["error"]["type"], "authentication_error");
@@ -343,7 +554,11 @@ fn decode_frames(mut body: &[u8]) -> Vec<(String, String, Value)> {
                 .unwrap()
         };
         assert_eq!(header(":content-type"), "application/json");
-        out.push((header(":message-type"), header(":event-type"), serde_json::from_slice(msg.payload()).unwrap()));
+        out.push((
+            header(":message-type"),
+            header(":event-type"),
+            serde_json::from_slice(msg.payload()).unwrap(),
+        ));
     }
     out
 }
@@ -355,25 +570,46 @@ async fn bedrock_converse_and_event_stream() {
     let em = start(vec![p]).await;
     let model = "anthropic.claude-3-5-haiku-20241022-v1:0";
     let req = json!({"messages": [{"role": "user", "content": [{"text": "Hello Bedrock"}]}], "inferenceConfig": {"maxTokens": 100}});
-    let v: Value = bedrock_post(&em, "br", model, false, req.clone()).await.json().await.unwrap();
+    let v: Value = bedrock_post(&em, "br", model, false, req.clone())
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(v["stopReason"], "end_turn");
     assert_eq!(v["output"]["message"]["role"], "assistant");
-    assert_eq!(count_tokens(v["output"]["message"]["content"][0]["text"].as_str().unwrap()), 9);
+    assert_eq!(
+        count_tokens(
+            v["output"]["message"]["content"][0]["text"]
+                .as_str()
+                .unwrap()
+        ),
+        9
+    );
     assert_eq!(v["usage"]["inputTokens"], 2);
     assert_eq!(v["usage"]["outputTokens"], 9);
     assert_eq!(v["usage"]["totalTokens"], 11);
     assert!(v["metrics"]["latencyMs"].is_u64());
 
     let resp = bedrock_post(&em, "br", model, true, req).await;
-    assert_eq!(resp.headers()["content-type"], "application/vnd.amazon.eventstream");
+    assert_eq!(
+        resp.headers()["content-type"],
+        "application/vnd.amazon.eventstream"
+    );
     let (body, failed) = read_all(resp).await;
     assert!(!failed);
     let frames = decode_frames(&body);
     let names: Vec<&str> = frames.iter().map(|(_, e, _)| e.as_str()).collect();
     assert_eq!(names.first(), Some(&"messageStart"));
-    assert_eq!(&names[names.len() - 3..], &["contentBlockStop", "messageStop", "metadata"]);
+    assert_eq!(
+        &names[names.len() - 3..],
+        &["contentBlockStop", "messageStop", "metadata"]
+    );
     assert!(frames.iter().all(|(m, _, _)| m == "event"));
-    let text: String = frames.iter().filter(|(_, e, _)| e == "contentBlockDelta").map(|(_, _, p)| p["delta"]["text"].as_str().unwrap()).collect();
+    let text: String = frames
+        .iter()
+        .filter(|(_, e, _)| e == "contentBlockDelta")
+        .map(|(_, _, p)| p["delta"]["text"].as_str().unwrap())
+        .collect();
     assert_eq!(count_tokens(&text), 9);
     let meta = &frames.last().unwrap().2;
     assert_eq!(meta["usage"]["outputTokens"], 9);
@@ -381,20 +617,54 @@ async fn bedrock_converse_and_event_stream() {
 
     // tool use streamed as contentBlockStart + toolUse input deltas
     let tools = json!({"tools": [{"toolSpec": {"name": "calc", "inputSchema": {"json": {"type": "object", "properties": {"x": {"type": "number"}}, "required": ["x"]}}}}]});
-    let resp = bedrock_post(&em, "br", model, true, json!({"messages": [{"role": "user", "content": [{"text": "add"}]}], "toolConfig": tools})).await;
+    let resp = bedrock_post(
+        &em,
+        "br",
+        model,
+        true,
+        json!({"messages": [{"role": "user", "content": [{"text": "add"}]}], "toolConfig": tools}),
+    )
+    .await;
     let frames = decode_frames(&read_all(resp).await.0);
-    let start = frames.iter().find(|(_, e, _)| e == "contentBlockStart").unwrap();
+    let start = frames
+        .iter()
+        .find(|(_, e, _)| e == "contentBlockStart")
+        .unwrap();
     assert_eq!(start.2["start"]["toolUse"]["name"], "calc");
-    let input: String = frames.iter().filter(|(_, e, _)| e == "contentBlockDelta").map(|(_, _, p)| p["delta"]["toolUse"]["input"].as_str().unwrap()).collect();
+    let input: String = frames
+        .iter()
+        .filter(|(_, e, _)| e == "contentBlockDelta")
+        .map(|(_, _, p)| p["delta"]["toolUse"]["input"].as_str().unwrap())
+        .collect();
     assert!(serde_json::from_str::<Value>(&input).unwrap()["x"].is_number());
-    assert!(frames.iter().any(|(_, e, p)| e == "messageStop" && p["stopReason"] == "tool_use"));
+    assert!(frames
+        .iter()
+        .any(|(_, e, p)| e == "messageStop" && p["stopReason"] == "tool_use"));
 
-    let r = bedrock_post(&em, "br", "no.such-model", false, json!({"messages": [{"role": "user", "content": [{"text": "x"}]}]})).await;
+    let r = bedrock_post(
+        &em,
+        "br",
+        "no.such-model",
+        false,
+        json!({"messages": [{"role": "user", "content": [{"text": "x"}]}]}),
+    )
+    .await;
     assert_eq!(r.status(), 400);
-    assert!(r.headers()["x-amzn-errortype"].to_str().unwrap().starts_with("ValidationException"));
-    let r = client().post(url(&em, "br", &format!("/model/{model}/converse"))).json(&json!({})).send().await.unwrap();
+    assert!(r.headers()["x-amzn-errortype"]
+        .to_str()
+        .unwrap()
+        .starts_with("ValidationException"));
+    let r = client()
+        .post(url(&em, "br", &format!("/model/{model}/converse")))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
-    assert!(r.headers()["x-amzn-errortype"].to_str().unwrap().starts_with("MissingAuthenticationTokenException"));
+    assert!(r.headers()["x-amzn-errortype"]
+        .to_str()
+        .unwrap()
+        .starts_with("MissingAuthenticationTokenException"));
     let e: Value = r.json().await.unwrap();
     assert_eq!(e["message"], "Missing Authentication Token");
     em.shutdown().await;
@@ -407,7 +677,17 @@ async fn gemini_generate_stream_thoughts_and_errors() {
     p.reasoning_tokens = 3;
     let em = start(vec![p]).await;
     let req = json!({"contents": [{"role": "user", "parts": [{"text": "Hello Gemini"}]}]});
-    let v: Value = gemini_post(&em, "gm", "gemini-2.5-flash", "generateContent", req.clone()).await.json().await.unwrap();
+    let v: Value = gemini_post(
+        &em,
+        "gm",
+        "gemini-2.5-flash",
+        "generateContent",
+        req.clone(),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     let u = &v["usageMetadata"];
     assert_eq!(u["promptTokenCount"], 2);
     assert_eq!(u["candidatesTokenCount"], 6);
@@ -415,14 +695,35 @@ async fn gemini_generate_stream_thoughts_and_errors() {
     assert_eq!(u["totalTokenCount"], 11);
     assert_eq!(v["candidates"][0]["finishReason"], "STOP");
     assert_eq!(v["candidates"][0]["content"]["role"], "model");
-    assert_eq!(v["candidates"][0]["content"]["parts"].as_array().unwrap().len(), 1, "thoughts hidden unless includeThoughts");
+    assert_eq!(
+        v["candidates"][0]["content"]["parts"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1,
+        "thoughts hidden unless includeThoughts"
+    );
 
     let with_thoughts = json!({"contents": req["contents"], "generationConfig": {"thinkingConfig": {"includeThoughts": true}}});
-    let v: Value = gemini_post(&em, "gm", "gemini-2.5-flash", "generateContent", with_thoughts).await.json().await.unwrap();
+    let v: Value = gemini_post(
+        &em,
+        "gm",
+        "gemini-2.5-flash",
+        "generateContent",
+        with_thoughts,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     assert_eq!(v["candidates"][0]["content"]["parts"][0]["thought"], true);
 
     let resp = client()
-        .post(url(&em, "gm", "/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse"))
+        .post(url(
+            &em,
+            "gm",
+            "/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse",
+        ))
         .header("x-goog-api-key", "AIza-test")
         .json(&req)
         .send()
@@ -430,8 +731,14 @@ async fn gemini_generate_stream_thoughts_and_errors() {
         .unwrap();
     let (body, failed) = read_all(resp).await;
     assert!(!failed);
-    let chunks: Vec<Value> = parse_sse(std::str::from_utf8(&body).unwrap()).iter().map(|(_, d)| serde_json::from_str(d).unwrap()).collect();
-    let text: String = chunks.iter().filter_map(|c| c["candidates"][0]["content"]["parts"][0]["text"].as_str()).collect();
+    let chunks: Vec<Value> = parse_sse(std::str::from_utf8(&body).unwrap())
+        .iter()
+        .map(|(_, d)| serde_json::from_str(d).unwrap())
+        .collect();
+    let text: String = chunks
+        .iter()
+        .filter_map(|c| c["candidates"][0]["content"]["parts"][0]["text"].as_str())
+        .collect();
     assert_eq!(count_tokens(&text), 6);
     let last = chunks.last().unwrap();
     assert_eq!(last["candidates"][0]["finishReason"], "STOP");
@@ -439,13 +746,27 @@ async fn gemini_generate_stream_thoughts_and_errors() {
     assert!(last["usageMetadata"].get("thoughtsTokenCount").is_none());
 
     // without alt=sse: one JSON array
-    let resp = gemini_post(&em, "gm", "gemini-2.0-flash", "streamGenerateContent", req.clone()).await;
+    let resp = gemini_post(
+        &em,
+        "gm",
+        "gemini-2.0-flash",
+        "streamGenerateContent",
+        req.clone(),
+    )
+    .await;
     let arr: Value = serde_json::from_slice(&read_all(resp).await.0).unwrap();
     assert!(arr.as_array().unwrap().len() >= 2);
 
     let fc = json!({"contents": req["contents"], "tools": [{"functionDeclarations": [{"name": "find", "parameters": {"type": "OBJECT", "properties": {"q": {"type": "STRING"}}, "required": ["q"]}}]}]});
-    let v: Value = gemini_post(&em, "gm", "gemini-2.0-flash", "generateContent", fc).await.json().await.unwrap();
-    assert_eq!(v["candidates"][0]["content"]["parts"][0]["functionCall"]["name"], "find");
+    let v: Value = gemini_post(&em, "gm", "gemini-2.0-flash", "generateContent", fc)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        v["candidates"][0]["content"]["parts"][0]["functionCall"]["name"],
+        "find"
+    );
     assert!(v["candidates"][0]["content"]["parts"][0]["functionCall"]["args"]["q"].is_string());
 
     let r = gemini_post(&em, "gm", "gemini-9", "generateContent", req.clone()).await;
@@ -453,9 +774,29 @@ async fn gemini_generate_stream_thoughts_and_errors() {
     let e: Value = r.json().await.unwrap();
     assert_eq!(e["error"]["status"], "NOT_FOUND");
     assert_eq!(e["error"]["code"], 404);
-    let r = client().post(url(&em, "gm", "/v1beta/models/gemini-2.0-flash:generateContent")).json(&req).send().await.unwrap();
+    let r = client()
+        .post(url(
+            &em,
+            "gm",
+            "/v1beta/models/gemini-2.0-flash:generateContent",
+        ))
+        .json(&req)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
-    let models: Value = client().get(url(&em, "gm", "/v1beta/models?key=k")).send().await.unwrap().json().await.unwrap();
-    assert!(models["models"].as_array().unwrap().iter().any(|m| m["name"] == "models/gemini-2.5-flash"));
+    let models: Value = client()
+        .get(url(&em, "gm", "/v1beta/models?key=k"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(models["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["name"] == "models/gemini-2.5-flash"));
     em.shutdown().await;
 }

@@ -66,7 +66,9 @@ pub fn run(args: Args) -> CmdResult {
     };
     if args.check {
         return match args.format {
-            Format::Json => output::emit_json(&serde_json::json!({"providers": config.providers.len(), "valid": true})),
+            Format::Json => output::emit_json(
+                &serde_json::json!({"providers": config.providers.len(), "valid": true}),
+            ),
             _ => output::emit(&format!("ok: {} provider(s)", config.providers.len())),
         };
     }
@@ -94,16 +96,26 @@ fn from_flags(args: &Args) -> Result<EmulatorConfig, Failure> {
     p.listen = listen;
     if let Some(d) = &args.dialect {
         if protocol != Protocol::OpenAi {
-            return Err(Failure::input(anyhow!("--dialect: only the openai protocol has dialects")));
+            return Err(Failure::input(anyhow!(
+                "--dialect: only the openai protocol has dialects"
+            )));
         }
         p.dialect = Dialect::parse(d).ok_or_else(|| {
             let names: Vec<&str> = Dialect::ALL.iter().map(|d| d.as_str()).collect();
-            Failure::input(anyhow!("--dialect: expected one of {}, got {d:?}", names.join(", ")))
+            Failure::input(anyhow!(
+                "--dialect: expected one of {}, got {d:?}",
+                names.join(", ")
+            ))
         })?;
     }
-    for (flag, v) in [("--ttft-ms", args.ttft_ms), ("--tokens-per-s", args.tokens_per_s)] {
+    for (flag, v) in [
+        ("--ttft-ms", args.ttft_ms),
+        ("--tokens-per-s", args.tokens_per_s),
+    ] {
         if !(v.is_finite() && v >= 0.0) {
-            return Err(Failure::input(anyhow!("{flag}: expected a number >= 0, got {v}")));
+            return Err(Failure::input(anyhow!(
+                "{flag}: expected a number >= 0, got {v}"
+            )));
         }
     }
     p.ttft_ms = Dist::Fixed(args.ttft_ms);
@@ -113,13 +125,22 @@ fn from_flags(args: &Args) -> Result<EmulatorConfig, Failure> {
     p.faults.server_error_share = args.error_rate;
     p.faults.rate_limit_share = args.rate_limit_rate;
     if !args.models.is_empty() {
-        p.models = args.models.iter().map(|m| m.trim().to_owned()).filter(|m| !m.is_empty()).collect();
+        p.models = args
+            .models
+            .iter()
+            .map(|m| m.trim().to_owned())
+            .filter(|m| !m.is_empty())
+            .collect();
         p.reasoning_models.clear();
         p.embedding_models.clear();
     }
     let problems = p.faults.problems();
     if let Some((key, message)) = problems.first() {
-        let flag = if key.starts_with("server_error") { "--error-rate" } else { "--rate-limit-rate" };
+        let flag = if key.starts_with("server_error") {
+            "--error-rate"
+        } else {
+            "--rate-limit-rate"
+        };
         return Err(Failure::input(anyhow!("{flag}: {message}")));
     }
     Ok(EmulatorConfig::single(p))
@@ -133,7 +154,12 @@ async fn serve(config: EmulatorConfig, format: Format) -> CmdResult {
     match format {
         Format::Json => output::emit_json(running.providers())?,
         _ => {
-            let width = running.providers().iter().map(|p| p.name.len()).max().unwrap_or(0);
+            let width = running
+                .providers()
+                .iter()
+                .map(|p| p.name.len())
+                .max()
+                .unwrap_or(0);
             let lines: Vec<String> = running
                 .providers()
                 .iter()

@@ -11,8 +11,12 @@ use http::{HeaderMap, StatusCode};
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::{bad, bearer, chat_model, header, json_response, key_ok, make_id, stream_response, Ctx, ErrKind};
-use crate::plan::{self, count_value_tokens, request_hash, BlockKind, ChatSpec, Finish, Plan, Reasoning, ToolCall};
+use super::{
+    bad, bearer, chat_model, header, json_response, key_ok, make_id, stream_response, Ctx, ErrKind,
+};
+use crate::plan::{
+    self, count_value_tokens, request_hash, BlockKind, ChatSpec, Finish, Plan, Reasoning, ToolCall,
+};
 use crate::server::{ConnKill, Provider};
 use crate::stream::{paced, sse_event, Encoder};
 
@@ -23,14 +27,18 @@ pub(crate) fn router() -> Router<Arc<Provider>> {
 /// `{"type":"error","error":{"type","message"},"request_id"}` with Anthropic's statuses
 /// (529 for overloaded).
 fn error(kind: &ErrKind) -> Response {
-    let (status, ty, message, extra): (u16, &str, String, Vec<(&'static str, String)>) = match kind {
+    let (status, ty, message, extra): (u16, &str, String, Vec<(&'static str, String)>) = match kind
+    {
         ErrKind::Unauthorized(m) => (401, "authentication_error", m.clone(), vec![]),
-        ErrKind::BadRequest { message, .. } => (400, "invalid_request_error", message.clone(), vec![]),
+        ErrKind::BadRequest { message, .. } => {
+            (400, "invalid_request_error", message.clone(), vec![])
+        }
         ErrKind::ModelNotFound(m) => (404, "not_found_error", format!("model: {m}"), vec![]),
         ErrKind::RateLimited { retry_after_s } => (
             429,
             "rate_limit_error",
-            "Number of requests has exceeded your per-minute rate limit. Please try again later.".to_owned(),
+            "Number of requests has exceeded your per-minute rate limit. Please try again later."
+                .to_owned(),
             vec![
                 ("retry-after", retry_after_s.to_string()),
                 ("anthropic-ratelimit-requests-remaining", "0".to_owned()),
@@ -44,7 +52,12 @@ fn error(kind: &ErrKind) -> Response {
     json_response(status, &body, &extra)
 }
 
-async fn messages(State(p): State<Arc<Provider>>, conn: Option<Extension<ConnKill>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn messages(
+    State(p): State<Arc<Provider>>,
+    conn: Option<Extension<ConnKill>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let ctx = Ctx::new(&p, "messages", conn.map(|Extension(c)| c));
     if let Some(r) = ctx.gate(error).await {
         return r;
@@ -61,7 +74,11 @@ struct Req {
 }
 
 fn parse(p: &Provider, v: &Value) -> Result<Req, ErrKind> {
-    let Some(model) = v.get("model").and_then(Value::as_str).filter(|m| !m.is_empty()) else {
+    let Some(model) = v
+        .get("model")
+        .and_then(Value::as_str)
+        .filter(|m| !m.is_empty())
+    else {
         return Err(bad("model: Field required", Some("model")));
     };
     let Some(max_tokens) = v.get("max_tokens").and_then(Value::as_u64) else {
@@ -69,7 +86,12 @@ fn parse(p: &Provider, v: &Value) -> Result<Req, ErrKind> {
     };
     let messages = match v.get("messages") {
         Some(Value::Array(m)) if !m.is_empty() => m,
-        Some(Value::Array(_)) => return Err(bad("messages: at least one message is required", Some("messages"))),
+        Some(Value::Array(_)) => {
+            return Err(bad(
+                "messages: at least one message is required",
+                Some("messages"),
+            ))
+        }
         _ => return Err(bad("messages: Field required", Some("messages"))),
     };
     for (i, m) in messages.iter().enumerate() {
@@ -77,7 +99,10 @@ fn parse(p: &Provider, v: &Value) -> Result<Req, ErrKind> {
             Some("user" | "assistant") => {}
             other => {
                 return Err(bad(
-                    format!("messages.{i}.role: Input should be 'user' or 'assistant' (got {})", other.unwrap_or("nothing")),
+                    format!(
+                        "messages.{i}.role: Input should be 'user' or 'assistant' (got {})",
+                        other.unwrap_or("nothing")
+                    ),
                     None,
                 ))
             }
@@ -88,10 +113,16 @@ fn parse(p: &Provider, v: &Value) -> Result<Req, ErrKind> {
         Some(t) if matches!(t.get("type").and_then(Value::as_str), Some("enabled")) => {
             let budget = t.get("budget_tokens").and_then(Value::as_u64).unwrap_or(0);
             if budget < 1024 {
-                return Err(bad("thinking.enabled.budget_tokens: Input should be greater than or equal to 1024", None));
+                return Err(bad(
+                    "thinking.enabled.budget_tokens: Input should be greater than or equal to 1024",
+                    None,
+                ));
             }
             if budget >= max_tokens {
-                return Err(bad("`max_tokens` must be greater than `thinking.budget_tokens`", None));
+                return Err(bad(
+                    "`max_tokens` must be greater than `thinking.budget_tokens`",
+                    None,
+                ));
             }
             true
         }
@@ -102,10 +133,16 @@ fn parse(p: &Provider, v: &Value) -> Result<Req, ErrKind> {
     let last_is_tool_result = messages.last().is_some_and(|m| {
         m.get("content")
             .and_then(Value::as_array)
-            .is_some_and(|blocks| blocks.iter().any(|b| b.get("type").and_then(Value::as_str) == Some("tool_result")))
+            .is_some_and(|blocks| {
+                blocks
+                    .iter()
+                    .any(|b| b.get("type").and_then(Value::as_str) == Some("tool_result"))
+            })
     });
     let tool = match tools {
-        Some(tools) if !tools.is_empty() && !last_is_tool_result => pick_tool(tools, v.get("tool_choice"))?,
+        Some(tools) if !tools.is_empty() && !last_is_tool_result => {
+            pick_tool(tools, v.get("tool_choice"))?
+        }
         _ => None,
     };
     let input_tokens = count_value_tokens(&v["messages"])
@@ -113,11 +150,19 @@ fn parse(p: &Provider, v: &Value) -> Result<Req, ErrKind> {
         + v.get("tools").map_or(0, count_value_tokens);
     Ok(Req {
         spec: ChatSpec {
-            hash: request_hash(p.cfg.seed, model, &[Some(&v["messages"]), v.get("system"), v.get("tools")]),
+            hash: request_hash(
+                p.cfg.seed,
+                model,
+                &[Some(&v["messages"]), v.get("system"), v.get("tools")],
+            ),
             model: model.to_owned(),
             input_tokens,
             max_tokens: Some(max_tokens.min(u64::from(u32::MAX)) as u32),
-            reasoning: if thinking { Reasoning::Visible } else { Reasoning::None },
+            reasoning: if thinking {
+                Reasoning::Visible
+            } else {
+                Reasoning::None
+            },
             json_mode: false,
             json_schema: None,
             tool,
@@ -130,19 +175,30 @@ fn pick_tool(tools: &[Value], choice: Option<&Value>) -> Result<Option<ToolCall>
     let as_call = |t: &Value| -> Option<ToolCall> {
         Some(ToolCall {
             name: t.get("name")?.as_str()?.to_owned(),
-            schema: t.get("input_schema").cloned().unwrap_or_else(|| json!({"type": "object"})),
+            schema: t
+                .get("input_schema")
+                .cloned()
+                .unwrap_or_else(|| json!({"type": "object"})),
         })
     };
     match choice.and_then(|c| c.get("type")).and_then(Value::as_str) {
         Some("none") => Ok(None),
         Some("tool") => {
-            let name = choice.and_then(|c| c.get("name")).and_then(Value::as_str).unwrap_or("");
+            let name = choice
+                .and_then(|c| c.get("name"))
+                .and_then(Value::as_str)
+                .unwrap_or("");
             tools
                 .iter()
                 .filter_map(as_call)
                 .find(|t| t.name == name)
                 .map(Some)
-                .ok_or_else(|| bad(format!("tool_choice: tool '{name}' not found in tools"), None))
+                .ok_or_else(|| {
+                    bad(
+                        format!("tool_choice: tool '{name}' not found in tools"),
+                        None,
+                    )
+                })
         }
         // auto (default) and any: the emulator calls the first tool
         _ => Ok(tools.iter().find_map(as_call)),
@@ -154,7 +210,12 @@ async fn checked(ctx: &Ctx, headers: &HeaderMap, body: &[u8]) -> Result<Response
     let key = header(headers, "x-api-key").or_else(|| bearer(headers));
     if !key_ok(p, key) {
         return Err(ErrKind::Unauthorized(
-            if key.is_none() { "x-api-key header is required" } else { "invalid x-api-key" }.to_owned(),
+            if key.is_none() {
+                "x-api-key header is required"
+            } else {
+                "invalid x-api-key"
+            }
+            .to_owned(),
         ));
     }
     if header(headers, "anthropic-version").is_none() {
@@ -162,7 +223,12 @@ async fn checked(ctx: &Ctx, headers: &HeaderMap, body: &[u8]) -> Result<Response
     }
     let v = match serde_json::from_slice::<Value>(body) {
         Ok(v @ Value::Object(_)) => v,
-        _ => return Err(bad("There was an issue with your request body: invalid JSON", None)),
+        _ => {
+            return Err(bad(
+                "There was an issue with your request body: invalid JSON",
+                None,
+            ))
+        }
     };
     let req = parse(p, &v)?;
     if let Some(kind) = ctx.injected() {
@@ -173,15 +239,26 @@ async fn checked(ctx: &Ctx, headers: &HeaderMap, body: &[u8]) -> Result<Response
     let plan = plan::build(&p.cfg, &p.corpus, &req.spec, ctx.serial, &mut rng, fault);
     ctx.slow_headers().await;
     let id = format!("msg_01{}", make_id(ctx.serial, p.cfg.seed, 22));
-    let extra = [("request-id", format!("req_01{}", make_id(ctx.serial, 11, 22)))];
+    let extra = [(
+        "request-id",
+        format!("req_01{}", make_id(ctx.serial, 11, 22)),
+    )];
     if req.stream {
         let enc = AnthropicEncoder { id };
-        return Ok(stream_response("text/event-stream; charset=utf-8", paced(plan, enc, Arc::clone(p), ctx.arrival), &extra));
+        return Ok(stream_response(
+            "text/event-stream; charset=utf-8",
+            paced(plan, enc, Arc::clone(p), ctx.arrival),
+            &extra,
+        ));
     }
     if !ctx.wait_for(&plan).await {
         return Err(ErrKind::Unavailable);
     }
-    Ok(json_response(StatusCode::OK, &message_body(&id, &plan), &extra))
+    Ok(json_response(
+        StatusCode::OK,
+        &message_body(&id, &plan),
+        &extra,
+    ))
 }
 
 fn stop_reason(f: Finish) -> &'static str {
@@ -238,6 +315,10 @@ struct DeltaEvent<'a> {
 
 #[derive(Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[expect(
+    clippy::enum_variant_names,
+    reason = "the variant names are Anthropic's delta types"
+)]
 enum DeltaBody<'a> {
     TextDelta { text: &'a str },
     ThinkingDelta { thinking: &'a str },
@@ -259,32 +340,64 @@ impl Encoder for AnthropicEncoder {
     }
 
     fn block_start(&mut self, plan: &Plan, block: usize, out: &mut BytesMut) {
-        let Some(b) = plan.blocks.get(block) else { return };
+        let Some(b) = plan.blocks.get(block) else {
+            return;
+        };
         let content_block = match &b.kind {
             BlockKind::Reasoning => json!({"type": "thinking", "thinking": "", "signature": ""}),
             BlockKind::Text => json!({"type": "text", "text": ""}),
-            BlockKind::Tool { id, name } => json!({"type": "tool_use", "id": format!("toolu_01{id}"), "name": name, "input": {}}),
+            BlockKind::Tool { id, name } => {
+                json!({"type": "tool_use", "id": format!("toolu_01{id}"), "name": name, "input": {}})
+            }
         };
-        sse_event(out, "content_block_start", &json!({"type": "content_block_start", "index": b.index, "content_block": content_block}));
+        sse_event(
+            out,
+            "content_block_start",
+            &json!({"type": "content_block_start", "index": b.index, "content_block": content_block}),
+        );
     }
 
     fn delta(&mut self, plan: &Plan, block: usize, text: &str, out: &mut BytesMut) {
-        let Some(b) = plan.blocks.get(block) else { return };
+        let Some(b) = plan.blocks.get(block) else {
+            return;
+        };
         let delta = match b.kind {
             BlockKind::Reasoning => DeltaBody::ThinkingDelta { thinking: text },
             BlockKind::Text => DeltaBody::TextDelta { text },
             BlockKind::Tool { .. } => DeltaBody::InputJsonDelta { partial_json: text },
         };
-        sse_event(out, "content_block_delta", &DeltaEvent { kind: "content_block_delta", index: b.index, delta });
+        sse_event(
+            out,
+            "content_block_delta",
+            &DeltaEvent {
+                kind: "content_block_delta",
+                index: b.index,
+                delta,
+            },
+        );
     }
 
     fn block_stop(&mut self, plan: &Plan, block: usize, out: &mut BytesMut) {
-        let Some(b) = plan.blocks.get(block) else { return };
+        let Some(b) = plan.blocks.get(block) else {
+            return;
+        };
         if b.kind == BlockKind::Reasoning {
             let sig = signature(plan);
-            sse_event(out, "content_block_delta", &DeltaEvent { kind: "content_block_delta", index: b.index, delta: DeltaBody::SignatureDelta { signature: &sig } });
+            sse_event(
+                out,
+                "content_block_delta",
+                &DeltaEvent {
+                    kind: "content_block_delta",
+                    index: b.index,
+                    delta: DeltaBody::SignatureDelta { signature: &sig },
+                },
+            );
         }
-        sse_event(out, "content_block_stop", &json!({"type": "content_block_stop", "index": b.index}));
+        sse_event(
+            out,
+            "content_block_stop",
+            &json!({"type": "content_block_stop", "index": b.index}),
+        );
     }
 
     fn finish(&mut self, plan: &Plan, out: &mut BytesMut) {

@@ -19,8 +19,13 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use tokio::time::Instant;
 
-use super::{bad, bearer, chat_model, header, json_response, key_ok, make_id, millis, stream_response, Ctx, ErrKind};
-use crate::plan::{self, count_value_tokens, request_hash, BlockKind, ChatSpec, Finish, Plan, Reasoning, ToolCall};
+use super::{
+    bad, bearer, chat_model, header, json_response, key_ok, make_id, millis, stream_response, Ctx,
+    ErrKind,
+};
+use crate::plan::{
+    self, count_value_tokens, request_hash, BlockKind, ChatSpec, Finish, Plan, Reasoning, ToolCall,
+};
 use crate::server::{ConnKill, Provider};
 use crate::stream::{paced, Encoder};
 
@@ -49,16 +54,37 @@ fn request_id(n: u64) -> String {
 /// `{"message"}` with the exception name in `x-amzn-ErrorType`.
 fn error(kind: &ErrKind) -> Response {
     let (status, name, message): (u16, &str, String) = match kind {
-        ErrKind::Unauthorized(m) if m == MISSING_AUTH => (403, "MissingAuthenticationTokenException", m.clone()),
+        ErrKind::Unauthorized(m) if m == MISSING_AUTH => {
+            (403, "MissingAuthenticationTokenException", m.clone())
+        }
         ErrKind::Unauthorized(m) => (403, "UnrecognizedClientException", m.clone()),
         ErrKind::BadRequest { message, .. } => (400, "ValidationException", message.clone()),
-        ErrKind::ModelNotFound(_) => (400, "ValidationException", "The provided model identifier is invalid.".to_owned()),
-        ErrKind::RateLimited { .. } => (429, "ThrottlingException", "Too many requests, please wait before trying again.".to_owned()),
-        ErrKind::Server => (500, "InternalServerException", "The server encountered an internal error while processing the request.".to_owned()),
-        ErrKind::Unavailable => (503, "ServiceUnavailableException", "Bedrock is unable to process your request.".to_owned()),
+        ErrKind::ModelNotFound(_) => (
+            400,
+            "ValidationException",
+            "The provided model identifier is invalid.".to_owned(),
+        ),
+        ErrKind::RateLimited { .. } => (
+            429,
+            "ThrottlingException",
+            "Too many requests, please wait before trying again.".to_owned(),
+        ),
+        ErrKind::Server => (
+            500,
+            "InternalServerException",
+            "The server encountered an internal error while processing the request.".to_owned(),
+        ),
+        ErrKind::Unavailable => (
+            503,
+            "ServiceUnavailableException",
+            "Bedrock is unable to process your request.".to_owned(),
+        ),
     };
     let mut extra = vec![
-        ("x-amzn-ErrorType", format!("{name}:http://internal.amazon.com/coral/com.amazon.bedrock/")),
+        (
+            "x-amzn-ErrorType",
+            format!("{name}:http://internal.amazon.com/coral/com.amazon.bedrock/"),
+        ),
         ("x-amzn-RequestId", request_id(u64::from(status))),
     ];
     if let ErrKind::RateLimited { retry_after_s } = kind {
@@ -72,7 +98,9 @@ fn check_auth(p: &Provider, headers: &HeaderMap) -> Result<(), ErrKind> {
     let Some(auth) = header(headers, "authorization") else {
         return Err(ErrKind::Unauthorized(MISSING_AUTH.to_owned()));
     };
-    let invalid = || ErrKind::Unauthorized("The security token included in the request is invalid.".to_owned());
+    let invalid = || {
+        ErrKind::Unauthorized("The security token included in the request is invalid.".to_owned())
+    };
     if let Some(rest) = auth.strip_prefix("AWS4-HMAC-SHA256 ") {
         let akid = rest
             .split(',')
@@ -95,16 +123,39 @@ fn check_auth(p: &Provider, headers: &HeaderMap) -> Result<(), ErrKind> {
     }
 }
 
-async fn converse(State(p): State<Arc<Provider>>, Path(model): Path<String>, conn: Conn, headers: HeaderMap, body: Bytes) -> Response {
+async fn converse(
+    State(p): State<Arc<Provider>>,
+    Path(model): Path<String>,
+    conn: Conn,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     handle(p, model, conn, headers, body, false).await
 }
 
-async fn converse_stream(State(p): State<Arc<Provider>>, Path(model): Path<String>, conn: Conn, headers: HeaderMap, body: Bytes) -> Response {
+async fn converse_stream(
+    State(p): State<Arc<Provider>>,
+    Path(model): Path<String>,
+    conn: Conn,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     handle(p, model, conn, headers, body, true).await
 }
 
-async fn handle(p: Arc<Provider>, model: String, conn: Conn, headers: HeaderMap, body: Bytes, stream: bool) -> Response {
-    let route = if stream { "converse_stream" } else { "converse" };
+async fn handle(
+    p: Arc<Provider>,
+    model: String,
+    conn: Conn,
+    headers: HeaderMap,
+    body: Bytes,
+    stream: bool,
+) -> Response {
+    let route = if stream {
+        "converse_stream"
+    } else {
+        "converse"
+    };
     let ctx = Ctx::new(&p, route, conn.map(|Extension(c)| c));
     if let Some(r) = ctx.gate(error).await {
         return r;
@@ -121,27 +172,49 @@ fn parse(p: &Provider, model: String, v: &Value) -> Result<ChatSpec, ErrKind> {
         _ => return Err(bad("1 validation error detected: Value at 'messages' failed to satisfy constraint: Member must not be null", None)),
     };
     for (i, m) in messages.iter().enumerate() {
-        let role_ok = matches!(m.get("role").and_then(Value::as_str), Some("user" | "assistant"));
+        let role_ok = matches!(
+            m.get("role").and_then(Value::as_str),
+            Some("user" | "assistant")
+        );
         let content_ok = m.get("content").is_some_and(Value::is_array);
         if !role_ok || !content_ok {
             return Err(bad(format!("1 validation error detected: Value at 'messages.{}' failed to satisfy constraint: Member must have a role of user or assistant and a content list", i + 1), None));
         }
     }
     let reasons = chat_model(p, &model).ok_or_else(|| ErrKind::ModelNotFound(model.clone()))?;
-    let max_tokens = v.pointer("/inferenceConfig/maxTokens").and_then(Value::as_u64).map(|n| n.min(u64::from(u32::MAX)) as u32);
+    let max_tokens = v
+        .pointer("/inferenceConfig/maxTokens")
+        .and_then(Value::as_u64)
+        .map(|n| n.min(u64::from(u32::MAX)) as u32);
     let tools = v.pointer("/toolConfig/tools").and_then(Value::as_array);
-    let last_is_tool_result = messages.last().and_then(|m| m.get("content")).and_then(Value::as_array).is_some_and(|c| c.iter().any(|b| b.get("toolResult").is_some()));
+    let last_is_tool_result = messages
+        .last()
+        .and_then(|m| m.get("content"))
+        .and_then(Value::as_array)
+        .is_some_and(|c| c.iter().any(|b| b.get("toolResult").is_some()));
     let tool = match tools {
-        Some(tools) if !tools.is_empty() && !last_is_tool_result => pick_tool(tools, v.pointer("/toolConfig/toolChoice"))?,
+        Some(tools) if !tools.is_empty() && !last_is_tool_result => {
+            pick_tool(tools, v.pointer("/toolConfig/toolChoice"))?
+        }
         _ => None,
     };
-    let input_tokens = count_value_tokens(&v["messages"]) + v.get("system").map_or(0, count_value_tokens) + v.get("toolConfig").map_or(0, count_value_tokens);
+    let input_tokens = count_value_tokens(&v["messages"])
+        + v.get("system").map_or(0, count_value_tokens)
+        + v.get("toolConfig").map_or(0, count_value_tokens);
     Ok(ChatSpec {
-        hash: request_hash(p.cfg.seed, &model, &[Some(&v["messages"]), v.get("system"), v.get("toolConfig")]),
+        hash: request_hash(
+            p.cfg.seed,
+            &model,
+            &[Some(&v["messages"]), v.get("system"), v.get("toolConfig")],
+        ),
         model,
         input_tokens,
         max_tokens,
-        reasoning: if reasons { Reasoning::Visible } else { Reasoning::None },
+        reasoning: if reasons {
+            Reasoning::Visible
+        } else {
+            Reasoning::None
+        },
         json_mode: false,
         json_schema: None,
         tool,
@@ -153,27 +226,49 @@ fn pick_tool(tools: &[Value], choice: Option<&Value>) -> Result<Option<ToolCall>
         let spec = t.get("toolSpec")?;
         Some(ToolCall {
             name: spec.get("name")?.as_str()?.to_owned(),
-            schema: spec.pointer("/inputSchema/json").cloned().unwrap_or_else(|| json!({"type": "object"})),
+            schema: spec
+                .pointer("/inputSchema/json")
+                .cloned()
+                .unwrap_or_else(|| json!({"type": "object"})),
         })
     };
-    if let Some(name) = choice.and_then(|c| c.pointer("/tool/name")).and_then(Value::as_str) {
+    if let Some(name) = choice
+        .and_then(|c| c.pointer("/tool/name"))
+        .and_then(Value::as_str)
+    {
         return tools
             .iter()
             .filter_map(as_call)
             .find(|t| t.name == name)
             .map(Some)
-            .ok_or_else(|| bad(format!("The tool {name} in toolChoice is not defined in toolConfig.tools."), None));
+            .ok_or_else(|| {
+                bad(
+                    format!("The tool {name} in toolChoice is not defined in toolConfig.tools."),
+                    None,
+                )
+            });
     }
     // auto (default) and any: the emulator calls the first tool
     Ok(tools.iter().find_map(as_call))
 }
 
-async fn checked(ctx: &Ctx, model: String, headers: &HeaderMap, body: &[u8], stream: bool) -> Result<Response, ErrKind> {
+async fn checked(
+    ctx: &Ctx,
+    model: String,
+    headers: &HeaderMap,
+    body: &[u8],
+    stream: bool,
+) -> Result<Response, ErrKind> {
     let p = &ctx.p;
     check_auth(p, headers)?;
     let v = match serde_json::from_slice::<Value>(body) {
         Ok(v @ Value::Object(_)) => v,
-        _ => return Err(bad("Malformed input request, please reformat your input and try again.", None)),
+        _ => {
+            return Err(bad(
+                "Malformed input request, please reformat your input and try again.",
+                None,
+            ))
+        }
     };
     let spec = parse(p, model, &v)?;
     if let Some(kind) = ctx.injected() {
@@ -185,13 +280,23 @@ async fn checked(ctx: &Ctx, model: String, headers: &HeaderMap, body: &[u8], str
     ctx.slow_headers().await;
     let extra = [("x-amzn-RequestId", request_id(ctx.serial))];
     if stream {
-        let enc = BedrockEncoder { arrival: ctx.arrival };
-        return Ok(stream_response("application/vnd.amazon.eventstream", paced(plan, enc, Arc::clone(p), ctx.arrival), &extra));
+        let enc = BedrockEncoder {
+            arrival: ctx.arrival,
+        };
+        return Ok(stream_response(
+            "application/vnd.amazon.eventstream",
+            paced(plan, enc, Arc::clone(p), ctx.arrival),
+            &extra,
+        ));
     }
     if !ctx.wait_for(&plan).await {
         return Err(ErrKind::Unavailable);
     }
-    Ok(json_response(StatusCode::OK, &converse_body(&plan, millis(ctx.arrival.elapsed())), &extra))
+    Ok(json_response(
+        StatusCode::OK,
+        &converse_body(&plan, millis(ctx.arrival.elapsed())),
+        &extra,
+    ))
 }
 
 fn stop_reason(f: Finish) -> &'static str {
@@ -236,9 +341,18 @@ fn converse_body(plan: &Plan, latency_ms: u64) -> Value {
 fn frame<T: Serialize + ?Sized>(out: &mut BytesMut, event: &'static str, payload: &T) {
     let body = serde_json::to_vec(payload).unwrap_or_default();
     let message = Message::new(body)
-        .add_header(Header::new(":event-type", HeaderValue::String(event.into())))
-        .add_header(Header::new(":content-type", HeaderValue::String("application/json".into())))
-        .add_header(Header::new(":message-type", HeaderValue::String("event".into())));
+        .add_header(Header::new(
+            ":event-type",
+            HeaderValue::String(event.into()),
+        ))
+        .add_header(Header::new(
+            ":content-type",
+            HeaderValue::String("application/json".into()),
+        ))
+        .add_header(Header::new(
+            ":message-type",
+            HeaderValue::String("event".into()),
+        ));
     if let Err(error) = write_message_to(&message, out) {
         tracing::warn!(%error, "writing an event-stream frame");
     }
@@ -278,32 +392,66 @@ impl Encoder for BedrockEncoder {
     fn block_start(&mut self, plan: &Plan, block: usize, out: &mut BytesMut) {
         if let Some(b) = plan.blocks.get(block) {
             if let BlockKind::Tool { id, name } = &b.kind {
-                frame(out, "contentBlockStart", &json!({"start": {"toolUse": {"toolUseId": format!("tooluse_{id}"), "name": name}}, "contentBlockIndex": b.index}));
+                frame(
+                    out,
+                    "contentBlockStart",
+                    &json!({"start": {"toolUse": {"toolUseId": format!("tooluse_{id}"), "name": name}}, "contentBlockIndex": b.index}),
+                );
             }
         }
     }
 
     fn delta(&mut self, plan: &Plan, block: usize, text: &str, out: &mut BytesMut) {
-        let Some(b) = plan.blocks.get(block) else { return };
+        let Some(b) = plan.blocks.get(block) else {
+            return;
+        };
         let delta = match b.kind {
             BlockKind::Reasoning => DeltaBody::ReasoningContent(ReasoningDelta::Text(text)),
             BlockKind::Text => DeltaBody::Text(text),
             BlockKind::Tool { .. } => DeltaBody::ToolUse { input: text },
         };
-        frame(out, "contentBlockDelta", &DeltaEvent { delta, content_block_index: b.index });
+        frame(
+            out,
+            "contentBlockDelta",
+            &DeltaEvent {
+                delta,
+                content_block_index: b.index,
+            },
+        );
     }
 
     fn block_stop(&mut self, plan: &Plan, block: usize, out: &mut BytesMut) {
-        let Some(b) = plan.blocks.get(block) else { return };
+        let Some(b) = plan.blocks.get(block) else {
+            return;
+        };
         if b.kind == BlockKind::Reasoning {
             let sig = signature(plan);
-            frame(out, "contentBlockDelta", &DeltaEvent { delta: DeltaBody::ReasoningContent(ReasoningDelta::Signature(&sig)), content_block_index: b.index });
+            frame(
+                out,
+                "contentBlockDelta",
+                &DeltaEvent {
+                    delta: DeltaBody::ReasoningContent(ReasoningDelta::Signature(&sig)),
+                    content_block_index: b.index,
+                },
+            );
         }
-        frame(out, "contentBlockStop", &json!({"contentBlockIndex": b.index}));
+        frame(
+            out,
+            "contentBlockStop",
+            &json!({"contentBlockIndex": b.index}),
+        );
     }
 
     fn finish(&mut self, plan: &Plan, out: &mut BytesMut) {
-        frame(out, "messageStop", &json!({"stopReason": stop_reason(plan.finish)}));
-        frame(out, "metadata", &json!({"usage": usage(plan), "metrics": {"latencyMs": millis(self.arrival.elapsed())}}));
+        frame(
+            out,
+            "messageStop",
+            &json!({"stopReason": stop_reason(plan.finish)}),
+        );
+        frame(
+            out,
+            "metadata",
+            &json!({"usage": usage(plan), "metrics": {"latencyMs": millis(self.arrival.elapsed())}}),
+        );
     }
 }

@@ -13,8 +13,12 @@ use bytes::{BufMut, Bytes, BytesMut};
 use http::{HeaderMap, StatusCode};
 use serde_json::{json, Value};
 
-use super::{bad, chat_model, header, json_response, key_ok, make_id, stream_response, Ctx, ErrKind};
-use crate::plan::{self, count_value_tokens, request_hash, BlockKind, ChatSpec, Finish, Plan, Reasoning, ToolCall};
+use super::{
+    bad, chat_model, header, json_response, key_ok, make_id, stream_response, Ctx, ErrKind,
+};
+use crate::plan::{
+    self, count_value_tokens, request_hash, BlockKind, ChatSpec, Finish, Plan, Reasoning, ToolCall,
+};
 use crate::server::{ConnKill, Provider};
 use crate::stream::{paced, Encoder};
 
@@ -26,7 +30,10 @@ pub(crate) fn router() -> Router<Arc<Provider>> {
     for version in ["/v1beta", "/v1"] {
         r = r
             .route(&format!("{version}/models"), get(list_models))
-            .route(&format!("{version}/models/{{model}}"), get(get_model).post(action));
+            .route(
+                &format!("{version}/models/{{model}}"),
+                get(get_model).post(action),
+            );
     }
     r
 }
@@ -56,7 +63,11 @@ fn error(kind: &ErrKind) -> Response {
     json_response(status, &body, &extra)
 }
 
-fn check_key(p: &Provider, headers: &HeaderMap, params: &HashMap<String, String>) -> Result<(), ErrKind> {
+fn check_key(
+    p: &Provider,
+    headers: &HeaderMap,
+    params: &HashMap<String, String>,
+) -> Result<(), ErrKind> {
     let key = header(headers, "x-goog-api-key").or_else(|| params.get("key").map(String::as_str));
     match key {
         None | Some("") => Err(ErrKind::Unauthorized("Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.".to_owned())),
@@ -65,8 +76,17 @@ fn check_key(p: &Provider, headers: &HeaderMap, params: &HashMap<String, String>
     }
 }
 
-async fn action(State(p): State<Arc<Provider>>, Path(model_action): Path<String>, Query(params): Params, conn: Conn, headers: HeaderMap, body: Bytes) -> Response {
-    let (model, method) = model_action.rsplit_once(':').unwrap_or((model_action.as_str(), ""));
+async fn action(
+    State(p): State<Arc<Provider>>,
+    Path(model_action): Path<String>,
+    Query(params): Params,
+    conn: Conn,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (model, method) = model_action
+        .rsplit_once(':')
+        .unwrap_or((model_action.as_str(), ""));
     let route = match method {
         "generateContent" => "generateContent",
         "streamGenerateContent" => "streamGenerateContent",
@@ -80,7 +100,10 @@ async fn action(State(p): State<Arc<Provider>>, Path(model_action): Path<String>
     let result = async {
         check_key(&p, &headers, &params)?;
         if route == "unknown" {
-            return Err(ErrKind::BadRequest { message: format!("Unknown method {method:?} on models/{model}"), param: None });
+            return Err(ErrKind::BadRequest {
+                message: format!("Unknown method {method:?} on models/{model}"),
+                param: None,
+            });
         }
         let v = match serde_json::from_slice::<Value>(&body) {
             Ok(v @ Value::Object(_)) => v,
@@ -91,7 +114,11 @@ async fn action(State(p): State<Arc<Provider>>, Path(model_action): Path<String>
             return Err(kind);
         }
         if route == "countTokens" {
-            return Ok(json_response(StatusCode::OK, &json!({"totalTokens": spec.0.input_tokens}), &[]));
+            return Ok(json_response(
+                StatusCode::OK,
+                &json!({"totalTokens": spec.0.input_tokens}),
+                &[],
+            ));
         }
         let (spec, _include_thoughts) = spec;
         let stream = route == "streamGenerateContent";
@@ -102,14 +129,32 @@ async fn action(State(p): State<Arc<Provider>>, Path(model_action): Path<String>
         let response_id = make_id(ctx.serial, p.cfg.seed, 22);
         if stream {
             let sse = params.get("alt").is_some_and(|a| a == "sse");
-            let enc = GeminiEncoder { response_id, sse, first: true, emitted: 0, tool_args: String::new() };
-            let ct = if sse { "text/event-stream" } else { "application/json; charset=UTF-8" };
-            return Ok(stream_response(ct, paced(plan, enc, Arc::clone(&p), ctx.arrival), &[]));
+            let enc = GeminiEncoder {
+                response_id,
+                sse,
+                first: true,
+                emitted: 0,
+                tool_args: String::new(),
+            };
+            let ct = if sse {
+                "text/event-stream"
+            } else {
+                "application/json; charset=UTF-8"
+            };
+            return Ok(stream_response(
+                ct,
+                paced(plan, enc, Arc::clone(&p), ctx.arrival),
+                &[],
+            ));
         }
         if !ctx.wait_for(&plan).await {
             return Err(ErrKind::Unavailable);
         }
-        Ok(json_response(StatusCode::OK, &full_body(&plan, &response_id), &[]))
+        Ok(json_response(
+            StatusCode::OK,
+            &full_body(&plan, &response_id),
+            &[],
+        ))
     }
     .await;
     match result {
@@ -121,7 +166,12 @@ async fn action(State(p): State<Arc<Provider>>, Path(model_action): Path<String>
 fn parse(p: &Provider, model: &str, v: &Value) -> Result<(ChatSpec, bool), ErrKind> {
     let contents = match v.get("contents") {
         Some(Value::Array(c)) if !c.is_empty() => c,
-        _ => return Err(bad("* GenerateContentRequest.contents: contents is not specified\n", None)),
+        _ => {
+            return Err(bad(
+                "* GenerateContentRequest.contents: contents is not specified\n",
+                None,
+            ))
+        }
     };
     for (i, c) in contents.iter().enumerate() {
         if !c.get("parts").is_some_and(Value::is_array) {
@@ -129,18 +179,37 @@ fn parse(p: &Provider, model: &str, v: &Value) -> Result<(ChatSpec, bool), ErrKi
         }
         if let Some(role) = c.get("role").and_then(Value::as_str) {
             if role != "user" && role != "model" {
-                return Err(bad(format!("Please use a valid role: user, model. (got {role:?})"), None));
+                return Err(bad(
+                    format!("Please use a valid role: user, model. (got {role:?})"),
+                    None,
+                ));
             }
         }
     }
     let model = model.strip_prefix("models/").unwrap_or(model);
     let reasons = chat_model(p, model).ok_or_else(|| ErrKind::ModelNotFound(model.to_owned()))?;
     let gen = v.get("generationConfig");
-    let max_tokens = gen.and_then(|g| g.get("maxOutputTokens")).and_then(Value::as_u64).map(|n| n.min(u64::from(u32::MAX)) as u32);
-    let json_mode = gen.and_then(|g| g.get("responseMimeType")).and_then(Value::as_str) == Some("application/json");
-    let json_schema = gen.and_then(|g| g.get("responseJsonSchema").or_else(|| g.get("responseSchema"))).cloned();
-    let budget = gen.and_then(|g| g.pointer("/thinkingConfig/thinkingBudget")).and_then(Value::as_i64);
-    let include_thoughts = gen.and_then(|g| g.pointer("/thinkingConfig/includeThoughts")).and_then(Value::as_bool).unwrap_or(false);
+    let max_tokens = gen
+        .and_then(|g| g.get("maxOutputTokens"))
+        .and_then(Value::as_u64)
+        .map(|n| n.min(u64::from(u32::MAX)) as u32);
+    let json_mode = gen
+        .and_then(|g| g.get("responseMimeType"))
+        .and_then(Value::as_str)
+        == Some("application/json");
+    let json_schema = gen
+        .and_then(|g| {
+            g.get("responseJsonSchema")
+                .or_else(|| g.get("responseSchema"))
+        })
+        .cloned();
+    let budget = gen
+        .and_then(|g| g.pointer("/thinkingConfig/thinkingBudget"))
+        .and_then(Value::as_i64);
+    let include_thoughts = gen
+        .and_then(|g| g.pointer("/thinkingConfig/includeThoughts"))
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     let reasoning = match (reasons, budget) {
         (false, _) | (true, Some(0)) => Reasoning::None,
         (true, _) if include_thoughts => Reasoning::Visible,
@@ -149,12 +218,27 @@ fn parse(p: &Provider, model: &str, v: &Value) -> Result<(ChatSpec, bool), ErrKi
     let decls: Vec<&Value> = v
         .get("tools")
         .and_then(Value::as_array)
-        .map(|ts| ts.iter().filter_map(|t| t.get("functionDeclarations").and_then(Value::as_array)).flatten().collect())
+        .map(|ts| {
+            ts.iter()
+                .filter_map(|t| t.get("functionDeclarations").and_then(Value::as_array))
+                .flatten()
+                .collect()
+        })
         .unwrap_or_default();
-    let last_is_response = contents.last().and_then(|c| c.get("parts")).and_then(Value::as_array).is_some_and(|ps| ps.iter().any(|p| p.get("functionResponse").is_some()));
+    let last_is_response = contents
+        .last()
+        .and_then(|c| c.get("parts"))
+        .and_then(Value::as_array)
+        .is_some_and(|ps| ps.iter().any(|p| p.get("functionResponse").is_some()));
     let fcc = v.pointer("/toolConfig/functionCallingConfig");
-    let mode = fcc.and_then(|f| f.get("mode")).and_then(Value::as_str).unwrap_or("AUTO");
-    let allowed: Option<Vec<&str>> = fcc.and_then(|f| f.get("allowedFunctionNames")).and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).collect());
+    let mode = fcc
+        .and_then(|f| f.get("mode"))
+        .and_then(Value::as_str)
+        .unwrap_or("AUTO");
+    let allowed: Option<Vec<&str>> = fcc
+        .and_then(|f| f.get("allowedFunctionNames"))
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect());
     let tool = if decls.is_empty() || last_is_response || mode == "NONE" {
         None
     } else {
@@ -167,15 +251,29 @@ fn parse(p: &Provider, model: &str, v: &Value) -> Result<(ChatSpec, bool), ErrKi
                 }
                 Some(ToolCall {
                     name: name.to_owned(),
-                    schema: d.get("parametersJsonSchema").or_else(|| d.get("parameters")).cloned().unwrap_or_else(|| json!({"type": "object"})),
+                    schema: d
+                        .get("parametersJsonSchema")
+                        .or_else(|| d.get("parameters"))
+                        .cloned()
+                        .unwrap_or_else(|| json!({"type": "object"})),
                 })
             })
             .next()
     };
-    let input_tokens = count_value_tokens(&v["contents"]) + v.get("systemInstruction").map_or(0, count_value_tokens) + v.get("tools").map_or(0, count_value_tokens);
+    let input_tokens = count_value_tokens(&v["contents"])
+        + v.get("systemInstruction").map_or(0, count_value_tokens)
+        + v.get("tools").map_or(0, count_value_tokens);
     Ok((
         ChatSpec {
-            hash: request_hash(p.cfg.seed, model, &[Some(&v["contents"]), v.get("systemInstruction"), v.get("tools")]),
+            hash: request_hash(
+                p.cfg.seed,
+                model,
+                &[
+                    Some(&v["contents"]),
+                    v.get("systemInstruction"),
+                    v.get("tools"),
+                ],
+            ),
             model: model.to_owned(),
             input_tokens,
             max_tokens,
@@ -217,7 +315,8 @@ fn full_body(plan: &Plan, response_id: &str) -> Value {
             BlockKind::Reasoning => json!({"text": b.pieces.full(), "thought": true}),
             BlockKind::Text => json!({"text": b.pieces.full()}),
             BlockKind::Tool { name, .. } => {
-                let args: Value = serde_json::from_str(&b.pieces.full()).unwrap_or_else(|_| json!({}));
+                let args: Value =
+                    serde_json::from_str(&b.pieces.full()).unwrap_or_else(|_| json!({}));
                 json!({"functionCall": {"name": name, "args": args}})
             }
         });
@@ -245,7 +344,11 @@ impl GeminiEncoder {
         if let Some(f) = finish {
             candidate["finishReason"] = json!(finish_reason(f));
         }
-        let so_far = if finish.is_some() { None } else { Some(self.emitted) };
+        let so_far = if finish.is_some() {
+            None
+        } else {
+            Some(self.emitted)
+        };
         let chunk = json!({"candidates": [candidate], "usageMetadata": usage(plan, so_far), "modelVersion": plan.model, "responseId": self.response_id});
         if self.sse {
             out.put_slice(b"data: ");
@@ -265,9 +368,13 @@ impl Encoder for GeminiEncoder {
     fn block_start(&mut self, _plan: &Plan, _block: usize, _out: &mut BytesMut) {}
 
     fn delta(&mut self, plan: &Plan, block: usize, text: &str, out: &mut BytesMut) {
-        let Some(b) = plan.blocks.get(block) else { return };
+        let Some(b) = plan.blocks.get(block) else {
+            return;
+        };
         match b.kind {
-            BlockKind::Reasoning => self.write(plan, json!([{"text": text, "thought": true}]), None, out),
+            BlockKind::Reasoning => {
+                self.write(plan, json!([{"text": text, "thought": true}]), None, out)
+            }
             BlockKind::Text => {
                 self.emitted += crate::tokenize::count_tokens(text);
                 self.write(plan, json!([{"text": text}]), None, out);
@@ -278,11 +385,18 @@ impl Encoder for GeminiEncoder {
     }
 
     fn block_stop(&mut self, plan: &Plan, block: usize, out: &mut BytesMut) {
-        let Some(b) = plan.blocks.get(block) else { return };
+        let Some(b) = plan.blocks.get(block) else {
+            return;
+        };
         if let BlockKind::Tool { name, .. } = &b.kind {
             let args: Value = serde_json::from_str(&self.tool_args).unwrap_or_else(|_| json!({}));
             self.emitted += b.pieces.len() as u32;
-            self.write(plan, json!([{"functionCall": {"name": name, "args": args}}]), None, out);
+            self.write(
+                plan,
+                json!([{"functionCall": {"name": name, "args": args}}]),
+                None,
+                out,
+            );
         }
     }
 
@@ -307,7 +421,12 @@ fn model_object(p: &Provider, m: &str) -> Value {
     })
 }
 
-async fn list_models(State(p): State<Arc<Provider>>, Query(params): Params, conn: Conn, headers: HeaderMap) -> Response {
+async fn list_models(
+    State(p): State<Arc<Provider>>,
+    Query(params): Params,
+    conn: Conn,
+    headers: HeaderMap,
+) -> Response {
     let ctx = Ctx::new(&p, "models.list", conn.map(|Extension(c)| c));
     if let Some(r) = ctx.gate(error).await {
         return r;
@@ -315,11 +434,27 @@ async fn list_models(State(p): State<Arc<Provider>>, Query(params): Params, conn
     if let Err(kind) = check_key(&p, &headers, &params) {
         return ctx.finish(error(&kind));
     }
-    let models: Vec<Value> = p.cfg.models.iter().chain(&p.cfg.reasoning_models).map(|m| model_object(&p, m)).collect();
-    ctx.finish(json_response(StatusCode::OK, &json!({"models": models}), &[]))
+    let models: Vec<Value> = p
+        .cfg
+        .models
+        .iter()
+        .chain(&p.cfg.reasoning_models)
+        .map(|m| model_object(&p, m))
+        .collect();
+    ctx.finish(json_response(
+        StatusCode::OK,
+        &json!({"models": models}),
+        &[],
+    ))
 }
 
-async fn get_model(State(p): State<Arc<Provider>>, Path(model): Path<String>, Query(params): Params, conn: Conn, headers: HeaderMap) -> Response {
+async fn get_model(
+    State(p): State<Arc<Provider>>,
+    Path(model): Path<String>,
+    Query(params): Params,
+    conn: Conn,
+    headers: HeaderMap,
+) -> Response {
     let ctx = Ctx::new(&p, "models.get", conn.map(|Extension(c)| c));
     if let Some(r) = ctx.gate(error).await {
         return r;
@@ -330,5 +465,9 @@ async fn get_model(State(p): State<Arc<Provider>>, Path(model): Path<String>, Qu
     if chat_model(&p, &model).is_none() {
         return ctx.finish(error(&ErrKind::ModelNotFound(model)));
     }
-    ctx.finish(json_response(StatusCode::OK, &model_object(&p, &model), &[]))
+    ctx.finish(json_response(
+        StatusCode::OK,
+        &model_object(&p, &model),
+        &[],
+    ))
 }

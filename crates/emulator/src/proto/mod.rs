@@ -22,9 +22,14 @@ use crate::server::{Admission, ConnKill, Injected, Provider};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum ErrKind {
     Unauthorized(String),
-    BadRequest { message: String, param: Option<String> },
+    BadRequest {
+        message: String,
+        param: Option<String>,
+    },
     ModelNotFound(String),
-    RateLimited { retry_after_s: u64 },
+    RateLimited {
+        retry_after_s: u64,
+    },
     Server,
     Unavailable,
 }
@@ -148,7 +153,6 @@ impl Ctx {
         self.p.hits.record(self.route, response.status().as_u16());
         response
     }
-
 }
 
 /// The key a client presented is acceptable.
@@ -163,7 +167,10 @@ pub(crate) fn bearer(headers: &http::HeaderMap) -> Option<&str> {
     headers
         .get(http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
 }
 
 pub(crate) fn header<'a>(headers: &'a http::HeaderMap, name: &str) -> Option<&'a str> {

@@ -15,9 +15,13 @@ use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::{bad, bearer, chat_model, header, json_response, key_ok, make_id, stream_response, Ctx, ErrKind};
+use super::{
+    bad, bearer, chat_model, header, json_response, key_ok, make_id, stream_response, Ctx, ErrKind,
+};
 use crate::config::Dialect;
-use crate::plan::{self, count_value_tokens, request_hash, BlockKind, ChatSpec, Finish, Plan, Reasoning, ToolCall};
+use crate::plan::{
+    self, count_value_tokens, request_hash, BlockKind, ChatSpec, Finish, Plan, Reasoning, ToolCall,
+};
 use crate::server::{ConnKill, Provider};
 use crate::stream::{paced, sse_data, Encoder};
 use crate::tokenize::count_tokens;
@@ -41,8 +45,14 @@ pub(crate) fn router(p: &Provider) -> Router<Arc<Provider>> {
     }
     if p.cfg.dialect == Dialect::Azure {
         r = r
-            .route("/openai/deployments/{deployment}/chat/completions", post(chat_deployment))
-            .route("/openai/deployments/{deployment}/embeddings", post(embeddings_deployment));
+            .route(
+                "/openai/deployments/{deployment}/chat/completions",
+                post(chat_deployment),
+            )
+            .route(
+                "/openai/deployments/{deployment}/embeddings",
+                post(embeddings_deployment),
+            );
     }
     r
 }
@@ -54,11 +64,35 @@ fn dialect_shows_reasoning(d: Dialect) -> bool {
     )
 }
 
+/// Status, message, type, param, code and extra headers of one error.
+type ErrorParts = (
+    StatusCode,
+    String,
+    &'static str,
+    Option<String>,
+    Option<&'static str>,
+    Vec<(&'static str, String)>,
+);
+
 /// The error body OpenAI documents: `{"error":{"message","type","param","code"}}`.
 fn error_body(dialect: Dialect, kind: &ErrKind) -> Response {
-    let (status, message, ty, param, code, extra): (StatusCode, String, &str, Option<String>, Option<&str>, Vec<(&'static str, String)>) = match kind {
-        ErrKind::Unauthorized(m) => (StatusCode::UNAUTHORIZED, m.clone(), "invalid_request_error", None, Some("invalid_api_key"), vec![]),
-        ErrKind::BadRequest { message, param } => (StatusCode::BAD_REQUEST, message.clone(), "invalid_request_error", param.clone(), None, vec![]),
+    let (status, message, ty, param, code, extra): ErrorParts = match kind {
+        ErrKind::Unauthorized(m) => (
+            StatusCode::UNAUTHORIZED,
+            m.clone(),
+            "invalid_request_error",
+            None,
+            Some("invalid_api_key"),
+            vec![],
+        ),
+        ErrKind::BadRequest { message, param } => (
+            StatusCode::BAD_REQUEST,
+            message.clone(),
+            "invalid_request_error",
+            param.clone(),
+            None,
+            vec![],
+        ),
         ErrKind::ModelNotFound(m) => (
             StatusCode::NOT_FOUND,
             format!("The model `{m}` does not exist or you do not have access to it."),
@@ -121,7 +155,9 @@ fn error_fn(d: Dialect) -> fn(&ErrKind) -> Response {
 
 fn check_key(p: &Provider, headers: &HeaderMap) -> Result<(), ErrKind> {
     let key = bearer(headers).or_else(|| {
-        (p.cfg.dialect == Dialect::Azure).then(|| header(headers, "api-key")).flatten()
+        (p.cfg.dialect == Dialect::Azure)
+            .then(|| header(headers, "api-key"))
+            .flatten()
     });
     if key_ok(p, key) {
         return Ok(());
@@ -149,11 +185,23 @@ async fn chat(State(p): St, conn: Conn, headers: HeaderMap, body: Bytes) -> Resp
     chat_inner(p, conn, headers, body, None).await
 }
 
-async fn chat_deployment(State(p): St, Path(deployment): Path<String>, conn: Conn, headers: HeaderMap, body: Bytes) -> Response {
+async fn chat_deployment(
+    State(p): St,
+    Path(deployment): Path<String>,
+    conn: Conn,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     chat_inner(p, conn, headers, body, Some(deployment)).await
 }
 
-async fn chat_inner(p: Arc<Provider>, conn: Conn, headers: HeaderMap, body: Bytes, deployment: Option<String>) -> Response {
+async fn chat_inner(
+    p: Arc<Provider>,
+    conn: Conn,
+    headers: HeaderMap,
+    body: Bytes,
+    deployment: Option<String>,
+) -> Response {
     let ctx = Ctx::new(&p, "chat.completions", conn.map(|Extension(c)| c));
     let error = error_fn(p.cfg.dialect);
     if let Some(r) = ctx.gate(error).await {
@@ -184,7 +232,10 @@ fn parse_chat(p: &Provider, v: &Value, deployment: Option<String>) -> Result<Cha
     };
     for (i, m) in messages.iter().enumerate() {
         let role = m.get("role").and_then(Value::as_str).unwrap_or("");
-        if !matches!(role, "system" | "developer" | "user" | "assistant" | "tool" | "function") {
+        if !matches!(
+            role,
+            "system" | "developer" | "user" | "assistant" | "tool" | "function"
+        ) {
             return Err(bad(
                 format!("Invalid value: '{role}'. Supported values are: 'system', 'assistant', 'user', 'function', 'tool', and 'developer'."),
                 Some(&format!("messages[{i}].role")),
@@ -207,16 +258,23 @@ fn parse_chat(p: &Provider, v: &Value, deployment: Option<String>) -> Result<Cha
         .and_then(Value::as_str)
         .is_some_and(|r| r == "tool" || r == "function");
     let tool = match tools {
-        Some(tools) if !tools.is_empty() && !last_is_tool_result => pick_tool(tools, v.get("tool_choice"))?,
+        Some(tools) if !tools.is_empty() && !last_is_tool_result => {
+            pick_tool(tools, v.get("tool_choice"))?
+        }
         _ => None,
     };
     let format = v.get("response_format");
     let format_type = format.and_then(|f| f.get("type")).and_then(Value::as_str);
     let json_schema = (format_type == Some("json_schema"))
-        .then(|| format.and_then(|f| f.pointer("/json_schema/schema")).cloned())
+        .then(|| {
+            format
+                .and_then(|f| f.pointer("/json_schema/schema"))
+                .cloned()
+        })
         .flatten();
     let json_mode = matches!(format_type, Some("json_object" | "json_schema"));
-    let input_tokens = count_value_tokens(&v["messages"]) + v.get("tools").map_or(0, count_value_tokens);
+    let input_tokens =
+        count_value_tokens(&v["messages"]) + v.get("tools").map_or(0, count_value_tokens);
     let reasoning = if reasons {
         if dialect_shows_reasoning(p.cfg.dialect) {
             Reasoning::Visible
@@ -233,7 +291,11 @@ fn parse_chat(p: &Provider, v: &Value, deployment: Option<String>) -> Result<Cha
         .unwrap_or(false);
     Ok(ChatReq {
         spec: ChatSpec {
-            hash: request_hash(p.cfg.seed, &model, &[Some(&v["messages"]), v.get("tools"), format]),
+            hash: request_hash(
+                p.cfg.seed,
+                &model,
+                &[Some(&v["messages"]), v.get("tools"), format],
+            ),
             model,
             input_tokens,
             max_tokens,
@@ -252,20 +314,33 @@ fn pick_tool(tools: &[Value], choice: Option<&Value>) -> Result<Option<ToolCall>
         let f = t.get("function")?;
         Some(ToolCall {
             name: f.get("name")?.as_str()?.to_owned(),
-            schema: f.get("parameters").cloned().unwrap_or_else(|| json!({"type": "object", "properties": {}})),
+            schema: f
+                .get("parameters")
+                .cloned()
+                .unwrap_or_else(|| json!({"type": "object", "properties": {}})),
         })
     };
     match choice {
         Some(Value::String(s)) if s == "none" => Ok(None),
         Some(Value::Object(o)) => {
-            let name = o.get("function").and_then(|f| f.get("name")).and_then(Value::as_str);
+            let name = o
+                .get("function")
+                .and_then(|f| f.get("name"))
+                .and_then(Value::as_str);
             match name {
                 Some(name) => tools
                     .iter()
                     .filter_map(as_call)
                     .find(|t| t.name == name)
                     .map(Some)
-                    .ok_or_else(|| bad(format!("Invalid value for 'tool_choice': tool '{name}' is not in 'tools'."), Some("tool_choice"))),
+                    .ok_or_else(|| {
+                        bad(
+                            format!(
+                                "Invalid value for 'tool_choice': tool '{name}' is not in 'tools'."
+                            ),
+                            Some("tool_choice"),
+                        )
+                    }),
                 None => Ok(tools.iter().find_map(as_call)),
             }
         }
@@ -274,7 +349,12 @@ fn pick_tool(tools: &[Value], choice: Option<&Value>) -> Result<Option<ToolCall>
     }
 }
 
-async fn chat_checked(ctx: &Ctx, headers: &HeaderMap, body: &[u8], deployment: Option<String>) -> Result<Response, ErrKind> {
+async fn chat_checked(
+    ctx: &Ctx,
+    headers: &HeaderMap,
+    body: &[u8],
+    deployment: Option<String>,
+) -> Result<Response, ErrKind> {
     let p = &ctx.p;
     check_key(p, headers)?;
     let v = parse_object(body)?;
@@ -287,7 +367,10 @@ async fn chat_checked(ctx: &Ctx, headers: &HeaderMap, body: &[u8], deployment: O
     let plan = plan::build(&p.cfg, &p.corpus, &req.spec, ctx.serial, &mut rng, fault);
     ctx.slow_headers().await;
     let id = format!("chatcmpl-{}", make_id(ctx.serial, p.cfg.seed, 29));
-    let extra = [("x-request-id", format!("req_{}", make_id(ctx.serial, 7, 24)))];
+    let extra = [(
+        "x-request-id",
+        format!("req_{}", make_id(ctx.serial, 7, 24)),
+    )];
     if req.stream {
         let enc = OpenAiEncoder {
             dialect: p.cfg.dialect,
@@ -303,7 +386,11 @@ async fn chat_checked(ctx: &Ctx, headers: &HeaderMap, body: &[u8], deployment: O
     if !ctx.wait_for(&plan).await {
         return Err(ErrKind::Unavailable);
     }
-    Ok(json_response(StatusCode::OK, &completion_body(p.cfg.dialect, &id, &plan), &extra))
+    Ok(json_response(
+        StatusCode::OK,
+        &completion_body(p.cfg.dialect, &id, &plan),
+        &extra,
+    ))
 }
 
 fn finish_reason(f: Finish) -> &'static str {
@@ -360,7 +447,8 @@ fn content_filter_results() -> Value {
 const FINGERPRINT: &str = "fp_5e1d0c3a7b";
 
 fn completion_body(d: Dialect, id: &str, plan: &Plan) -> Value {
-    let mut message = json!({"role": "assistant", "content": plan.text_of(|k| *k == BlockKind::Text)});
+    let mut message =
+        json!({"role": "assistant", "content": plan.text_of(|k| *k == BlockKind::Text)});
     if let Some(r) = plan.text_of(|k| *k == BlockKind::Reasoning) {
         message["reasoning_content"] = Value::String(r);
     }
@@ -388,7 +476,8 @@ fn completion_body(d: Dialect, id: &str, plan: &Plan) -> Value {
         Dialect::Azure => {
             choice["content_filter_results"] = content_filter_results();
             body["system_fingerprint"] = json!(FINGERPRINT);
-            body["prompt_filter_results"] = json!([{"prompt_index": 0, "content_filter_results": content_filter_results()}]);
+            body["prompt_filter_results"] =
+                json!([{"prompt_index": 0, "content_filter_results": content_filter_results()}]);
         }
         Dialect::Ark => body["service_tier"] = json!("default"),
         _ => {}
@@ -458,7 +547,14 @@ struct OpenAiEncoder {
 }
 
 impl OpenAiEncoder {
-    fn chunk(&self, plan: &Plan, delta: Delta<'_>, finish: Option<&'static str>, choice_usage: Option<&Value>, out: &mut BytesMut) {
+    fn chunk(
+        &self,
+        plan: &Plan,
+        delta: Delta<'_>,
+        finish: Option<&'static str>,
+        choice_usage: Option<&Value>,
+        out: &mut BytesMut,
+    ) {
         let filters = (self.dialect == Dialect::Azure).then(content_filter_results);
         let choices = [ChunkChoice {
             index: 0,
@@ -473,7 +569,8 @@ impl OpenAiEncoder {
             object: "chat.completion.chunk",
             created: plan.created,
             model: &plan.model,
-            system_fingerprint: matches!(self.dialect, Dialect::Standard | Dialect::Azure).then_some(FINGERPRINT),
+            system_fingerprint: matches!(self.dialect, Dialect::Standard | Dialect::Azure)
+                .then_some(FINGERPRINT),
             choices: &choices,
             usage: self.include_usage.then_some(None),
         };
@@ -484,7 +581,10 @@ impl OpenAiEncoder {
 impl Encoder for OpenAiEncoder {
     fn begin(&mut self, plan: &Plan, out: &mut BytesMut) {
         if self.dialect == Dialect::Azure {
-            sse_data(out, &json!({"choices": [], "created": 0, "id": "", "model": "", "object": "", "prompt_filter_results": [{"prompt_index": 0, "content_filter_results": content_filter_results()}]}));
+            sse_data(
+                out,
+                &json!({"choices": [], "created": 0, "id": "", "model": "", "object": "", "prompt_filter_results": [{"prompt_index": 0, "content_filter_results": content_filter_results()}]}),
+            );
         }
         let delta = Delta {
             role: Some("assistant"),
@@ -501,7 +601,10 @@ impl Encoder for OpenAiEncoder {
                     index: 0,
                     id: Some(format!("call_{id}")),
                     kind: Some("function"),
-                    function: FnDelta { name: Some(name), arguments: "" },
+                    function: FnDelta {
+                        name: Some(name),
+                        arguments: "",
+                    },
                 }]),
                 ..Delta::default()
             };
@@ -521,7 +624,10 @@ impl Encoder for OpenAiEncoder {
                     index: 0,
                     id: None,
                     kind: None,
-                    function: FnDelta { name: None, arguments: text },
+                    function: FnDelta {
+                        name: None,
+                        arguments: text,
+                    },
                 }]),
                 ..Delta::default()
             },
@@ -538,14 +644,21 @@ impl Encoder for OpenAiEncoder {
     fn finish(&mut self, plan: &Plan, out: &mut BytesMut) {
         let usage = usage_json(self.dialect, plan);
         let in_choice = (self.dialect == Dialect::Moonshot).then_some(&usage);
-        self.chunk(plan, Delta::default(), Some(finish_reason(plan.finish)), in_choice, out);
+        self.chunk(
+            plan,
+            Delta::default(),
+            Some(finish_reason(plan.finish)),
+            in_choice,
+            out,
+        );
         if self.include_usage {
             let chunk = Chunk {
                 id: &self.id,
                 object: "chat.completion.chunk",
                 created: plan.created,
                 model: &plan.model,
-                system_fingerprint: matches!(self.dialect, Dialect::Standard | Dialect::Azure).then_some(FINGERPRINT),
+                system_fingerprint: matches!(self.dialect, Dialect::Standard | Dialect::Azure)
+                    .then_some(FINGERPRINT),
                 choices: &[],
                 usage: Some(Some(&usage)),
             };
@@ -559,11 +672,23 @@ async fn embeddings(State(p): St, conn: Conn, headers: HeaderMap, body: Bytes) -
     embeddings_inner(p, conn, headers, body, None).await
 }
 
-async fn embeddings_deployment(State(p): St, Path(deployment): Path<String>, conn: Conn, headers: HeaderMap, body: Bytes) -> Response {
+async fn embeddings_deployment(
+    State(p): St,
+    Path(deployment): Path<String>,
+    conn: Conn,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     embeddings_inner(p, conn, headers, body, Some(deployment)).await
 }
 
-async fn embeddings_inner(p: Arc<Provider>, conn: Conn, headers: HeaderMap, body: Bytes, deployment: Option<String>) -> Response {
+async fn embeddings_inner(
+    p: Arc<Provider>,
+    conn: Conn,
+    headers: HeaderMap,
+    body: Bytes,
+    deployment: Option<String>,
+) -> Response {
     let ctx = Ctx::new(&p, "embeddings", conn.map(|Extension(c)| c));
     let error = error_fn(p.cfg.dialect);
     if let Some(r) = ctx.gate(error).await {
@@ -578,7 +703,7 @@ async fn embeddings_inner(p: Arc<Provider>, conn: Conn, headers: HeaderMap, body
             _ => return Err(bad("you must provide a model parameter", None)),
         };
         let inputs = embedding_inputs(v.get("input"))?;
-        if !p.cfg.embedding_models.iter().any(|m| *m == model) {
+        if !p.cfg.embedding_models.contains(&model) {
             return Err(ErrKind::ModelNotFound(model));
         }
         let dims = match v.get("dimensions") {
@@ -629,20 +754,34 @@ struct EmbedInput {
 }
 
 fn embedding_inputs(input: Option<&Value>) -> Result<Vec<EmbedInput>, ErrKind> {
-    let invalid = || bad("'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference.", Some("input"));
+    let invalid = || {
+        bad("'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference.", Some("input"))
+    };
     let one = |v: &Value| -> Result<EmbedInput, ErrKind> {
         let mut h = plan::Fnv::new();
         let _ = serde_json::to_writer(&mut h, v);
         match v {
-            Value::String(s) if !s.is_empty() => Ok(EmbedInput { hash: h.0, tokens: count_tokens(s) }),
-            Value::Array(ids) if !ids.is_empty() && ids.iter().all(Value::is_u64) => Ok(EmbedInput { hash: h.0, tokens: ids.len() as u32 }),
+            Value::String(s) if !s.is_empty() => Ok(EmbedInput {
+                hash: h.0,
+                tokens: count_tokens(s),
+            }),
+            Value::Array(ids) if !ids.is_empty() && ids.iter().all(Value::is_u64) => {
+                Ok(EmbedInput {
+                    hash: h.0,
+                    tokens: ids.len() as u32,
+                })
+            }
             _ => Err(invalid()),
         }
     };
     match input {
         Some(s @ Value::String(_)) => Ok(vec![one(s)?]),
-        Some(Value::Array(xs)) if !xs.is_empty() && xs.iter().all(Value::is_u64) => Ok(vec![one(input.unwrap_or(&Value::Null))?]),
-        Some(Value::Array(xs)) if !xs.is_empty() && xs.len() <= 2048 => xs.iter().map(one).collect(),
+        Some(Value::Array(xs)) if !xs.is_empty() && xs.iter().all(Value::is_u64) => {
+            Ok(vec![one(input.unwrap_or(&Value::Null))?])
+        }
+        Some(Value::Array(xs)) if !xs.is_empty() && xs.len() <= 2048 => {
+            xs.iter().map(one).collect()
+        }
         None => Err(bad("Missing required parameter: 'input'.", Some("input"))),
         _ => Err(invalid()),
     }
@@ -654,7 +793,12 @@ fn embed(seed: u64, model: &str, input_hash: u64, dims: u32) -> Vec<f32> {
     let _ = std::io::Write::write(&mut h, model.as_bytes());
     let mut rng = ChaCha8Rng::seed_from_u64(plan::mix(seed ^ input_hash ^ h.0));
     let mut v: Vec<f32> = (0..dims).map(|_| rng.random_range(-1.0f32..1.0)).collect();
-    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(f32::MIN_POSITIVE);
+    let norm = v
+        .iter()
+        .map(|x| x * x)
+        .sum::<f32>()
+        .sqrt()
+        .max(f32::MIN_POSITIVE);
     for x in &mut v {
         *x /= norm;
     }
@@ -670,7 +814,11 @@ fn model_object(p: &Provider, id: &str) -> Value {
 }
 
 fn all_models(p: &Provider) -> impl Iterator<Item = &String> {
-    p.cfg.models.iter().chain(&p.cfg.reasoning_models).chain(&p.cfg.embedding_models)
+    p.cfg
+        .models
+        .iter()
+        .chain(&p.cfg.reasoning_models)
+        .chain(&p.cfg.embedding_models)
 }
 
 async fn list_models(State(p): St, conn: Conn, headers: HeaderMap) -> Response {
@@ -686,10 +834,19 @@ async fn list_models(State(p): St, conn: Conn, headers: HeaderMap) -> Response {
         return ctx.finish(error(&kind));
     }
     let data: Vec<Value> = all_models(&p).map(|m| model_object(&p, m)).collect();
-    ctx.finish(json_response(StatusCode::OK, &json!({"object": "list", "data": data}), &[]))
+    ctx.finish(json_response(
+        StatusCode::OK,
+        &json!({"object": "list", "data": data}),
+        &[],
+    ))
 }
 
-async fn get_model(State(p): St, Path(model): Path<String>, conn: Conn, headers: HeaderMap) -> Response {
+async fn get_model(
+    State(p): St,
+    Path(model): Path<String>,
+    conn: Conn,
+    headers: HeaderMap,
+) -> Response {
     let ctx = Ctx::new(&p, "models.retrieve", conn.map(|Extension(c)| c));
     let error = error_fn(p.cfg.dialect);
     if let Some(r) = ctx.gate(error).await {
@@ -701,5 +858,9 @@ async fn get_model(State(p): St, Path(model): Path<String>, conn: Conn, headers:
     if !all_models(&p).any(|m| *m == model) {
         return ctx.finish(error(&ErrKind::ModelNotFound(model)));
     }
-    ctx.finish(json_response(StatusCode::OK, &model_object(&p, &model), &[]))
+    ctx.finish(json_response(
+        StatusCode::OK,
+        &model_object(&p, &model),
+        &[],
+    ))
 }

@@ -10,15 +10,24 @@ pub fn provider(name: &str, protocol: Protocol) -> ProviderConfig {
 }
 
 pub async fn start(providers: Vec<ProviderConfig>) -> RunningEmulator {
-    Emulator::start(EmulatorConfig { providers }).await.expect("emulator starts")
+    Emulator::start(EmulatorConfig { providers })
+        .await
+        .expect("emulator starts")
 }
 
 pub fn url(em: &RunningEmulator, name: &str, path: &str) -> String {
-    format!("http://{}{}", em.provider(name).expect("provider").addr, path)
+    format!(
+        "http://{}{}",
+        em.provider(name).expect("provider").addr,
+        path
+    )
 }
 
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder().no_proxy().build().expect("client")
+    reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("client")
 }
 
 /// Split an SSE body into (event name, data) pairs.
@@ -55,7 +64,12 @@ pub async fn read_all(resp: reqwest::Response) -> (Vec<u8>, bool) {
 }
 
 /// POST JSON to an OpenAI-protocol provider.
-pub async fn openai_post(em: &RunningEmulator, name: &str, path: &str, body: serde_json::Value) -> reqwest::Response {
+pub async fn openai_post(
+    em: &RunningEmulator,
+    name: &str,
+    path: &str,
+    body: serde_json::Value,
+) -> reqwest::Response {
     client()
         .post(url(em, name, path))
         .bearer_auth("sk-test")
@@ -65,7 +79,11 @@ pub async fn openai_post(em: &RunningEmulator, name: &str, path: &str, body: ser
         .expect("request sent")
 }
 
-pub async fn anthropic_post(em: &RunningEmulator, name: &str, body: serde_json::Value) -> reqwest::Response {
+pub async fn anthropic_post(
+    em: &RunningEmulator,
+    name: &str,
+    body: serde_json::Value,
+) -> reqwest::Response {
     client()
         .post(url(em, name, "/v1/messages"))
         .header("x-api-key", "sk-ant-test")
@@ -78,8 +96,18 @@ pub async fn anthropic_post(em: &RunningEmulator, name: &str, body: serde_json::
 
 pub const SIGV4: &str = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250101/us-east-1/bedrock/aws4_request, SignedHeaders=host;x-amz-date, Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7";
 
-pub async fn bedrock_post(em: &RunningEmulator, name: &str, model: &str, stream: bool, body: serde_json::Value) -> reqwest::Response {
-    let op = if stream { "converse-stream" } else { "converse" };
+pub async fn bedrock_post(
+    em: &RunningEmulator,
+    name: &str,
+    model: &str,
+    stream: bool,
+    body: serde_json::Value,
+) -> reqwest::Response {
+    let op = if stream {
+        "converse-stream"
+    } else {
+        "converse"
+    };
     client()
         .post(url(em, name, &format!("/model/{model}/{op}")))
         .header("authorization", SIGV4)
@@ -90,10 +118,20 @@ pub async fn bedrock_post(em: &RunningEmulator, name: &str, model: &str, stream:
         .expect("request sent")
 }
 
-pub async fn gemini_post(em: &RunningEmulator, name: &str, model: &str, method: &str, body: serde_json::Value) -> reqwest::Response {
+pub async fn gemini_post(
+    em: &RunningEmulator,
+    name: &str,
+    model: &str,
+    method: &str,
+    body: serde_json::Value,
+) -> reqwest::Response {
     let sep = if method.contains('?') { "&" } else { "?" };
     client()
-        .post(url(em, name, &format!("/v1beta/models/{model}:{method}{sep}key=AIza-test")))
+        .post(url(
+            em,
+            name,
+            &format!("/v1beta/models/{model}:{method}{sep}key=AIza-test"),
+        ))
         .json(&body)
         .send()
         .await
