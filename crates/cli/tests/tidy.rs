@@ -1,5 +1,10 @@
 //! Repository rules enforced by a test rather than by memory (rust-analyzer's tidy).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "test code")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code"
+)]
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -23,7 +28,10 @@ fn architecture_mentions_every_crate() {
             missing.push(name);
         }
     }
-    assert!(missing.is_empty(), "ARCHITECTURE.md does not describe crates: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "ARCHITECTURE.md does not describe crates: {missing:?}"
+    );
 }
 
 #[test]
@@ -41,10 +49,20 @@ fn readme_starts_with_the_two_setup_commands() {
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .collect();
-    assert_eq!(commands.len(), 2, "first README block must hold exactly two commands: {commands:?}");
+    assert_eq!(
+        commands.len(),
+        2,
+        "first README block must hold exactly two commands: {commands:?}"
+    );
     let lines: Vec<&str> = block.lines().map(str::trim).collect();
-    let main_at = lines.iter().position(|l| *l == "# main job").expect("`# main job` marker");
-    let tests_at = lines.iter().position(|l| *l == "# tests").expect("`# tests` marker");
+    let main_at = lines
+        .iter()
+        .position(|l| *l == "# main job")
+        .expect("`# main job` marker");
+    let tests_at = lines
+        .iter()
+        .position(|l| *l == "# tests")
+        .expect("`# tests` marker");
     assert_eq!(lines[main_at + 1], commands[0]);
     assert_eq!(lines[tests_at + 1], commands[1]);
 }

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use crate::failure::{CmdResult, Failure};
 use crate::output::{emit, emit_json, unsupported, Format};
 
-use super::rank::report::{advise_failure, load_profile, round, Common};
+use super::report::{advise_failure, load_profile, round, Common};
 
 #[derive(clap::Args)]
 pub struct Args {

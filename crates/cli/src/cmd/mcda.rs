@@ -15,7 +15,9 @@ use serde::Serialize;
 use crate::failure::{CmdResult, Failure};
 use crate::output::{emit, emit_json, unsupported, Format};
 
-use crate::cmd::decide_input::{num, parse_numbers, parse_types, read_matrix, type_name, MatrixFile};
+use crate::cmd::decide_input::{
+    num, parse_numbers, parse_types, read_matrix, type_name, MatrixFile,
+};
 
 #[derive(clap::Args)]
 #[command(after_help = "\

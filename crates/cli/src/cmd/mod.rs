@@ -7,5 +7,6 @@ pub mod decide_input;
 pub mod emulate;
 pub mod mcda;
 pub mod rank;
+pub mod report;
 pub mod smaa;
 pub mod tco;

@@ -7,10 +7,7 @@ use cloudfit_advise::{assess, rank, Measurements, RankMethod, RankOptions};
 use crate::failure::{CmdResult, Failure};
 use crate::output::{emit, emit_json, Format};
 
-#[path = "report.rs"]
-pub(crate) mod report;
-
-use report::{advise_failure, load_profile, Common};
+use super::report::{self, advise_failure, load_profile, Common};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum MethodArg {

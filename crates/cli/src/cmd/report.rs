@@ -2,7 +2,7 @@
 //! advice as JSON, a table, a Markdown report or a self-contained HTML report.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::anyhow;
 use cloudfit_advise::i18n::{self, label, Lang};
@@ -11,18 +11,18 @@ use cloudfit_advise::{
     catalog_as_of, Advice, AdviseError, Criterion, CriterionValue, Date, Evidence, Profile,
     ProfileError, Tco,
 };
-use cloudfit_catalog::{Catalog, CatalogLoader, Money};
+use cloudfit_catalog::{Catalog, Money};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 use serde_json::{json, Map, Value};
 
+use crate::cmd::catalog::CatalogArgs;
 use crate::failure::Failure;
 
 /// Catalog overlays and language, flattened into `rank`, `tco` and `claims`.
 #[derive(clap::Args, Clone, Debug)]
 pub struct Common {
-    /// Overlay catalog file or directory of *.toml, applied in order after the built-in data
-    #[arg(long = "catalog", value_name = "PATH")]
-    pub catalog: Vec<PathBuf>,
+    #[command(flatten)]
+    pub catalog: CatalogArgs,
     /// Language of people-facing text (default: zh when LC_ALL/LANG starts with "zh", else en)
     #[arg(long, value_enum)]
     pub lang: Option<LangArg>,
@@ -52,17 +52,7 @@ impl Common {
 
     /// The built-in catalog plus overlays; every problem is bad input.
     pub fn catalog(&self) -> Result<Catalog, Failure> {
-        let mut loader = CatalogLoader::new();
-        for path in &self.catalog {
-            loader = loader.overlay_path(path);
-        }
-        loader.load().map_err(|e| {
-            let n = e.diagnostics.len();
-            Failure::input(anyhow!(
-                "catalog is invalid ({n} problem{}):\n{e}",
-                if n == 1 { "" } else { "s" }
-            ))
-        })
+        self.catalog.load()
     }
 
     pub fn as_of(&self, profile: Option<&Profile>, catalog: &Catalog) -> Result<Date, Failure> {

@@ -10,7 +10,7 @@ use serde_json::json;
 use crate::failure::{CmdResult, Failure};
 use crate::output::{emit, emit_json, unsupported, Format};
 
-use super::rank::report::{self, advise_failure, load_profile, Common};
+use super::report::{self, advise_failure, load_profile, Common};
 
 #[derive(clap::Args)]
 pub struct Args {
