@@ -174,8 +174,9 @@ impl Provider {
     /// Display name in English, with the Chinese name when known.
     pub fn display_name(&self) -> String {
         match &self.name_zh {
-            Some(zh) => format!("{} ({zh})", self.name_en),
-            None => self.name_en.clone(),
+            // Some providers publish the same name in both languages; say it once.
+            Some(zh) if *zh != self.name_en => format!("{} ({zh})", self.name_en),
+            _ => self.name_en.clone(),
         }
     }
 }

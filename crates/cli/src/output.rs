@@ -56,3 +56,22 @@ pub fn unsupported(format: Format, command: &str, supported: &str) -> Failure {
             .unwrap_or_default()
     ))
 }
+
+/// Width tables wrap to when stdout's width is not known: `COLUMNS` if set, else 140.
+const DEFAULT_TABLE_WIDTH: u16 = 140;
+
+/// A table in the house style: condensed UTF-8 borders, long cells wrapped so the table fits
+/// the width in `COLUMNS` (or 140 columns) instead of running off the screen.
+pub fn table() -> comfy_table::Table {
+    let width = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<u16>().ok())
+        .filter(|w| *w >= 40)
+        .unwrap_or(DEFAULT_TABLE_WIDTH);
+    let mut table = comfy_table::Table::new();
+    table
+        .load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
+        .set_width(width);
+    table
+}

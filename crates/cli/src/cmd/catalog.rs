@@ -9,7 +9,7 @@ use cloudfit_catalog::import::litellm::{self, ImportOptions};
 use cloudfit_catalog::{
     Catalog, CatalogError, CatalogLoader, ModelOffering, Provider, Source, TokenPrice,
 };
-use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
+use comfy_table::Table;
 use serde_json::{json, Value};
 
 use crate::failure::{CmdResult, Failure};
@@ -204,8 +204,7 @@ fn list(args: &ListArgs) -> CmdResult {
 }
 
 fn table(header: &[&str]) -> Table {
-    let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED);
+    let mut t = crate::output::table();
     t.set_header(header.to_vec());
     t
 }

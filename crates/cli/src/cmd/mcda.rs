@@ -470,11 +470,9 @@ fn yes_no(b: bool) -> &'static str {
     }
 }
 
-/// A table in the style all decision commands share: ASCII, no lines between rows.
+/// A table in the style all commands share.
 pub(crate) fn new_table() -> Table {
-    let mut table = Table::new();
-    table.load_preset(comfy_table::presets::ASCII_FULL_CONDENSED);
-    table
+    crate::output::table()
 }
 
 /// Right-aligns the given columns (numbers).
