@@ -2,9 +2,9 @@
 
 use std::sync::Arc;
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::response::Response;
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Extension, Router};
 use bytes::{Bytes, BytesMut};
 use http::{HeaderMap, StatusCode};
@@ -21,7 +21,10 @@ use crate::server::{ConnKill, Provider};
 use crate::stream::{paced, sse_event, Encoder};
 
 pub(crate) fn router() -> Router<Arc<Provider>> {
-    Router::new().route("/v1/messages", post(messages))
+    Router::new()
+        .route("/v1/messages", post(messages))
+        .route("/v1/models", get(list_models))
+        .route("/v1/models/{model}", get(get_model))
 }
 
 /// `{"type":"error","error":{"type","message"},"request_id"}` with Anthropic's statuses
@@ -205,8 +208,8 @@ fn pick_tool(tools: &[Value], choice: Option<&Value>) -> Result<Option<ToolCall>
     }
 }
 
-async fn checked(ctx: &Ctx, headers: &HeaderMap, body: &[u8]) -> Result<Response, ErrKind> {
-    let p = &ctx.p;
+/// The key and the `anthropic-version` header every request needs.
+fn check_headers(p: &Provider, headers: &HeaderMap) -> Result<(), ErrKind> {
     let key = header(headers, "x-api-key").or_else(|| bearer(headers));
     if !key_ok(p, key) {
         return Err(ErrKind::Unauthorized(
@@ -221,6 +224,62 @@ async fn checked(ctx: &Ctx, headers: &HeaderMap, body: &[u8]) -> Result<Response
     if header(headers, "anthropic-version").is_none() {
         return Err(bad("anthropic-version: header is required", None));
     }
+    Ok(())
+}
+
+/// A `ModelInfo` object as "Models → List Models" documents it: `{id, created_at (RFC 3339),
+/// display_name, type: "model"}` (platform.claude.com/docs/en/api/models-list).
+fn model_object(id: &str) -> Value {
+    json!({"type": "model", "id": id, "display_name": id, "created_at": "2025-01-01T00:00:00Z"})
+}
+
+/// `GET /v1/models`: `{data, has_more, first_id, last_id}`, one page with every model.
+async fn list_models(
+    State(p): State<Arc<Provider>>,
+    conn: Option<Extension<ConnKill>>,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = Ctx::new(&p, "models.list", conn.map(|Extension(c)| c));
+    if let Some(r) = ctx.gate(error).await {
+        return r;
+    }
+    if let Err(kind) = check_headers(&p, &headers) {
+        return ctx.finish(error(&kind));
+    }
+    if let Some(kind) = ctx.injected() {
+        return ctx.finish(error(&kind));
+    }
+    let ids: Vec<&String> = p.cfg.models.iter().chain(&p.cfg.reasoning_models).collect();
+    let data: Vec<Value> = ids.iter().map(|m| model_object(m)).collect();
+    ctx.finish(json_response(
+        StatusCode::OK,
+        &json!({"data": data, "has_more": false, "first_id": ids.first(), "last_id": ids.last()}),
+        &[],
+    ))
+}
+
+async fn get_model(
+    State(p): State<Arc<Provider>>,
+    Path(model): Path<String>,
+    conn: Option<Extension<ConnKill>>,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = Ctx::new(&p, "models.retrieve", conn.map(|Extension(c)| c));
+    if let Some(r) = ctx.gate(error).await {
+        return r;
+    }
+    if let Err(kind) = check_headers(&p, &headers) {
+        return ctx.finish(error(&kind));
+    }
+    if chat_model(&p, &model).is_none() {
+        return ctx.finish(error(&ErrKind::ModelNotFound(model)));
+    }
+    ctx.finish(json_response(StatusCode::OK, &model_object(&model), &[]))
+}
+
+async fn checked(ctx: &Ctx, headers: &HeaderMap, body: &[u8]) -> Result<Response, ErrKind> {
+    let p = &ctx.p;
+    check_headers(p, headers)?;
     let v = match serde_json::from_slice::<Value>(body) {
         Ok(v @ Value::Object(_)) => v,
         _ => {

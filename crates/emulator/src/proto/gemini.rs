@@ -54,6 +54,17 @@ fn error(kind: &ErrKind) -> Response {
         ErrKind::Unavailable => (503, "UNAVAILABLE", "The model is overloaded. Please try again later.".to_owned()),
     };
     let mut body = json!({"error": {"code": code, "message": message, "status": status}});
+    if matches!(kind, ErrKind::Unauthorized(m) if m.starts_with("API key")) {
+        // What the API answers for a wrong key: 400 INVALID_ARGUMENT, told apart from other bad
+        // requests only by the google.rpc.ErrorInfo reason (observed bodies quoted in
+        // github.com/google-gemini/gemini-cli/issues/4690 and continuedev/continue#10290).
+        body["error"]["details"] = json!([{
+            "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+            "reason": "API_KEY_INVALID",
+            "domain": "googleapis.com",
+            "metadata": {"service": "generativelanguage.googleapis.com"}
+        }]);
+    }
     let mut extra = Vec::new();
     if let ErrKind::RateLimited { retry_after_s } = kind {
         body["error"]["details"] = json!([{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": format!("{retry_after_s}s")}]);

@@ -505,7 +505,20 @@ pub(crate) fn error_detail(body: &[u8]) -> ErrorDetail {
                 .and_then(Value::as_str)
                 .and_then(parse_proto_duration)
         });
+    // A wrong key is 400 INVALID_ARGUMENT; only the google.rpc.ErrorInfo `reason` tells it from a
+    // malformed request (API_KEY_INVALID, observed in the bodies quoted by
+    // github.com/google-gemini/gemini-cli/issues/4690; API_KEY_SERVICE_BLOCKED and friends are
+    // listed in Google's AIP-193 ErrorInfo reasons).
+    let reason = err
+        .get("details")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .find_map(|d| d.get("reason").and_then(Value::as_str));
+    let auth_reason =
+        reason.is_some_and(|r| r.starts_with("API_KEY_") || r == "ACCESS_TOKEN_EXPIRED");
     let class = status.as_deref().and_then(|s| match s {
+        _ if auth_reason => Some(ErrorClass::Auth),
         "RESOURCE_EXHAUSTED" => Some(ErrorClass::RateLimited { retry_after }),
         "UNAVAILABLE" => Some(ErrorClass::Overloaded),
         "INVALID_ARGUMENT" | "FAILED_PRECONDITION" | "OUT_OF_RANGE" => Some(ErrorClass::BadRequest),
@@ -517,7 +530,7 @@ pub(crate) fn error_detail(body: &[u8]) -> ErrorDetail {
     });
     ErrorDetail {
         class,
-        code: status,
+        code: reason.map(str::to_owned).or(status),
         message: err
             .get("message")
             .and_then(Value::as_str)

@@ -1,0 +1,730 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "test code"
+)]
+//! Interop: `cloudfit-providers`' client against `cloudfit-emulator`, two independent
+//! implementations of the same wire protocols, over real HTTP on 127.0.0.1:0.
+//!
+//! Every protocol (OpenAI in each of its 13 dialects, Anthropic, Bedrock, Gemini) is checked for
+//! non-streaming and streaming chat (same deterministic text both ways, usage equal to the
+//! emulator's own token count), tool calls and their round trip, embeddings and model lists
+//! where both sides have them, and every fault mode as the [`ErrorClass`] a caller sees. Each
+//! test ends by comparing the emulator's hit counters with the requests it made.
+
+use std::time::Duration;
+
+use cloudfit_emulator::{
+    count_tokens, Dist, Emulator, EmulatorConfig, Faults, HitCounts, Outage, OutageMode,
+    OutputLength, Protocol as EmuProtocol, ProviderConfig, RunningEmulator,
+};
+use cloudfit_providers::{
+    AwsCredentials, ChatRequest, ChatResponse, ClientOptions, Credentials, Dialect,
+    EmbeddingRequest, ErrorClass, FinishReason, Message, Protocol, ProviderClient,
+    ProviderEndpoint, ProviderError, Role, Secret, StreamAccumulator, StreamEvent, StreamTiming,
+    ToolCall, ToolChoice, ToolDefinition,
+};
+use futures::StreamExt;
+
+// ---- harness ---------------------------------------------------------------------------------
+
+/// Tokens every emulated response carries (fixed, so usage is predictable).
+const OUTPUT_TOKENS: u32 = 24;
+const SYSTEM: &str = "You are a terse assistant used by an interoperability test.";
+const PROMPT: &str = "Describe the weather in Lisbon in one short paragraph, please.";
+
+/// One emulated cloud and the client-side protocol that should speak to it.
+#[derive(Debug, Clone)]
+struct Target {
+    name: String,
+    protocol: Protocol,
+    chat_model: String,
+}
+
+/// Every protocol and OpenAI dialect the emulator serves, each mapped to the client's protocol by
+/// its stable name (the two crates share no code, only names).
+fn all_targets() -> Vec<(ProviderConfig, Target)> {
+    let mut out = Vec::new();
+    for d in cloudfit_emulator::Dialect::ALL {
+        let mut cfg = emu_provider(&format!("oa-{}", d.as_str()), EmuProtocol::OpenAi);
+        cfg.dialect = d;
+        let dialect = Dialect::from_name(d.as_str())
+            .unwrap_or_else(|| panic!("client has no dialect named {}", d.as_str()));
+        out.push((cfg, Protocol::OpenAi(dialect)));
+    }
+    for p in [
+        EmuProtocol::Anthropic,
+        EmuProtocol::Bedrock,
+        EmuProtocol::Gemini,
+    ] {
+        let protocol = Protocol::from_name(p.as_str()).expect("protocol names agree");
+        out.push((emu_provider(p.as_str(), p), protocol));
+    }
+    out.into_iter()
+        .map(|(cfg, protocol)| {
+            let target = Target {
+                name: cfg.name.clone(),
+                protocol,
+                chat_model: cfg.models[0].clone(),
+            };
+            (cfg, target)
+        })
+        .collect()
+}
+
+fn emu_provider(name: &str, protocol: EmuProtocol) -> ProviderConfig {
+    let mut cfg = ProviderConfig::new(name, protocol);
+    cfg.seed = 42;
+    cfg.output = OutputLength::Dist(Dist::Fixed(f64::from(OUTPUT_TOKENS)));
+    // OpenAI-compatible embeddings are served by every dialect
+    if protocol == EmuProtocol::OpenAi {
+        cfg.embedding_models = vec!["text-embedding-3-small".to_owned()];
+    }
+    cfg
+}
+
+async fn start(providers: Vec<ProviderConfig>) -> RunningEmulator {
+    Emulator::start(EmulatorConfig { providers })
+        .await
+        .expect("emulator starts")
+}
+
+fn credentials(protocol: Protocol) -> Credentials {
+    match protocol {
+        Protocol::Bedrock => Credentials::Aws(AwsCredentials {
+            access_key_id: "AKIDINTEROPTEST".to_owned(),
+            secret_access_key: Secret::new("interop-secret"),
+            session_token: None,
+        }),
+        _ => Credentials::ApiKey(Secret::new("sk-interop-test")),
+    }
+}
+
+fn client_for(em: &RunningEmulator, t: &Target, options: ClientOptions) -> ProviderClient {
+    let bound = em.provider(&t.name).expect("provider is running");
+    let mut endpoint =
+        ProviderEndpoint::new(t.protocol, bound.base_url.clone(), credentials(t.protocol));
+    if t.protocol == Protocol::Bedrock {
+        endpoint.region = Some("us-east-1".to_owned());
+    }
+    ProviderClient::new(endpoint, options).expect("client builds")
+}
+
+fn chat_request(t: &Target) -> ChatRequest {
+    ChatRequest {
+        messages: vec![
+            Message::text(Role::System, SYSTEM),
+            Message::text(Role::User, PROMPT),
+        ],
+        max_tokens: Some(256),
+        ..ChatRequest::user_text(&t.chat_model, "")
+    }
+}
+
+fn weather_tool() -> ToolDefinition {
+    ToolDefinition {
+        name: "get_weather".to_owned(),
+        description: Some("Current weather for a city".to_owned()),
+        parameters: serde_json::json!({
+            "type": "object",
+            "properties": {"city": {"type": "string"}, "days": {"type": "integer"}},
+            "required": ["city", "days"]
+        }),
+    }
+}
+
+fn tool_request(t: &Target) -> ChatRequest {
+    ChatRequest {
+        tools: vec![weather_tool()],
+        tool_choice: Some(ToolChoice::Tool("get_weather".to_owned())),
+        ..chat_request(t)
+    }
+}
+
+/// The events of a whole stream and its timing, or the error that ended it (with the events
+/// that came before).
+async fn run_stream(
+    client: &ProviderClient,
+    req: ChatRequest,
+) -> (Vec<StreamEvent>, StreamTiming, Option<ProviderError>) {
+    let mut stream = client.chat_stream(req).await.expect("stream opens");
+    let mut events = Vec::new();
+    let mut error = None;
+    while let Some(item) = stream.next().await {
+        match item {
+            Ok(ev) => events.push(ev),
+            Err(e) => {
+                error = Some(e);
+                break;
+            }
+        }
+    }
+    (events, stream.timing(), error)
+}
+
+fn accumulate(events: &[StreamEvent]) -> ChatResponse {
+    let mut acc = StreamAccumulator::new();
+    for ev in events {
+        acc.push(ev);
+    }
+    assert!(
+        acc.is_done(),
+        "stream without its terminal event: {events:?}"
+    );
+    acc.finish()
+}
+
+fn hits(em: &RunningEmulator, t: &Target) -> HitCounts {
+    em.hits(&t.name).expect("provider has counters")
+}
+
+/// The emulator's route name for a chat call of `protocol`.
+fn chat_route(protocol: Protocol, stream: bool) -> &'static str {
+    match (protocol, stream) {
+        (Protocol::OpenAi(_), _) => "chat.completions",
+        (Protocol::Anthropic, _) => "messages",
+        (Protocol::Bedrock, false) => "converse",
+        (Protocol::Bedrock, true) => "converse_stream",
+        (Protocol::Gemini, false) => "generateContent",
+        (Protocol::Gemini, true) => "streamGenerateContent",
+    }
+}
+
+fn expected_input_tokens() -> u64 {
+    u64::from(count_tokens(SYSTEM) + count_tokens(PROMPT))
+}
+
+// ---- chat ------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn chat_and_stream_agree_in_every_protocol_and_dialect() {
+    let (cfgs, targets): (Vec<_>, Vec<_>) = all_targets().into_iter().unzip();
+    let em = start(cfgs).await;
+    for t in &targets {
+        let client = client_for(&em, t, ClientOptions::default());
+        let who = t.name.as_str();
+
+        let resp = client
+            .chat(chat_request(t))
+            .await
+            .unwrap_or_else(|e| panic!("{who}: chat failed: {e}"));
+        let text = resp.text().to_owned();
+        assert!(!text.is_empty(), "{who}: empty text");
+        assert_eq!(resp.model, t.chat_model, "{who}: model");
+        let choice = &resp.choices[0];
+        assert_eq!(choice.finish_reason, Some(FinishReason::Stop), "{who}");
+        assert!(choice.tool_calls.is_empty(), "{who}");
+        let u = resp.usage;
+        assert_eq!(
+            u.input_tokens,
+            Some(expected_input_tokens()),
+            "{who}: {u:?}"
+        );
+        assert_eq!(
+            u.output_tokens,
+            Some(u64::from(OUTPUT_TOKENS)),
+            "{who}: {u:?}"
+        );
+        assert_eq!(
+            u64::from(count_tokens(&text)),
+            u64::from(OUTPUT_TOKENS),
+            "{who}: output tokens in the text"
+        );
+
+        let (events, timing, error) = run_stream(&client, chat_request(t)).await;
+        assert!(error.is_none(), "{who}: stream failed: {error:?}");
+        assert!(
+            matches!(events.first(), Some(StreamEvent::Start { .. })),
+            "{who}: first event {:?}",
+            events.first()
+        );
+        assert_eq!(events.last(), Some(&StreamEvent::Done), "{who}");
+        let deltas = events
+            .iter()
+            .filter(|e| matches!(e, StreamEvent::TextDelta(_)))
+            .count();
+        assert!(deltas > 1, "{who}: text came in {deltas} deltas");
+        let first_token = timing.first_token.expect("first token timed");
+        assert!(first_token >= timing.headers, "{who}: {timing:?}");
+        assert!(timing.completed.is_some(), "{who}: {timing:?}");
+        // usage comes after the last content
+        let last_token = events.iter().rposition(StreamEvent::is_token).unwrap();
+        let last_usage = events
+            .iter()
+            .rposition(|e| matches!(e, StreamEvent::Usage(_)))
+            .unwrap_or_else(|| panic!("{who}: no usage in {events:?}"));
+        assert!(last_usage > last_token, "{who}: usage before the end");
+        let streamed = accumulate(&events);
+        assert_eq!(streamed.text(), text, "{who}: streamed text differs");
+        assert_eq!(streamed.usage, resp.usage, "{who}: streamed usage differs");
+        assert_eq!(
+            streamed.choices[0].finish_reason,
+            Some(FinishReason::Stop),
+            "{who}"
+        );
+
+        let h = hits(&em, t);
+        assert_eq!(h.total, 2, "{who}: {h:?}");
+        let (plain, streamed) = (chat_route(t.protocol, false), chat_route(t.protocol, true));
+        if plain == streamed {
+            assert_eq!(h.count(plain, "200"), 2, "{who}: {h:?}");
+        } else {
+            assert_eq!(h.count(plain, "200"), 1, "{who}: {h:?}");
+            assert_eq!(h.count(streamed, "200"), 1, "{who}: {h:?}");
+        }
+    }
+    em.shutdown().await;
+}
+
+#[tokio::test]
+async fn max_tokens_truncates_with_length_in_every_protocol() {
+    let (cfgs, targets): (Vec<_>, Vec<_>) = all_targets().into_iter().unzip();
+    let em = start(cfgs).await;
+    for t in &targets {
+        let client = client_for(&em, t, ClientOptions::default());
+        let who = t.name.as_str();
+        let req = ChatRequest {
+            max_tokens: Some(5),
+            ..chat_request(t)
+        };
+        let resp = client.chat(req.clone()).await.unwrap();
+        assert_eq!(resp.usage.output_tokens, Some(5), "{who}");
+        assert_eq!(
+            resp.choices[0].finish_reason,
+            Some(FinishReason::Length),
+            "{who}"
+        );
+        let (events, _, error) = run_stream(&client, req).await;
+        assert!(error.is_none(), "{who}: {error:?}");
+        let streamed = accumulate(&events);
+        assert_eq!(streamed.text(), resp.text(), "{who}");
+        assert_eq!(
+            streamed.choices[0].finish_reason,
+            Some(FinishReason::Length),
+            "{who}"
+        );
+    }
+    em.shutdown().await;
+}
+
+// ---- tools -----------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn tool_calls_round_trip_in_every_protocol_and_dialect() {
+    let (cfgs, targets): (Vec<_>, Vec<_>) = all_targets().into_iter().unzip();
+    let em = start(cfgs).await;
+    for t in &targets {
+        let client = client_for(&em, t, ClientOptions::default());
+        let who = t.name.as_str();
+
+        let resp = client
+            .chat(tool_request(t))
+            .await
+            .unwrap_or_else(|e| panic!("{who}: {e}"));
+        let choice = &resp.choices[0];
+        assert_eq!(
+            choice.finish_reason,
+            Some(FinishReason::ToolCalls),
+            "{who}: {choice:?}"
+        );
+        assert_eq!(choice.tool_calls.len(), 1, "{who}: {choice:?}");
+        let call = &choice.tool_calls[0];
+        assert_eq!(call.name, "get_weather", "{who}");
+        assert!(!call.id.is_empty(), "{who}: tool call without id");
+        let args: serde_json::Value = serde_json::from_str(&call.arguments)
+            .unwrap_or_else(|e| panic!("{who}: arguments {:?}: {e}", call.arguments));
+        assert!(args["city"].is_string(), "{who}: {args}");
+        assert!(args["days"].is_i64(), "{who}: {args}");
+        let out = resp.usage.output_tokens.unwrap();
+        assert!(out > 0, "{who}");
+
+        // the same call streamed: same name and arguments
+        let (events, timing, error) = run_stream(&client, tool_request(t)).await;
+        assert!(error.is_none(), "{who}: {error:?}");
+        assert!(timing.first_token.is_some(), "{who}: tool call not timed");
+        let streamed = accumulate(&events);
+        let s = &streamed.choices[0];
+        assert_eq!(s.finish_reason, Some(FinishReason::ToolCalls), "{who}");
+        assert_eq!(s.tool_calls.len(), 1, "{who}: {s:?}");
+        assert_eq!(s.tool_calls[0].name, call.name, "{who}");
+        assert!(!s.tool_calls[0].id.is_empty(), "{who}");
+        let streamed_args: serde_json::Value =
+            serde_json::from_str(&s.tool_calls[0].arguments).unwrap();
+        assert_eq!(streamed_args, args, "{who}");
+        assert_eq!(streamed.usage.output_tokens, Some(out), "{who}");
+
+        // answer the call: the model replies in text
+        let mut follow = tool_request(t);
+        follow.messages.push(Message {
+            tool_calls: vec![ToolCall {
+                id: call.id.clone(),
+                name: call.name.clone(),
+                arguments: call.arguments.clone(),
+            }],
+            ..Message::text(Role::Assistant, "")
+        });
+        follow.messages.push(Message {
+            name: Some(call.name.clone()),
+            ..Message::tool_result(&call.id, r#"{"temperature_c": 21, "sky": "clear"}"#)
+        });
+        follow.tool_choice = None;
+        let answer = client
+            .chat(follow)
+            .await
+            .unwrap_or_else(|e| panic!("{who}: tool result turn: {e}"));
+        assert_eq!(
+            answer.choices[0].finish_reason,
+            Some(FinishReason::Stop),
+            "{who}"
+        );
+        assert!(answer.choices[0].tool_calls.is_empty(), "{who}");
+        assert!(!answer.text().is_empty(), "{who}");
+        assert!(
+            answer.usage.input_tokens > resp.usage.input_tokens,
+            "{who}: the tool turn adds input tokens"
+        );
+
+        let h = hits(&em, t);
+        assert_eq!(h.total, 3, "{who}: {h:?}");
+    }
+    em.shutdown().await;
+}
+
+// ---- embeddings and models ---------------------------------------------------------------------
+
+#[tokio::test]
+async fn embeddings_in_every_openai_dialect() {
+    let (cfgs, targets): (Vec<_>, Vec<_>) = all_targets().into_iter().unzip();
+    let em = start(cfgs).await;
+    let inputs = vec![
+        "the quick brown fox".to_owned(),
+        "jumps over the lazy dog".to_owned(),
+    ];
+    for t in targets
+        .iter()
+        .filter(|t| matches!(t.protocol, Protocol::OpenAi(_)))
+    {
+        let client = client_for(&em, t, ClientOptions::default());
+        let who = t.name.as_str();
+        let req = EmbeddingRequest {
+            model: "text-embedding-3-small".to_owned(),
+            input: inputs.clone(),
+            ..EmbeddingRequest::default()
+        };
+        let resp = client
+            .embed(req.clone())
+            .await
+            .unwrap_or_else(|e| panic!("{who}: {e}"));
+        assert_eq!(resp.model, "text-embedding-3-small", "{who}");
+        assert_eq!(resp.embeddings.len(), 2, "{who}");
+        for v in &resp.embeddings {
+            assert_eq!(v.len(), 1536, "{who}");
+            let norm: f32 = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+            assert!((norm - 1.0).abs() < 1e-3, "{who}: norm {norm}");
+        }
+        assert_ne!(resp.embeddings[0], resp.embeddings[1], "{who}");
+        let tokens: u32 = inputs.iter().map(|s| count_tokens(s)).sum();
+        assert_eq!(resp.usage.input_tokens, Some(u64::from(tokens)), "{who}");
+        // deterministic, and `dimensions` is honoured
+        let again = client.embed(req.clone()).await.unwrap();
+        assert_eq!(again.embeddings, resp.embeddings, "{who}");
+        let short = client
+            .embed(EmbeddingRequest {
+                dimensions: Some(256),
+                ..req
+            })
+            .await
+            .unwrap();
+        assert!(short.embeddings.iter().all(|v| v.len() == 256), "{who}");
+        let h = hits(&em, t);
+        assert_eq!(h.count("embeddings", "200"), 3, "{who}: {h:?}");
+    }
+    em.shutdown().await;
+}
+
+#[tokio::test]
+async fn model_lists_name_the_configured_models() {
+    let all = all_targets();
+    let em = start(all.iter().map(|(c, _)| c.clone()).collect()).await;
+    for (cfg, t) in &all {
+        let client = client_for(&em, t, ClientOptions::default());
+        let who = t.name.as_str();
+        match client.list_models().await {
+            Ok(models) => {
+                let ids: Vec<&str> = models.iter().map(|m| m.id.as_str()).collect();
+                for m in cfg.models.iter().chain(&cfg.reasoning_models) {
+                    assert!(ids.contains(&m.as_str()), "{who}: {m} missing from {ids:?}");
+                }
+                assert_eq!(hits(&em, t).count("models.list", "200"), 1, "{who}");
+            }
+            // Bedrock lists models on its control-plane host, which neither side serves
+            Err(e) if t.protocol == Protocol::Bedrock => {
+                assert_eq!(e.class, ErrorClass::BadRequest, "{who}: {e}");
+                assert_eq!(hits(&em, t).total, 0, "{who}");
+            }
+            Err(e) => panic!("{who}: {e}"),
+        }
+    }
+    em.shutdown().await;
+}
+
+// ---- faults ----------------------------------------------------------------------------------
+
+/// One target per protocol family plus the dialects whose error bodies differ (Azure).
+fn fault_targets() -> Vec<(ProviderConfig, Target)> {
+    all_targets()
+        .into_iter()
+        .filter(|(_, t)| {
+            !matches!(t.protocol, Protocol::OpenAi(d) if d != Dialect::OpenAi && d != Dialect::Azure && d != Dialect::DeepSeek)
+        })
+        .collect()
+}
+
+fn with_faults(f: impl FnOnce(&mut Faults)) -> Faults {
+    let mut faults = Faults::default();
+    f(&mut faults);
+    faults
+}
+
+fn quick_options() -> ClientOptions {
+    ClientOptions {
+        first_byte_timeout: Duration::from_millis(400),
+        first_token_timeout: Duration::from_secs(5),
+        stream_idle_timeout: Duration::from_millis(300),
+        ..ClientOptions::default()
+    }
+}
+
+#[tokio::test]
+async fn http_error_faults_classify_in_every_protocol() {
+    let all = fault_targets();
+    let em = start(all.iter().map(|(c, _)| c.clone()).collect()).await;
+    for (_, t) in &all {
+        let client = client_for(&em, t, ClientOptions::default());
+        let who = t.name.as_str();
+        let route = chat_route(t.protocol, false);
+        let cases: [(Faults, fn(&ErrorClass) -> bool, &str); 3] = [
+            (
+                with_faults(|f| {
+                    f.rate_limit_share = 1.0;
+                    f.retry_after_s = 7;
+                }),
+                |c| {
+                    *c == ErrorClass::RateLimited {
+                        retry_after: Some(Duration::from_secs(7)),
+                    }
+                },
+                "429",
+            ),
+            (
+                with_faults(|f| f.server_error_share = 1.0),
+                |c| *c == ErrorClass::ServerError,
+                "500",
+            ),
+            (
+                with_faults(|f| f.unavailable_share = 1.0),
+                |c| *c == ErrorClass::Overloaded,
+                if t.protocol == Protocol::Anthropic {
+                    "529"
+                } else {
+                    "503"
+                },
+            ),
+        ];
+        for (faults, expect, status) in cases {
+            em.set_faults(&t.name, faults).unwrap();
+            let e = client.chat(chat_request(t)).await.unwrap_err();
+            assert!(expect(&e.class), "{who} {status}: got {e:?}");
+            assert!(e.is_retryable(), "{who} {status}");
+            assert_eq!(
+                e.status.map(|s| s.to_string()).as_deref(),
+                Some(status),
+                "{who}"
+            );
+            // streams fail the same way, before any event
+            let se = client.chat_stream(chat_request(t)).await.unwrap_err();
+            assert_eq!(se.class, e.class, "{who} {status} (stream)");
+            let h = hits(&em, t);
+            let stream_route = chat_route(t.protocol, true);
+            let n = if stream_route == route {
+                h.count(route, status)
+            } else {
+                h.count(route, status) + h.count(stream_route, status)
+            };
+            assert_eq!(n, 2, "{who} {status}: {h:?}");
+        }
+        em.set_faults(&t.name, Faults::default()).unwrap();
+        client.chat(chat_request(t)).await.unwrap();
+        assert_eq!(hits(&em, t).total, 7, "{who}");
+    }
+    em.shutdown().await;
+}
+
+#[tokio::test]
+async fn connection_faults_classify_in_every_protocol() {
+    let all = fault_targets();
+    let em = start(all.iter().map(|(c, _)| c.clone()).collect()).await;
+    for (_, t) in &all {
+        let who = t.name.as_str();
+        let client = client_for(&em, t, quick_options());
+
+        // reset before any response
+        em.set_faults(&t.name, with_faults(|f| f.reset_share = 1.0))
+            .unwrap();
+        let e = client.chat(chat_request(t)).await.unwrap_err();
+        assert_eq!(e.class, ErrorClass::ConnectionReset, "{who}: {e:?}");
+        let e = client.chat_stream(chat_request(t)).await.unwrap_err();
+        assert_eq!(e.class, ErrorClass::ConnectionReset, "{who}: {e:?}");
+        let h = hits(&em, t);
+        assert_eq!(h.faults.reset, 2, "{who}: {h:?}");
+
+        // outage: an unavailable answer, or dropped connections
+        em.set_faults(&t.name, with_faults(|f| f.down = true))
+            .unwrap();
+        let e = client.chat(chat_request(t)).await.unwrap_err();
+        assert_eq!(e.class, ErrorClass::Overloaded, "{who}: {e:?}");
+        em.set_faults(
+            &t.name,
+            with_faults(|f| {
+                f.outage = Some(Outage {
+                    start_s: 0.0,
+                    end_s: None,
+                    mode: OutageMode::Reset,
+                });
+            }),
+        )
+        .unwrap();
+        let e = client.chat(chat_request(t)).await.unwrap_err();
+        assert_eq!(e.class, ErrorClass::ConnectionReset, "{who}: {e:?}");
+        assert_eq!(hits(&em, t).faults.outage, 2, "{who}");
+
+        // slow headers: the first-byte timeout fires
+        em.set_faults(
+            &t.name,
+            with_faults(|f| {
+                f.slow_headers_share = 1.0;
+                f.slow_headers_ms = 3_000;
+            }),
+        )
+        .unwrap();
+        let e = client.chat_stream(chat_request(t)).await.unwrap_err();
+        assert_eq!(e.class, ErrorClass::Timeout, "{who}: {e:?}");
+        assert!(e.message.contains("first byte"), "{who}: {e}");
+        assert_eq!(hits(&em, t).faults.slow_headers, 1, "{who}");
+
+        em.set_faults(&t.name, Faults::default()).unwrap();
+        client.chat(chat_request(t)).await.unwrap();
+        let h = hits(&em, t);
+        assert_eq!(
+            h.count(chat_route(t.protocol, false), "200"),
+            1,
+            "{who}: {h:?}"
+        );
+    }
+    em.shutdown().await;
+}
+
+#[tokio::test]
+async fn stream_faults_classify_in_every_protocol() {
+    let all = fault_targets();
+    let em = start(all.iter().map(|(c, _)| c.clone()).collect()).await;
+    for (_, t) in &all {
+        let who = t.name.as_str();
+        let client = client_for(&em, t, quick_options());
+
+        // cut after N tokens: N tokens arrive, then StreamCut
+        em.set_faults(
+            &t.name,
+            with_faults(|f| {
+                f.cut_share = 1.0;
+                f.cut_after_tokens = 6;
+            }),
+        )
+        .unwrap();
+        let (events, timing, error) = run_stream(&client, chat_request(t)).await;
+        let e = error.unwrap_or_else(|| panic!("{who}: cut stream ended cleanly: {events:?}"));
+        assert_eq!(e.class, ErrorClass::StreamCut, "{who}: {e:?}");
+        assert!(timing.first_token.is_some(), "{who}");
+        let text: String = events
+            .iter()
+            .filter_map(|e| match e {
+                StreamEvent::TextDelta(t) => Some(t.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(count_tokens(&text), 6, "{who}: {text:?}");
+        assert!(!events.contains(&StreamEvent::Done), "{who}");
+
+        // stall for good after 3 tokens: the idle timeout fires
+        em.set_faults(
+            &t.name,
+            with_faults(|f| {
+                f.stall_share = 1.0;
+                f.stall_after_tokens = 3;
+                f.stall_ms = None;
+            }),
+        )
+        .unwrap();
+        let (events, _, error) = run_stream(&client, chat_request(t)).await;
+        let e = error.unwrap_or_else(|| panic!("{who}: stalled stream ended: {events:?}"));
+        assert_eq!(e.class, ErrorClass::Timeout, "{who}: {e:?}");
+        assert!(e.message.contains("idle"), "{who}: {e}");
+        assert!(
+            events.iter().any(StreamEvent::is_token),
+            "{who}: tokens before the stall"
+        );
+
+        // a short stall shorter than the idle timeout is survived
+        em.set_faults(
+            &t.name,
+            with_faults(|f| {
+                f.stall_share = 1.0;
+                f.stall_after_tokens = 3;
+                f.stall_ms = Some(50);
+            }),
+        )
+        .unwrap();
+        let (events, _, error) = run_stream(&client, chat_request(t)).await;
+        assert!(error.is_none(), "{who}: {error:?}");
+        assert_eq!(
+            count_tokens(accumulate(&events).text()),
+            OUTPUT_TOKENS,
+            "{who}"
+        );
+
+        let h = hits(&em, t);
+        assert_eq!(h.faults.cut, 1, "{who}: {h:?}");
+        assert_eq!(h.faults.stall, 2, "{who}: {h:?}");
+        assert_eq!(
+            h.count(chat_route(t.protocol, true), "200"),
+            3,
+            "{who}: {h:?}"
+        );
+    }
+    em.shutdown().await;
+}
+
+#[tokio::test]
+async fn auth_failures_classify_in_every_protocol() {
+    let all = all_targets();
+    let mut cfgs: Vec<ProviderConfig> = all.iter().map(|(c, _)| c.clone()).collect();
+    for c in &mut cfgs {
+        c.api_keys = vec!["the-right-key".to_owned(), "AKIDRIGHT".to_owned()];
+    }
+    let em = start(cfgs).await;
+    for (_, t) in &all {
+        let who = t.name.as_str();
+        let client = client_for(&em, t, ClientOptions::default());
+        let e = client.chat(chat_request(t)).await.unwrap_err();
+        assert_eq!(e.class, ErrorClass::Auth, "{who}: {e:?}");
+        assert!(!e.is_retryable(), "{who}");
+        assert!(
+            !e.message.contains("sk-interop-test"),
+            "{who}: the key leaked into the message: {e}"
+        );
+    }
+    em.shutdown().await;
+}
