@@ -159,12 +159,12 @@ pub enum AdviseError {
         from: Currency,
         to: Currency,
     },
-    #[error("{file}: weights: {source}")]
+    #[error("{file}: weights")]
     Weights {
         file: String,
         source: cloudfit_decide::DecideError,
     },
-    #[error("decision engine: {0}")]
+    #[error("decision engine")]
     Decide(#[from] cloudfit_decide::DecideError),
 }
 

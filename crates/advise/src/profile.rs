@@ -197,7 +197,7 @@ impl fmt::Display for Issue {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProfileError {
-    #[error("reading profile {file}: {source}")]
+    #[error("reading profile {file}")]
     Read {
         file: String,
         source: std::io::Error,

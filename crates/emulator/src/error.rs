@@ -20,7 +20,7 @@ impl fmt::Display for ConfigIssue {
 /// A configuration that cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("reading {}: {source}", file.display())]
+    #[error("reading {}", file.display())]
     Read {
         file: PathBuf,
         source: std::io::Error,
@@ -44,7 +44,7 @@ pub enum ConfigError {
 pub enum EmulatorError {
     #[error(transparent)]
     Config(#[from] ConfigError),
-    #[error("provider {provider}: binding {addr}: {source}")]
+    #[error("provider {provider}: binding {addr}")]
     Bind {
         provider: String,
         addr: SocketAddr,
