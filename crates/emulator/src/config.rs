@@ -82,8 +82,24 @@ impl Protocol {
             Self::Gemini => (
                 v(&["gemini-2.0-flash"]),
                 v(&["gemini-2.5-flash", "gemini-2.5-pro"]),
-                Vec::new(),
+                v(&["gemini-embedding-001"]),
             ),
+        }
+    }
+
+    /// Whether the protocol has an embeddings API the emulator serves (OpenAI `/embeddings`,
+    /// Gemini `:embedContent` / `:batchEmbedContents`).
+    pub fn serves_embeddings(self) -> bool {
+        matches!(self, Self::OpenAi | Self::Gemini)
+    }
+
+    /// Length of an embedding when the request names none: 1536 for OpenAI's
+    /// text-embedding-3-small, 3072 for gemini-embedding-001 (ai.google.dev embeddings guide:
+    /// "3072 dimensions by default", truncatable with `outputDimensionality`).
+    pub fn default_embedding_dimensions(self) -> u32 {
+        match self {
+            Self::Gemini => 3072,
+            _ => 1536,
         }
     }
 }
@@ -191,7 +207,7 @@ pub struct ProviderConfig {
     pub models: Vec<String>,
     /// Models that produce reasoning tokens (also known chat models).
     pub reasoning_models: Vec<String>,
-    /// Embedding models (OpenAI protocol).
+    /// Embedding models (OpenAI and Gemini protocols).
     pub embedding_models: Vec<String>,
     pub embedding_dimensions: u32,
     /// Accepted keys; empty accepts any non-empty key.
@@ -219,7 +235,7 @@ impl ProviderConfig {
             models,
             reasoning_models,
             embedding_models,
-            embedding_dimensions: 1536,
+            embedding_dimensions: protocol.default_embedding_dimensions(),
             api_keys: Vec::new(),
             seed: 0,
             ttft_ms: Dist::Fixed(0.0),
@@ -694,10 +710,12 @@ fn validate(raw: RawFile, file: &Path) -> Result<EmulatorConfig, ConfigError> {
         if models.is_empty() && reasoning_models.is_empty() && embedding_models.is_empty() {
             push("models", "expected at least one model".to_owned());
         }
-        if !embedding_models.is_empty() && protocol != Protocol::OpenAi {
+        if !embedding_models.is_empty() && !protocol.serves_embeddings() {
             push(
                 "embedding_models",
-                format!("embeddings are served by the openai protocol only, not {protocol}"),
+                format!(
+                    "embeddings are served by the openai and gemini protocols only, not {protocol}"
+                ),
             );
         }
         let mut seen = BTreeSet::new();
@@ -718,14 +736,14 @@ fn validate(raw: RawFile, file: &Path) -> Result<EmulatorConfig, ConfigError> {
             }
         }
         let embedding_dimensions = match rp.embedding_dimensions {
-            None => 1536,
+            None => protocol.default_embedding_dimensions(),
             Some(d) if (1..=65_536).contains(&d) => d as u32,
             Some(d) => {
                 push(
                     "embedding_dimensions",
                     format!("expected 1..=65536, got {d}"),
                 );
-                1536
+                protocol.default_embedding_dimensions()
             }
         };
         for (j, k) in rp.api_keys.iter().enumerate() {

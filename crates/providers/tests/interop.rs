@@ -79,7 +79,7 @@ fn emu_provider(name: &str, protocol: EmuProtocol) -> ProviderConfig {
     let mut cfg = ProviderConfig::new(name, protocol);
     cfg.seed = 42;
     cfg.output = OutputLength::Dist(Dist::Fixed(f64::from(OUTPUT_TOKENS)));
-    // OpenAI-compatible embeddings are served by every dialect
+    // OpenAI-compatible embeddings are served by every dialect; Gemini keeps its default
     if protocol == EmuProtocol::OpenAi {
         cfg.embedding_models = vec!["text-embedding-3-small".to_owned()];
     }
@@ -396,21 +396,34 @@ async fn tool_calls_round_trip_in_every_protocol_and_dialect() {
 // ---- embeddings and models ---------------------------------------------------------------------
 
 #[tokio::test]
-async fn embeddings_in_every_openai_dialect() {
-    let (cfgs, targets): (Vec<_>, Vec<_>) = all_targets().into_iter().unzip();
-    let em = start(cfgs).await;
+async fn embeddings_in_every_protocol_that_has_them() {
+    let all = all_targets();
+    let em = start(all.iter().map(|(c, _)| c.clone()).collect()).await;
     let inputs = vec![
         "the quick brown fox".to_owned(),
         "jumps over the lazy dog".to_owned(),
     ];
-    for t in targets
-        .iter()
-        .filter(|t| matches!(t.protocol, Protocol::OpenAi(_)))
-    {
+    let mut served = 0;
+    for (cfg, t) in &all {
         let client = client_for(&em, t, ClientOptions::default());
         let who = t.name.as_str();
+        let Some(model) = cfg.embedding_models.first().cloned() else {
+            // Anthropic and Bedrock: the client has no embeddings API for them either
+            let e = client
+                .embed(EmbeddingRequest {
+                    model: "any".to_owned(),
+                    input: inputs.clone(),
+                    ..EmbeddingRequest::default()
+                })
+                .await
+                .unwrap_err();
+            assert_eq!(e.class, ErrorClass::BadRequest, "{who}: {e}");
+            assert_eq!(hits(&em, t).total, 0, "{who}");
+            continue;
+        };
+        served += 1;
         let req = EmbeddingRequest {
-            model: "text-embedding-3-small".to_owned(),
+            model: model.clone(),
             input: inputs.clone(),
             ..EmbeddingRequest::default()
         };
@@ -418,16 +431,21 @@ async fn embeddings_in_every_openai_dialect() {
             .embed(req.clone())
             .await
             .unwrap_or_else(|e| panic!("{who}: {e}"));
-        assert_eq!(resp.model, "text-embedding-3-small", "{who}");
+        assert_eq!(resp.model, model, "{who}");
         assert_eq!(resp.embeddings.len(), 2, "{who}");
         for v in &resp.embeddings {
-            assert_eq!(v.len(), 1536, "{who}");
+            assert_eq!(v.len(), cfg.embedding_dimensions as usize, "{who}");
             let norm: f32 = v.iter().map(|x| x * x).sum::<f32>().sqrt();
             assert!((norm - 1.0).abs() < 1e-3, "{who}: norm {norm}");
         }
         assert_ne!(resp.embeddings[0], resp.embeddings[1], "{who}");
-        let tokens: u32 = inputs.iter().map(|s| count_tokens(s)).sum();
-        assert_eq!(resp.usage.input_tokens, Some(u64::from(tokens)), "{who}");
+        if t.protocol == Protocol::Gemini {
+            // batchEmbedContents reports no usage: absent, not guessed
+            assert!(resp.usage.is_empty(), "{who}: {:?}", resp.usage);
+        } else {
+            let tokens: u32 = inputs.iter().map(|s| count_tokens(s)).sum();
+            assert_eq!(resp.usage.input_tokens, Some(u64::from(tokens)), "{who}");
+        }
         // deterministic, and `dimensions` is honoured
         let again = client.embed(req.clone()).await.unwrap();
         assert_eq!(again.embeddings, resp.embeddings, "{who}");
@@ -439,9 +457,16 @@ async fn embeddings_in_every_openai_dialect() {
             .await
             .unwrap();
         assert!(short.embeddings.iter().all(|v| v.len() == 256), "{who}");
+        let route = if t.protocol == Protocol::Gemini {
+            "batchEmbedContents"
+        } else {
+            "embeddings"
+        };
         let h = hits(&em, t);
-        assert_eq!(h.count("embeddings", "200"), 3, "{who}: {h:?}");
+        assert_eq!(h.count(route, "200"), 3, "{who}: {h:?}");
+        assert_eq!(h.total, 3, "{who}: {h:?}");
     }
+    assert_eq!(served, 14, "13 OpenAI dialects and Gemini serve embeddings");
     em.shutdown().await;
 }
 

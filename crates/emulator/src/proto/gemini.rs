@@ -102,11 +102,17 @@ async fn action(
         "generateContent" => "generateContent",
         "streamGenerateContent" => "streamGenerateContent",
         "countTokens" => "countTokens",
+        "embedContent" => "embedContent",
+        "batchEmbedContents" => "batchEmbedContents",
         _ => "unknown",
     };
     let ctx = Ctx::new(&p, route, conn.map(|Extension(c)| c));
     if let Some(r) = ctx.gate(error).await {
         return r;
+    }
+    if matches!(route, "embedContent" | "batchEmbedContents") {
+        let result = embeddings(&ctx, model, route, &headers, &params, &body).await;
+        return ctx.finish(result.unwrap_or_else(|kind| error(&kind)));
     }
     let result = async {
         check_key(&p, &headers, &params)?;
@@ -297,6 +303,90 @@ fn parse(p: &Provider, model: &str, v: &Value) -> Result<(ChatSpec, bool), ErrKi
     ))
 }
 
+/// `:embedContent` (`{content, outputDimensionality?}` → `{embedding: {values}}`) and
+/// `:batchEmbedContents` (`{requests: [{model, content, outputDimensionality?}]}` →
+/// `{embeddings: [{values}]}`, in request order), as the Gemini API reference "Embeddings"
+/// documents them. Each batch member must name the model of the URL.
+async fn embeddings(
+    ctx: &Ctx,
+    model: &str,
+    route: &str,
+    headers: &HeaderMap,
+    params: &HashMap<String, String>,
+    body: &[u8],
+) -> Result<Response, ErrKind> {
+    let p = &ctx.p;
+    check_key(p, headers, params)?;
+    let v = match serde_json::from_slice::<Value>(body) {
+        Ok(v @ Value::Object(_)) => v,
+        _ => return Err(bad("Invalid JSON payload received.", None)),
+    };
+    let model = model.strip_prefix("models/").unwrap_or(model);
+    if !p.cfg.embedding_models.iter().any(|m| m == model) {
+        return Err(ErrKind::ModelNotFound(model.to_owned()));
+    }
+    let requests: Vec<&Value> = if route == "batchEmbedContents" {
+        match v.get("requests").and_then(Value::as_array) {
+            Some(rs) if !rs.is_empty() => rs.iter().collect(),
+            _ => {
+                return Err(bad(
+                    "* BatchEmbedContentsRequest.requests: requests is not specified\n",
+                    None,
+                ))
+            }
+        }
+    } else {
+        vec![&v]
+    };
+    let mut vectors = Vec::with_capacity(requests.len());
+    for (i, r) in requests.iter().enumerate() {
+        if route == "batchEmbedContents" {
+            let named = r.get("model").and_then(Value::as_str).unwrap_or("");
+            if named.strip_prefix("models/").unwrap_or(named) != model {
+                return Err(bad(format!("* BatchEmbedContentsRequest.requests[{i}].model: the model of every request must be models/{model}, got {named:?}\n"), None));
+            }
+        }
+        let Some(content) = r
+            .get("content")
+            .filter(|c| c.get("parts").is_some_and(Value::is_array))
+        else {
+            return Err(bad(
+                format!("* EmbedContentRequest.content: content is not specified (request {i})\n"),
+                None,
+            ));
+        };
+        let dims = match r.get("outputDimensionality") {
+            None | Some(Value::Null) => p.cfg.embedding_dimensions,
+            Some(d) => match d.as_u64() {
+                Some(n) if n >= 1 && n <= u64::from(p.cfg.embedding_dimensions) => n as u32,
+                _ => {
+                    return Err(bad(
+                        format!(
+                            "* EmbedContentRequest.output_dimensionality: expected 1 to {}\n",
+                            p.cfg.embedding_dimensions
+                        ),
+                        None,
+                    ))
+                }
+            },
+        };
+        let mut h = plan::Fnv::new();
+        let _ = serde_json::to_writer(&mut h, content);
+        vectors.push(super::openai::embed(p.cfg.seed, model, h.0, dims));
+    }
+    if let Some(kind) = ctx.injected() {
+        return Err(kind);
+    }
+    ctx.slow_headers().await;
+    let body = if route == "batchEmbedContents" {
+        let list: Vec<Value> = vectors.iter().map(|v| json!({"values": v})).collect();
+        json!({"embeddings": list})
+    } else {
+        json!({"embedding": {"values": vectors.first()}})
+    };
+    Ok(json_response(StatusCode::OK, &body, &[]))
+}
+
 fn finish_reason(f: Finish) -> &'static str {
     match f {
         Finish::Length => "MAX_TOKENS",
@@ -420,6 +510,16 @@ impl Encoder for GeminiEncoder {
 }
 
 fn model_object(p: &Provider, m: &str) -> Value {
+    if p.cfg.embedding_models.iter().any(|e| e == m) {
+        return json!({
+            "name": format!("models/{m}"),
+            "version": "001",
+            "displayName": m,
+            "inputTokenLimit": 2048,
+            "outputTokenLimit": 1,
+            "supportedGenerationMethods": ["embedContent"],
+        });
+    }
     let thinking = p.cfg.reasoning_models.iter().any(|r| r == m);
     json!({
         "name": format!("models/{m}"),
@@ -450,6 +550,7 @@ async fn list_models(
         .models
         .iter()
         .chain(&p.cfg.reasoning_models)
+        .chain(&p.cfg.embedding_models)
         .map(|m| model_object(&p, m))
         .collect();
     ctx.finish(json_response(
@@ -473,7 +574,7 @@ async fn get_model(
     if let Err(kind) = check_key(&p, &headers, &params) {
         return ctx.finish(error(&kind));
     }
-    if chat_model(&p, &model).is_none() {
+    if chat_model(&p, &model).is_none() && !p.cfg.embedding_models.contains(&model) {
         return ctx.finish(error(&ErrKind::ModelNotFound(model)));
     }
     ctx.finish(json_response(

@@ -788,7 +788,7 @@ fn embedding_inputs(input: Option<&Value>) -> Result<Vec<EmbedInput>, ErrKind> {
 }
 
 /// A unit vector determined by the seed, model and input.
-fn embed(seed: u64, model: &str, input_hash: u64, dims: u32) -> Vec<f32> {
+pub(crate) fn embed(seed: u64, model: &str, input_hash: u64, dims: u32) -> Vec<f32> {
     let mut h = plan::Fnv::new();
     let _ = std::io::Write::write(&mut h, model.as_bytes());
     let mut rng = ChaCha8Rng::seed_from_u64(plan::mix(seed ^ input_hash ^ h.0));
