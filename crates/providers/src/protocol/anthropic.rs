@@ -184,6 +184,10 @@ struct WireError {
     kind: String,
     #[serde(default)]
     message: String,
+    /// `{"error_code": "enforced_spend_limit_reached"}` on the 429 of an exhausted monthly spend
+    /// limit (learn.microsoft.com dev-proxy "Anthropic 529 overloaded_error" comparison table).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    details: Option<Value>,
 }
 
 // ---- mappings --------------------------------------------------------------------------------
@@ -401,13 +405,26 @@ pub(crate) fn error_detail(body: &[u8]) -> ErrorDetail {
             ..ErrorDetail::default()
         };
     };
+    let spend_limit = w
+        .error
+        .details
+        .as_ref()
+        .and_then(|d| d.get("error_code"))
+        .and_then(Value::as_str)
+        == Some("enforced_spend_limit_reached");
+    // Types and statuses from docs.claude.com/en/api/errors: 400 invalid_request_error, 401
+    // authentication_error, 403 permission_error, 404 not_found_error, 413 request_too_large
+    // ("exceeds the maximum allowed number of bytes", sent by Cloudflare: a body-size limit, not
+    // the context window), 429 rate_limit_error, 500 api_error, 529 overloaded_error.
     let class = match w.error.kind.as_str() {
         "overloaded_error" => Some(ErrorClass::Overloaded),
+        // a spend limit lasts until the next month: not worth retrying
+        "rate_limit_error" if spend_limit => Some(ErrorClass::QuotaExceeded),
         "rate_limit_error" => Some(ErrorClass::RateLimited { retry_after: None }),
         "authentication_error" | "permission_error" => Some(ErrorClass::Auth),
         "not_found_error" => Some(ErrorClass::NotFound),
         "billing_error" => Some(ErrorClass::QuotaExceeded),
-        "request_too_large" => Some(ErrorClass::ContextTooLong),
+        "request_too_large" => Some(ErrorClass::BadRequest),
         "invalid_request_error" => Some(ErrorClass::BadRequest),
         "api_error" => Some(ErrorClass::ServerError),
         "timeout_error" => Some(ErrorClass::Timeout),
@@ -1046,6 +1063,7 @@ fn error_body(class: &ErrorClass, message: &str) -> WireErrorBody {
         error: WireError {
             kind: error_type(class).to_owned(),
             message: message.to_owned(),
+            details: None,
         },
     }
 }
@@ -1123,5 +1141,17 @@ mod tests {
         )
         .into_error(400, None);
         assert_eq!(e.class, ErrorClass::ContextTooLong);
+        // a body-size limit, not the context window
+        let e = error_detail(
+            br#"{"type":"error","error":{"type":"request_too_large","message":"Request exceeds the maximum allowed number of bytes."}}"#,
+        )
+        .into_error(413, None);
+        assert_eq!(e.class, ErrorClass::BadRequest);
+        let e = error_detail(
+            br#"{"type":"error","error":{"type":"rate_limit_error","message":"spend limit","details":{"error_code":"enforced_spend_limit_reached"}},"request_id":"req_1"}"#,
+        )
+        .into_error(429, None);
+        assert_eq!(e.class, ErrorClass::QuotaExceeded);
+        assert!(!e.is_retryable());
     }
 }

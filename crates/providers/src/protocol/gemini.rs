@@ -202,6 +202,10 @@ struct WireUsage {
     cached_content_token_count: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     thoughts_token_count: Option<u64>,
+    /// Prompt tokens of tool-use results (search grounding, code execution), billed as input
+    /// but not part of `promptTokenCount` (Gemini API reference, `UsageMetadata`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    tool_use_prompt_token_count: Option<u64>,
 }
 
 // ---- mappings --------------------------------------------------------------------------------
@@ -231,13 +235,19 @@ fn finish_to_wire(r: &FinishReason) -> String {
 }
 
 /// `candidatesTokenCount` excludes thoughts; the internal output count includes them.
+/// `promptTokenCount` already includes cached content ("when cached_content is set, this is still
+/// the total effective prompt size"); tool-use prompt tokens come on top of it. All field names
+/// and meanings from the Gemini API reference `GenerateContentResponse.UsageMetadata`
+/// (ai.google.dev/api/generate-content#UsageMetadata).
 fn usage_from_wire(u: &WireUsage) -> Usage {
     let output = match (u.candidates_token_count, u.thoughts_token_count) {
         (None, None) => None,
         (c, t) => Some(c.unwrap_or(0) + t.unwrap_or(0)),
     };
     Usage {
-        input_tokens: u.prompt_token_count,
+        input_tokens: u
+            .prompt_token_count
+            .map(|p| p + u.tool_use_prompt_token_count.unwrap_or(0)),
         output_tokens: output,
         cached_input_tokens: u.cached_content_token_count,
         reasoning_tokens: u.thoughts_token_count,
@@ -253,6 +263,7 @@ fn usage_to_wire(u: &Usage) -> WireUsage {
         total_token_count: Some(u.input_tokens.unwrap_or(0) + output),
         cached_content_token_count: u.cached_input_tokens,
         thoughts_token_count: u.reasoning_tokens,
+        tool_use_prompt_token_count: None,
     }
 }
 
@@ -1060,11 +1071,39 @@ mod tests {
             thoughts_token_count: Some(30),
             cached_content_token_count: Some(60),
             total_token_count: Some(150),
+            tool_use_prompt_token_count: None,
         });
         assert_eq!(u.output_tokens, Some(50));
         assert_eq!(u.reasoning_tokens, Some(30));
         assert_eq!(u.cached_input_tokens, Some(60));
         assert_eq!(usage_to_wire(&u).candidates_token_count, Some(20));
+    }
+
+    #[test]
+    fn tool_use_prompt_tokens_count_as_input() {
+        let u = usage_from_wire(&WireUsage {
+            prompt_token_count: Some(100),
+            candidates_token_count: Some(20),
+            tool_use_prompt_token_count: Some(40),
+            total_token_count: Some(160),
+            ..WireUsage::default()
+        });
+        assert_eq!(u.input_tokens, Some(140));
+        assert_eq!(u.total_tokens(), Some(160));
+    }
+
+    #[test]
+    fn invalid_key_is_auth_not_bad_request() {
+        // the body the API sends for a wrong key (quoted in google-gemini/gemini-cli#4690)
+        let body = br#"{"error":{"code":400,"message":"API key not valid. Please pass a valid API key.","status":"INVALID_ARGUMENT","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"API_KEY_INVALID","domain":"googleapis.com","metadata":{"service":"generativelanguage.googleapis.com"}}]}}"#;
+        let e = error_detail(body).into_error(400, None);
+        assert_eq!(e.class, ErrorClass::Auth);
+        assert_eq!(e.provider_code.as_deref(), Some("API_KEY_INVALID"));
+        let plain = br#"{"error":{"code":400,"message":"bad","status":"INVALID_ARGUMENT"}}"#;
+        assert_eq!(
+            error_detail(plain).into_error(400, None).class,
+            ErrorClass::BadRequest
+        );
     }
 
     #[test]

@@ -220,9 +220,14 @@ struct WireChunk {
     created: u64,
     #[serde(default)]
     model: String,
-    #[serde(default)]
+    /// Empty in the final usage chunk; some compatible servers (vLLM) send `null` there.
+    #[serde(default, deserialize_with = "null_as_empty")]
     choices: Vec<WireChunkChoice>,
-    /// `null` on every chunk but the last when `include_usage` is set; absent otherwise.
+    /// `null` on every chunk but the last when `include_usage` is set; absent otherwise
+    /// (`ChatCompletionStreamOptions.include_usage` in OpenAI's OpenAPI spec: "an additional
+    /// chunk will be streamed before the `data: [DONE]` message ... the `choices` field will
+    /// always be an empty array. All other chunks will also include a `usage` field, but with a
+    /// null value").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     usage: Option<Value>,
     /// Some providers report a failure inside the stream as `data: {"error": {...}}`.
@@ -234,6 +239,14 @@ fn chunk_object() -> String {
     "chat.completion.chunk".to_owned()
 }
 
+fn null_as_empty<'de, D, T>(de: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Ok(Option::<Vec<T>>::deserialize(de)?.unwrap_or_default())
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 struct WireChunkChoice {
     #[serde(default)]
@@ -242,6 +255,11 @@ struct WireChunkChoice {
     delta: WireDelta,
     #[serde(default)]
     finish_reason: Option<String>,
+    /// Moonshot (Kimi) reports stream usage inside the finishing choice rather than at the top
+    /// level (captured chunks in github.com/higress-group/higress/pull/1568 and
+    /// earendil-works/pi#2017); read on input only, a top-level `usage` later wins.
+    #[serde(default, skip_serializing)]
+    usage: Option<Value>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -701,6 +719,10 @@ impl OpenAiStreamDecoder {
             if let Some(f) = choice.finish_reason {
                 out.push(StreamEvent::Finish(finish_from_wire(&f)));
             }
+            if let Some(u) = choice.usage.filter(|u| !u.is_null()) {
+                let u: WireUsage = serde_json::from_value(u).map_err(ProviderError::invalid)?;
+                out.push(StreamEvent::Usage(usage_from_wire(&u)));
+            }
         }
         if let Some(u) = chunk.usage.filter(|u| !u.is_null()) {
             let u: WireUsage = serde_json::from_value(u).map_err(ProviderError::invalid)?;
@@ -1077,6 +1099,7 @@ impl OpenAiStreamEncoder {
                 index: 0,
                 delta,
                 finish_reason: finish,
+                usage: None,
             }],
             None,
         )
@@ -1196,6 +1219,48 @@ pub(crate) fn encode_error(class: &ErrorClass, message: &str) -> ErrorResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn decode_all(body: &str) -> Vec<StreamEvent> {
+        let mut d = OpenAiStreamDecoder::new();
+        let mut events = d.feed(body.as_bytes()).unwrap();
+        events.extend(d.finish().unwrap());
+        events
+    }
+
+    #[test]
+    fn moonshot_usage_inside_the_finishing_choice_is_read() {
+        // the shape of Moonshot's last chunk (higress-group/higress#1568)
+        let body = concat!(
+            r#"data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"moonshot-v1-8k","choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":null}]}"#,
+            "\n\n",
+            r#"data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"moonshot-v1-8k","choices":[{"index":0,"delta":{},"finish_reason":"stop","usage":{"prompt_tokens":10,"completion_tokens":79,"total_tokens":89}}]}"#,
+            "\n\ndata: [DONE]\n\n"
+        );
+        let events = decode_all(body);
+        let usage = events.iter().find_map(|e| match e {
+            StreamEvent::Usage(u) => Some(*u),
+            _ => None,
+        });
+        let u = usage.unwrap();
+        assert_eq!((u.input_tokens, u.output_tokens), (Some(10), Some(79)));
+    }
+
+    #[test]
+    fn a_null_choices_list_in_the_usage_chunk_is_accepted() {
+        let body = concat!(
+            r#"data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"x"},"finish_reason":"stop"}]}"#,
+            "\n\n",
+            r#"data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":null,"usage":{"prompt_tokens":3,"completion_tokens":1,"total_tokens":4}}"#,
+            "\n\ndata: [DONE]\n\n"
+        );
+        let events = decode_all(body);
+        assert!(events.contains(&StreamEvent::Usage(Usage {
+            input_tokens: Some(3),
+            output_tokens: Some(1),
+            ..Usage::default()
+        })));
+        assert_eq!(events.last(), Some(&StreamEvent::Done));
+    }
 
     #[test]
     fn deepseek_usage_reads_hit_and_miss() {
