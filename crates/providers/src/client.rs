@@ -549,7 +549,17 @@ impl Stream for ChatStream {
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
         loop {
-            if let Some(ev) = this.pending.pop_front() {
+            if let Some(mut ev) = this.pending.pop_front() {
+                // as `chat` does: the request id header and the requested model stand in for
+                // what the stream does not carry (Bedrock's events name neither)
+                if let StreamEvent::Start { id, model } = &mut ev {
+                    if id.is_none() {
+                        id.clone_from(&this.request_id);
+                    }
+                    if model.is_none() {
+                        *model = Some(this.model.clone());
+                    }
+                }
                 let at = this.timing.sent_at.elapsed();
                 if ev.is_token() && this.timing.first_token.is_none() {
                     this.timing.first_token = Some(at);

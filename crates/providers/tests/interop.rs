@@ -258,6 +258,8 @@ async fn chat_and_stream_agree_in_every_protocol_and_dialect() {
             .unwrap_or_else(|| panic!("{who}: no usage in {events:?}"));
         assert!(last_usage > last_token, "{who}: usage before the end");
         let streamed = accumulate(&events);
+        assert_eq!(streamed.model, t.chat_model, "{who}: streamed model");
+        assert!(!streamed.id.is_empty(), "{who}: streamed id");
         assert_eq!(streamed.text(), text, "{who}: streamed text differs");
         assert_eq!(streamed.usage, resp.usage, "{who}: streamed usage differs");
         assert_eq!(

@@ -685,14 +685,25 @@ impl OpenAiStreamDecoder {
             let status = detail.class.as_ref().map_or(500, ErrorClass::http_status);
             return Err(detail.into_error(status, None));
         }
-        if !self.started {
+        // Azure sends content-filter annotation chunks with `"id":""`, `"model":""` (the prompt
+        // annotation before the first token, learn.microsoft.com content-filter "annotations";
+        // shape quoted in microsoft/autogen#6465): they must not fix the stream's id and model.
+        let annotation = chunk.id.is_empty() && chunk.model.is_empty();
+        if !self.started && !annotation {
             self.started = true;
             out.push(StreamEvent::Start {
-                id: Some(chunk.id.clone()).filter(|s| !s.is_empty()),
+                id: Some(chunk.id.clone()),
                 model: Some(chunk.model.clone()).filter(|s| !s.is_empty()),
             });
         }
         for choice in chunk.choices.into_iter().filter(|c| c.index == 0) {
+            if !self.started {
+                self.started = true;
+                out.push(StreamEvent::Start {
+                    id: None,
+                    model: None,
+                });
+            }
             let d = choice.delta;
             if let Some(r) = d
                 .reasoning_content
@@ -1243,6 +1254,24 @@ mod tests {
         });
         let u = usage.unwrap();
         assert_eq!((u.input_tokens, u.output_tokens), (Some(10), Some(79)));
+    }
+
+    #[test]
+    fn azure_annotation_chunks_do_not_blank_the_id_and_model() {
+        let body = concat!(
+            r#"data: {"choices":[],"created":0,"id":"","model":"","object":"","prompt_filter_results":[{"prompt_index":0,"content_filter_results":{}}]}"#,
+            "\n\n",
+            r#"data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":5,"model":"gpt-4o-mini","choices":[{"index":0,"delta":{"role":"assistant","content":"hi"},"finish_reason":"stop","content_filter_results":{}}]}"#,
+            "\n\ndata: [DONE]\n\n"
+        );
+        let events = decode_all(body);
+        assert_eq!(
+            events.first(),
+            Some(&StreamEvent::Start {
+                id: Some("chatcmpl-1".into()),
+                model: Some("gpt-4o-mini".into())
+            })
+        );
     }
 
     #[test]
