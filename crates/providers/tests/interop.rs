@@ -312,6 +312,74 @@ async fn max_tokens_truncates_with_length_in_every_protocol() {
     em.shutdown().await;
 }
 
+#[tokio::test]
+async fn reasoning_models_count_reasoning_in_every_protocol() {
+    let all = all_targets();
+    let em = start(all.iter().map(|(c, _)| c.clone()).collect()).await;
+    for (cfg, t) in &all {
+        let Some(model) = cfg.reasoning_models.first() else {
+            continue;
+        };
+        let who = t.name.as_str();
+        let client = client_for(&em, t, ClientOptions::default());
+        let req = ChatRequest {
+            model: model.clone(),
+            ..chat_request(t)
+        };
+        let resp = client
+            .chat(req.clone())
+            .await
+            .unwrap_or_else(|e| panic!("{who}: {e}"));
+        let u = resp.usage;
+        // output counts reasoning (OpenAI semantics), whatever the wire calls it
+        assert_eq!(
+            u.output_tokens,
+            Some(u64::from(OUTPUT_TOKENS + cfg.reasoning_tokens)),
+            "{who}: {u:?}"
+        );
+        // reported where the wire has a field for it, absent (not guessed) where it has none
+        let reports = !matches!(
+            t.protocol,
+            Protocol::Bedrock | Protocol::OpenAi(Dialect::Moonshot)
+        );
+        let expected = reports.then_some(u64::from(cfg.reasoning_tokens));
+        assert_eq!(u.reasoning_tokens, expected, "{who}: {u:?}");
+        // visible reasoning text: the compatible family's `reasoning_content` and Bedrock's
+        // reasoningContent; OpenAI, Azure and Gemini keep it hidden by default
+        let visible = match t.protocol {
+            Protocol::OpenAi(d) => !matches!(
+                d,
+                Dialect::OpenAi | Dialect::Azure | Dialect::GeminiOpenAi | Dialect::BedrockOpenAi
+            ),
+            Protocol::Bedrock => true,
+            Protocol::Anthropic | Protocol::Gemini => false,
+        };
+        let reasoning = resp.choices[0].reasoning.clone();
+        assert_eq!(reasoning.is_some(), visible, "{who}: {reasoning:?}");
+        if let Some(r) = &reasoning {
+            assert_eq!(count_tokens(r), cfg.reasoning_tokens, "{who}");
+        }
+        assert_eq!(count_tokens(resp.text()), OUTPUT_TOKENS, "{who}");
+
+        let (events, timing, error) = run_stream(&client, req).await;
+        assert!(error.is_none(), "{who}: {error:?}");
+        let streamed = accumulate(&events);
+        assert_eq!(streamed.text(), resp.text(), "{who}");
+        assert_eq!(streamed.choices[0].reasoning, reasoning, "{who}");
+        assert_eq!(streamed.usage, resp.usage, "{who}");
+        if visible {
+            // the first token is a reasoning token
+            let first = events.iter().find(|e| e.is_token()).unwrap();
+            assert!(
+                matches!(first, StreamEvent::ReasoningDelta(_)),
+                "{who}: {first:?}"
+            );
+        }
+        assert!(timing.first_token.is_some(), "{who}");
+    }
+    em.shutdown().await;
+}
+
 // ---- tools -----------------------------------------------------------------------------------
 
 #[tokio::test]
@@ -730,6 +798,32 @@ async fn stream_faults_classify_in_every_protocol() {
             3,
             "{who}: {h:?}"
         );
+    }
+    em.shutdown().await;
+}
+
+#[tokio::test]
+async fn slow_first_token_trips_the_first_token_timeout_in_every_protocol() {
+    let mut all = fault_targets();
+    for (cfg, _) in &mut all {
+        cfg.ttft_ms = Dist::Fixed(5_000.0);
+    }
+    let em = start(all.iter().map(|(c, _)| c.clone()).collect()).await;
+    for (_, t) in &all {
+        let who = t.name.as_str();
+        let options = ClientOptions {
+            first_token_timeout: Duration::from_millis(300),
+            stream_idle_timeout: Duration::from_secs(30),
+            ..ClientOptions::default()
+        };
+        let client = client_for(&em, t, options);
+        // headers come at once, the first token does not
+        let (events, timing, error) = run_stream(&client, chat_request(t)).await;
+        let e = error.unwrap_or_else(|| panic!("{who}: stream ended: {events:?}"));
+        assert_eq!(e.class, ErrorClass::Timeout, "{who}: {e:?}");
+        assert!(e.message.contains("first token"), "{who}: {e}");
+        assert!(timing.first_token.is_none(), "{who}");
+        assert!(!events.iter().any(StreamEvent::is_token), "{who}");
     }
     em.shutdown().await;
 }
