@@ -2,6 +2,8 @@
 
 use crate::assess::Exclusion;
 use crate::criterion::Criterion;
+use crate::profile::capability_key;
+use crate::tco::{CostItem, Unpriced};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Lang {
@@ -46,6 +48,50 @@ pub fn criterion(c: Criterion, lang: Lang) -> &'static str {
     }
 }
 
+/// The criterion's short name for a table header (the full name is in [`criterion`]).
+pub fn criterion_short(c: Criterion, lang: Lang) -> &'static str {
+    match (c, lang) {
+        (Criterion::Cost, Lang::En) => "cost",
+        (Criterion::Performance, Lang::En) => "perf",
+        (Criterion::Stability, Lang::En) => "stability",
+        (Criterion::Compliance, Lang::En) => "compliance",
+        (Criterion::AiCapability, Lang::En) => "AI",
+        (Criterion::Migration, Lang::En) => "migration",
+        (Criterion::Cost, Lang::Zh) => "成本",
+        (Criterion::Performance, Lang::Zh) => "性能",
+        (Criterion::Stability, Lang::Zh) => "稳定性",
+        (Criterion::Compliance, Lang::Zh) => "合规",
+        (Criterion::AiCapability, Lang::Zh) => "AI",
+        (Criterion::Migration, Lang::Zh) => "迁移",
+    }
+}
+
+/// A criterion unit as the advise crate writes it (`USD/month`, `output tokens/s`,
+/// `expected downtime h/month`, `points (0-100)`, `CNY one-time`, `engineer-days`), for people.
+/// Units it does not know are returned unchanged.
+pub fn unit(unit: &str, lang: Lang) -> String {
+    if lang == Lang::En {
+        return unit.to_owned();
+    }
+    if let Some(currency) = unit.strip_suffix("/month").filter(|c| is_currency(c)) {
+        return format!("{currency}/月");
+    }
+    if let Some(currency) = unit.strip_suffix(" one-time").filter(|c| is_currency(c)) {
+        return format!("{currency}(一次性)");
+    }
+    match unit {
+        "output tokens/s" => "输出 token/秒".to_owned(),
+        "expected downtime h/month" => "预计停机小时/月".to_owned(),
+        "points (0-100)" => "分(0-100)".to_owned(),
+        "engineer-days" => "人天".to_owned(),
+        other => other.to_owned(),
+    }
+}
+
+fn is_currency(s: &str) -> bool {
+    s.len() == 3 && s.bytes().all(|b| b.is_ascii_uppercase())
+}
+
 /// Fixed labels used by tables and reports.
 pub fn label(key: &str, lang: Lang) -> &'static str {
     let (en, zh) = match key {
@@ -73,8 +119,54 @@ pub fn label(key: &str, lang: Lang) -> &'static str {
         "acceptability" => ("Rank acceptabilities (SMAA-2)", "排名可接受度(SMAA-2)"),
         "unknown" => ("unknown", "未知"),
         "unknown_note" => (
-            "? = unknown fact: counted at the worst known value; SMAA samples its plausible range",
-            "? = 事实未知:确定性方法按已知最差值计,SMAA 在合理区间内抽样",
+            "? = includes an unknown fact: counted at the worst known value; SMAA samples its plausible range",
+            "? = 含未知事实:确定性方法按已知最差值计,SMAA 在其合理区间内抽样",
+        ),
+        "unknown_value_note" => (
+            "unknown = no fact at all: counted at the worst value known among the compared providers; SMAA samples their span",
+            "未知 = 完全没有事实:按候选厂商中已知最差值计,SMAA 在其区间内抽样",
+        ),
+        "unknown_column" => (
+            "unknown for every compared provider",
+            "所有候选厂商均未知",
+        ),
+        "unknown_column_effect" => (
+            "counted the same for all, so it cannot change the ranking",
+            "各家按同一值计,不影响排名",
+        ),
+        "performance_hint" => (
+            "no measurements yet and no published speed figures",
+            "尚无实测数据,也无公开速度数据",
+        ),
+        "share_legend" => (
+            "share of plausible weightings (SMAA-2) in which the provider is first",
+            "在合理权重(SMAA-2)中该厂商排第一的比例",
+        ),
+        "chart_note" => (
+            "Each bar splits the SMAA-2 samples by the rank the provider takes (#1 darkest green); the figure on the right is the first-rank share.",
+            "每条横条按该厂商在 SMAA-2 样本中所得名次划分(#1 为深绿色);右侧数字为第一名占比。",
+        ),
+        "score_legend" => (
+            "closeness or score of the ranking method (higher is better)",
+            "排名方法给出的贴近度或得分(越高越好)",
+        ),
+        "better_lower" => ("lower is better", "越低越好"),
+        "better_higher" => ("higher is better", "越高越好"),
+        "providers" => ("Providers", "厂商"),
+        "units" => ("Units", "单位"),
+        "sources" => ("Sources", "来源"),
+        "priced_total" => ("priced lines", "有价项合计"),
+        "unpriced_lines" => ("unpriced lines", "无价格项"),
+        "cost_in_rank" => ("cost as ranked", "排名所用成本"),
+        "tco_note" => (
+            "unknown = the provider publishes no price for this line in the catalog: left out of its priced total; `cloudfit rank` counts it at the highest price among the providers that price it (shown with ?)",
+            "未知 = 目录中该厂商此项无价格:不计入有价项合计;`cloudfit rank` 按给出价格的厂商中的最高价计(标 ?)",
+        ),
+        "excluded_short" => ("excluded", "已排除"),
+        "not_compared" => ("not compared", "未参与比较"),
+        "claims_share_note" => (
+            "first for you = share of plausible weightings (SMAA-2) in which the provider is first for this profile · excluded = removed by a hard constraint (reasons below)",
+            "你的第一占比 = 在合理权重(SMAA-2)下该厂商对此画像排第一的比例 · 已排除 = 被硬约束排除(原因见下)",
         ),
         "method" => ("method", "方法"),
         "weights" => ("weights", "权重"),
@@ -102,6 +194,7 @@ pub fn label(key: &str, lang: Lang) -> &'static str {
         "value" => ("value", "数值"),
         "report" => ("report", "报告"),
         "your_share" => ("first for your profile", "按你的画像排第一的占比"),
+        "your_share_short" => ("first for you", "你的第一占比"),
         "unpriced_everywhere" => (
             "Not priced by any compared provider (left out of totals)",
             "所有候选厂商均无价格(未计入合计)",
@@ -120,6 +213,60 @@ pub fn label(key: &str, lang: Lang) -> &'static str {
         Lang::En => en,
         Lang::Zh => zh,
     }
+}
+
+/// A cost line's item (`task:agent`, `embeddings`, `gpu`, `egress`, `storage`) for people.
+pub fn cost_item(item: &CostItem, lang: Lang) -> String {
+    match (item, lang) {
+        (_, Lang::En) => item.to_string(),
+        (CostItem::Task(name), Lang::Zh) => format!("任务:{name}"),
+        (CostItem::Embeddings, Lang::Zh) => "嵌入".to_owned(),
+        (CostItem::Gpu, Lang::Zh) => "GPU".to_owned(),
+        (CostItem::Egress, Lang::Zh) => "出网流量".to_owned(),
+        (CostItem::Storage, Lang::Zh) => "存储".to_owned(),
+    }
+}
+
+/// Why a cost line has no amount, in `lang`.
+pub fn unpriced(u: &Unpriced, lang: Lang) -> String {
+    match (u, lang) {
+        (_, Lang::En) => u.to_string(),
+        (Unpriced::NoQualifyingModel { capabilities }, Lang::Zh) => format!(
+            "允许地域内没有具备 {} 能力且有价格的模型",
+            capabilities
+                .iter()
+                .map(|c| capability_key(*c))
+                .collect::<Vec<_>>()
+                .join("+")
+        ),
+        (Unpriced::NoGpuPrice { gpu }, Lang::Zh) => format!("没有 {gpu} 实例价格"),
+        (Unpriced::NoEgressPrice, Lang::Zh) => "没有出网流量价格".to_owned(),
+        (Unpriced::NoStoragePrice, Lang::Zh) => "目录中没有存储价格".to_owned(),
+        (Unpriced::NoExchangeRate { from, to }, Lang::Zh) => {
+            format!("没有 {from} 到 {to} 的汇率")
+        }
+    }
+}
+
+/// The name of a billed quantity or a priced unit as the TCO lines write it (`input tokens`,
+/// `cache-hit share`, `GPU-hours`, `GB out`, `cached input`, ...), in `lang`; unknown names
+/// are returned unchanged.
+pub fn quantity(what: &str, lang: Lang) -> String {
+    if lang == Lang::En {
+        return what.to_owned();
+    }
+    match what {
+        "input tokens" | "input" => "输入",
+        "output tokens" | "output" => "输出",
+        "cached input" => "缓存输入",
+        "embedding tokens" => "嵌入",
+        "cache-hit share" => "缓存命中率",
+        "GPU-hours" | "GPU-hour" => "GPU 小时",
+        "GB out" => "出网 GB",
+        "GB stored" => "存储 GB",
+        other => other,
+    }
+    .to_owned()
 }
 
 /// Why a provider was excluded, in `lang`.

@@ -5,13 +5,13 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use cloudfit_advise::{assess, i18n, rank, Measurements, RankOptions};
-use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
+use comfy_table::CellAlignment;
 use serde_json::{json, Value};
 
 use crate::failure::{CmdResult, Failure};
 use crate::output::{emit, emit_json, unsupported, Format};
 
-use super::report::{advise_failure, load_profile, round, Common};
+use super::report::{self, advise_failure, load_profile, round, Common};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -99,54 +99,114 @@ pub fn run(args: Args) -> CmdResult {
             "claims": claims,
         }));
     }
-    let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED);
+    emit(&claims_table(&claims, standing.as_ref(), lang))
+}
+
+/// The people-facing claims table: at most [`report::WIDTH`] columns, long cells wrapped,
+/// exclusion reasons listed once under the table.
+fn claims_table(
+    claims: &[Value],
+    standing: Option<&(String, Standing)>,
+    lang: i18n::Lang,
+) -> String {
     let l = |k| i18n::label(k, lang);
+    let c = match lang {
+        i18n::Lang::En => ": ",
+        i18n::Lang::Zh => ":",
+    };
+    let mut t = report::narrow_table();
     let mut header = vec![
         l("provider"),
         l("claim"),
         l("measure"),
-        l("scope"),
-        l("period"),
         l("value"),
         l("report"),
     ];
     if standing.is_some() {
-        header.push(l("your_share"));
+        header.push(l("your_share_short"));
     }
-    t.set_header(header);
-    for c in &claims {
-        let s = |k: &str| c[k].as_str().unwrap_or_default().to_owned();
-        let value = match (c["value"].as_f64(), c["unit"].as_str()) {
+    let mut rows = Vec::new();
+    for claim in claims {
+        let s = |k: &str| claim[k].as_str().unwrap_or_default().to_owned();
+        let value = match (claim["value"].as_f64(), claim["unit"].as_str()) {
             (Some(v), Some("percent")) => format!("{v}%"),
+            (Some(v), Some("rank")) => format!("#{v}"),
             (Some(v), Some(u)) => format!("{v} {u}"),
             (Some(v), None) => v.to_string(),
-            (None, _) => "-".to_owned(),
+            (None, _) => l("unknown").to_owned(),
         };
-        let mut row = vec![
-            s("provider"),
-            s("claim"),
-            s("measure"),
-            s("scope"),
-            s("period"),
-            value,
-            s("report"),
-        ];
+        let mut measure = s("measure");
+        for key in ["scope", "period"] {
+            if let Some(x) = claim[key].as_str().filter(|x| !x.is_empty()) {
+                measure.push_str(&format!("\n{}{c}{x}", l(key)));
+            }
+        }
+        let mut row = vec![s("provider"), s("claim"), measure, value, s("report")];
         if standing.is_some() {
             row.push(
-                match (c["first_rank_share"].as_f64(), c["excluded"].as_str()) {
-                    (_, Some(reason)) => format!("0% ({reason})"),
+                match (
+                    claim["first_rank_share"].as_f64(),
+                    claim["excluded"].as_str(),
+                ) {
+                    (_, Some(_)) => l("excluded_short").to_owned(),
                     (Some(share), None) => format!("{:.1}%", share * 100.0),
-                    (None, None) => "-".to_owned(),
+                    (None, None) => l("not_compared").to_owned(),
                 },
             );
         }
-        t.add_row(row);
+        rows.push(row);
     }
-    let mut out = format!("{}\n", l("claims"));
-    if let Some((name, _)) = &standing {
-        out.push_str(&format!("{}: {name}\n", l("your_share")));
+    report::fill_table(
+        &mut t,
+        header.iter().map(|h| (*h).to_owned()).collect(),
+        rows,
+    );
+    for i in [3, 5] {
+        if let Some(col) = t.column_mut(i) {
+            col.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    let mut out = report::wrap(l("claims"), "", "  ", report::WIDTH);
+    out.push('\n');
+    if let Some((name, _)) = standing {
+        out.push_str(&report::wrap(
+            &format!("{}{c}{name}", l("your_share")),
+            "",
+            "  ",
+            report::WIDTH,
+        ));
+        out.push('\n');
     }
     out.push_str(&format!("{t}\n"));
-    emit(&out)
+    if let Some((_, map)) = standing {
+        out.push_str(&report::wrap(
+            l("claims_share_note"),
+            "",
+            "  ",
+            report::WIDTH,
+        ));
+        out.push('\n');
+        let excluded: Vec<(&String, &String)> = map
+            .iter()
+            .filter_map(|(id, s)| s.as_ref().err().map(|why| (id, why)))
+            .filter(|(id, _)| {
+                claims
+                    .iter()
+                    .any(|c| c["provider"].as_str() == Some(id.as_str()))
+            })
+            .collect();
+        if !excluded.is_empty() {
+            out.push_str(&format!("\n{}{}\n", l("excluded"), c.trim_end()));
+            for (id, why) in excluded {
+                out.push_str(&report::wrap(
+                    &format!("{id}{c}{why}"),
+                    "  ",
+                    "    ",
+                    report::WIDTH,
+                ));
+                out.push('\n');
+            }
+        }
+    }
+    out
 }

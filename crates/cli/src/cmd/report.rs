@@ -9,10 +9,10 @@ use cloudfit_advise::i18n::{self, label, Lang};
 use cloudfit_advise::tco::to_f64;
 use cloudfit_advise::{
     catalog_as_of, Advice, AdviseError, Criterion, CriterionValue, Date, Evidence, Profile,
-    ProfileError, Tco,
+    ProfileError, ProviderAssessment, Tco,
 };
 use cloudfit_catalog::{Catalog, Money};
-use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
+use comfy_table::{CellAlignment, ColumnConstraint, Table, Width as ComfyWidth};
 use serde_json::{json, Map, Value};
 
 use crate::cmd::catalog::CatalogArgs;
@@ -226,22 +226,48 @@ pub fn rank_json(advice: &Advice, lang: Lang) -> Value {
     })
 }
 
+/// How explanation sentences name providers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Naming {
+    /// Full display names everywhere (JSON `explanation.text`).
+    Full,
+    /// Full name with the id at the first mention, ids afterwards (tables, where the id is
+    /// what the table shows).
+    Short,
+}
+
 /// Plain sentences: what makes the winner win and how far weights must move.
 pub fn explanation_lines(advice: &Advice, lang: Lang) -> Vec<String> {
+    explanation_lines_named(advice, lang, Naming::Full)
+}
+
+/// [`explanation_lines`] with a choice of how providers are named.
+pub fn explanation_lines_named(advice: &Advice, lang: Lang, naming: Naming) -> Vec<String> {
     let Some(e) = &advice.explanation else {
         return Vec::new();
     };
     let mut out = Vec::new();
-    let name = |id: &str| -> String {
-        advice
+    let full = |id: &str| -> String {
+        let name = advice
             .assessment
             .providers
             .iter()
             .position(|p| p.id == id)
             .map(|i| provider_name(advice, i, lang))
-            .unwrap_or_else(|| id.to_owned())
+            .unwrap_or_else(|| id.to_owned());
+        match naming {
+            Naming::Full => name,
+            Naming::Short if name == id => name,
+            Naming::Short => format!("{name} ({id})"),
+        }
     };
-    let runner = e.runner_up.as_deref().map(name).unwrap_or_default();
+    let later = |id: &str| -> String {
+        match naming {
+            Naming::Full => full(id),
+            Naming::Short => id.to_owned(),
+        }
+    };
+    let runner = e.runner_up.as_deref().map(full).unwrap_or_default();
     let list = |pos: bool| -> String {
         e.contributions
             .iter()
@@ -263,7 +289,7 @@ pub fn explanation_lines(advice: &Advice, lang: Lang) -> Vec<String> {
             .join(", ")
     };
     let (leads, trails) = (list(true), list(false));
-    let winner = name(&e.winner);
+    let winner = full(&e.winner);
     out.push(match lang {
         Lang::En => format!(
             "{winner} is first; against {runner} it leads on {} and trails on {} (weighted normalised difference per criterion).",
@@ -276,6 +302,7 @@ pub fn explanation_lines(advice: &Advice, lang: Lang) -> Vec<String> {
             if trails.is_empty() { "无".into() } else { trails }
         ),
     });
+    let winner = later(&e.winner);
     for m in &e.sensitivity {
         let c = i18n::criterion(m.criterion, lang);
         let line = match (m.margin(), lang) {
@@ -290,7 +317,7 @@ pub fn explanation_lines(advice: &Advice, lang: Lang) -> Vec<String> {
                 m.lower,
                 m.upper,
                 d,
-                name(closest_rival(m).unwrap_or_default())
+                later(closest_rival(m).unwrap_or_default())
             ),
             (Some(d), Lang::Zh) => format!(
                 "{c}:权重 {:.2};在 {:.2}..{:.2} 内 {winner} 保持第一;变动 {:.2} 后 {} 变为第一。",
@@ -298,7 +325,7 @@ pub fn explanation_lines(advice: &Advice, lang: Lang) -> Vec<String> {
                 m.lower,
                 m.upper,
                 d,
-                name(closest_rival(m).unwrap_or_default())
+                later(closest_rival(m).unwrap_or_default())
             ),
         };
         out.push(line);
@@ -315,17 +342,271 @@ fn closest_rival(m: &cloudfit_advise::WeightMove) -> Option<&str> {
     }
 }
 
-/// A criterion value for people: number with `?` when unknown.
-fn cell(v: &CriterionValue) -> String {
-    let digits = if v.value.abs() >= 100.0 { 0 } else { 2 };
-    let mut s = format!("{:.*}", digits, v.value);
-    if v.unknown {
-        s.push('?');
+// ---------------------------------------------------------------- text layout and numbers
+
+/// Columns people-facing text is laid out for (tables shrink further when `COLUMNS` is less).
+pub const WIDTH: usize = 120;
+
+/// Columns a character takes in a terminal: East Asian wide and full-width forms take two.
+fn char_width(c: char) -> usize {
+    match u32::from(c) {
+        0x1100..=0x115F
+        | 0x2E80..=0x303E
+        | 0x3041..=0x33FF
+        | 0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF
+        | 0xA000..=0xA4CF
+        | 0xAC00..=0xD7A3
+        | 0xF900..=0xFAFF
+        | 0xFE30..=0xFE4F
+        | 0xFF00..=0xFF60
+        | 0xFFE0..=0xFFE6
+        | 0x20000..=0x3FFFD => 2,
+        _ => 1,
     }
-    s
 }
 
-fn unit_suffix(advice: &Advice, c: Criterion) -> String {
+/// Display width of `s` in a terminal.
+pub fn text_width(s: &str) -> usize {
+    s.chars().map(char_width).sum()
+}
+
+/// Wide punctuation that must not start a line.
+fn closes(piece: &str) -> bool {
+    matches!(piece, "," | "。" | ":" | ";" | ")" | "、" | "!" | "?")
+}
+
+/// Separator of the items in a legend line; lines break between items before inside one.
+const DOT: &str = " · ";
+
+/// Word-wrap `text` to `width` columns: the first line starts with `first`, the others with
+/// `rest`. Items separated by ` · ` are kept whole on a line when they fit; otherwise lines
+/// break at spaces, and between wide (CJK) characters, which have no spaces. A word longer
+/// than a line (a URL) keeps its own line rather than being cut.
+pub fn wrap(text: &str, first: &str, rest: &str, width: usize) -> String {
+    let mut lines = Lines {
+        out: String::new(),
+        line: String::new(),
+        used: 0,
+        empty: true,
+        rest,
+        width,
+    };
+    for (n, paragraph) in text.split('\n').enumerate() {
+        if n > 0 {
+            lines.out.push('\n');
+        }
+        let prefix = if n == 0 { first } else { rest };
+        lines.line = prefix.to_owned();
+        lines.used = text_width(prefix);
+        lines.empty = true;
+        for (k, item) in paragraph.split(DOT).enumerate() {
+            if k > 0 {
+                if lines.used + DOT.len() + text_width(item) > width {
+                    lines.line.push_str(DOT.trim_end());
+                    lines.newline();
+                } else {
+                    lines.line.push_str(DOT);
+                    lines.used += DOT.chars().count();
+                }
+            }
+            for (space, piece) in pieces(item) {
+                lines.push(space, &piece);
+            }
+        }
+        let last = std::mem::take(&mut lines.line);
+        lines.out.push_str(last.trim_end());
+    }
+    lines.out
+}
+
+/// Words of `text`, each with whether a space precedes it; every wide character is a word.
+fn pieces(text: &str) -> Vec<(bool, String)> {
+    let mut pieces = Vec::new();
+    let mut word = String::new();
+    let mut space = false;
+    for c in text.chars() {
+        if c == ' ' {
+            if !word.is_empty() {
+                pieces.push((space, std::mem::take(&mut word)));
+            }
+            space = true;
+        } else if char_width(c) == 2 {
+            if !word.is_empty() {
+                pieces.push((space, std::mem::take(&mut word)));
+                space = false;
+            }
+            pieces.push((space, c.to_string()));
+            space = false;
+        } else {
+            word.push(c);
+        }
+    }
+    if !word.is_empty() {
+        pieces.push((space, word));
+    }
+    pieces
+}
+
+/// The state of [`wrap`]: finished lines and the line being filled.
+struct Lines<'a> {
+    out: String,
+    line: String,
+    used: usize,
+    empty: bool,
+    rest: &'a str,
+    width: usize,
+}
+
+impl Lines<'_> {
+    fn newline(&mut self) {
+        self.out.push_str(self.line.trim_end());
+        self.out.push('\n');
+        self.line = self.rest.to_owned();
+        self.used = text_width(self.rest);
+        self.empty = true;
+    }
+
+    fn push(&mut self, space: bool, piece: &str) {
+        let w = text_width(piece);
+        let gap = usize::from(space && !self.empty);
+        if !self.empty && self.used + gap + w > self.width && !closes(piece) {
+            self.newline();
+        }
+        if space && !self.empty {
+            self.line.push(' ');
+            self.used += 1;
+        }
+        self.line.push_str(piece);
+        self.used += w;
+        self.empty = false;
+    }
+}
+
+/// `x` with `dp` decimals and thousands separators (`13,791`, `-0` printed as `0`).
+pub fn grouped(x: f64, dp: usize) -> String {
+    let x = round(x, i32::try_from(dp).unwrap_or(0));
+    let text = format!("{:.*}", dp, x.abs());
+    let (int, frac) = match text.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (text.as_str(), None),
+    };
+    let mut out = String::new();
+    if x < 0.0 {
+        out.push('-');
+    }
+    let digits = int.len();
+    for (i, d) in int.chars().enumerate() {
+        if i > 0 && (digits - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(f);
+    }
+    out
+}
+
+/// A number without trailing zeros after the point, grouped (`6,000`, `0.5`, `0.075`).
+fn plain(x: f64, max_dp: usize) -> String {
+    let s = grouped(x, max_dp);
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        s
+    }
+}
+
+/// A criterion value's number in its house format: money without decimals and with
+/// thousands separators, downtime hours with two decimals, points and tokens/s with one.
+fn number(v: &CriterionValue) -> String {
+    match v.criterion {
+        Criterion::Cost => grouped(v.value, 0),
+        Criterion::Migration if v.unit == "engineer-days" => plain(v.value, 1),
+        Criterion::Migration => grouped(v.value, 0),
+        Criterion::Stability => grouped(v.value, 2),
+        Criterion::Performance | Criterion::Compliance | Criterion::AiCapability => {
+            grouped(v.value, 1)
+        }
+    }
+}
+
+/// How much of a criterion value rests on facts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Knowledge {
+    Known,
+    /// Some facts known, some not: the number is the worst case of the unknown part.
+    Partly,
+    /// No fact behind it at all: the number is a fallback taken from other providers.
+    Unknown,
+}
+
+fn knowledge(v: &CriterionValue) -> Knowledge {
+    match (v.unknown, v.evidence.is_empty()) {
+        (false, _) => Knowledge::Known,
+        (true, false) => Knowledge::Partly,
+        (true, true) => Knowledge::Unknown,
+    }
+}
+
+/// What the table says about each criterion, over all ranked providers.
+struct Columns {
+    /// Per criterion: every provider's value is [`Knowledge::Unknown`].
+    all_unknown: [bool; 6],
+    any_partly: bool,
+    /// Some value is unknown in a column that is not wholly unknown.
+    any_unknown: bool,
+}
+
+impl Columns {
+    fn of(advice: &Advice) -> Self {
+        let providers: Vec<_> = advice
+            .ranking
+            .iter()
+            .map(|r| &advice.assessment.providers[r.index])
+            .collect();
+        let mut all_unknown = [false; 6];
+        let (mut any_partly, mut any_unknown) = (false, false);
+        for c in Criterion::ALL {
+            let ks: Vec<Knowledge> = providers
+                .iter()
+                .map(|p| knowledge(p.criterion(c)))
+                .collect();
+            all_unknown[c.index()] = !ks.is_empty() && ks.iter().all(|k| *k == Knowledge::Unknown);
+            any_partly |= ks.contains(&Knowledge::Partly);
+            any_unknown |= !all_unknown[c.index()] && ks.contains(&Knowledge::Unknown);
+        }
+        Columns {
+            all_unknown,
+            any_partly,
+            any_unknown,
+        }
+    }
+}
+
+/// A criterion value for people: the number; the number with `?` when part of it rests on an
+/// unknown fact; `unknown` when no fact is behind it (`?` alone when the whole column is).
+fn cell(v: &CriterionValue, columns: &Columns, lang: Lang) -> String {
+    match knowledge(v) {
+        Knowledge::Known => number(v),
+        Knowledge::Partly => format!("{}?", number(v)),
+        Knowledge::Unknown if columns.all_unknown[v.criterion.index()] => "?".to_owned(),
+        Knowledge::Unknown => label("unknown", lang).to_owned(),
+    }
+}
+
+/// The value with its unit for the evidence lists (`13,791 USD/month`, `unknown`).
+fn value_with_unit(v: &CriterionValue, lang: Lang) -> String {
+    match knowledge(v) {
+        Knowledge::Known => format!("{} {}", number(v), i18n::unit(&v.unit, lang)),
+        Knowledge::Partly => format!("{}? {}", number(v), i18n::unit(&v.unit, lang)),
+        Knowledge::Unknown => label("unknown", lang).to_owned(),
+    }
+}
+
+fn unit_of(advice: &Advice, c: Criterion) -> String {
     advice
         .assessment
         .providers
@@ -334,86 +615,240 @@ fn unit_suffix(advice: &Advice, c: Criterion) -> String {
         .unwrap_or_default()
 }
 
-fn header(advice: &Advice, lang: Lang) -> Vec<String> {
+fn header(lang: Lang) -> Vec<String> {
     let mut h = vec![
-        label("rank", lang).to_owned(),
+        "#".to_owned(),
         label("provider", lang).to_owned(),
         label("score", lang).to_owned(),
     ];
-    for c in Criterion::ALL {
-        h.push(format!(
-            "{} ({})",
-            i18n::criterion(c, lang),
-            unit_suffix(advice, c)
-        ));
-    }
+    h.extend(
+        Criterion::ALL
+            .iter()
+            .map(|c| i18n::criterion_short(*c, lang).to_owned()),
+    );
     h.push(label("first_rank_share", lang).to_owned());
     h
 }
 
-fn row(advice: &Advice, r: &cloudfit_advise::Ranked, lang: Lang) -> Vec<String> {
+/// Columns of [`header`] that hold numbers (right-aligned).
+fn numeric(column: usize) -> bool {
+    column != 1
+}
+
+fn row(advice: &Advice, r: &cloudfit_advise::Ranked, columns: &Columns, lang: Lang) -> Vec<String> {
     let p = &advice.assessment.providers[r.index];
-    let mut row = vec![
-        r.rank.to_string(),
-        provider_name(advice, r.index, lang),
-        format!("{:.3}", r.score),
-    ];
-    row.extend(p.criteria.iter().map(cell));
+    let mut row = vec![r.rank.to_string(), p.id.clone(), format!("{:.3}", r.score)];
+    row.extend(p.criteria.iter().map(|v| cell(v, columns, lang)));
     row.push(format!("{:.1}%", r.first_rank_share * 100.0));
     row
 }
 
-fn weights_line(advice: &Advice, lang: Lang) -> String {
+fn weights_line(advice: &Advice, lang: Lang, short: bool) -> String {
     Criterion::ALL
         .iter()
         .map(|c| {
-            format!(
-                "{} {:.2}",
-                i18n::criterion(*c, lang),
-                advice.weights[c.index()]
-            )
+            let name = if short {
+                i18n::criterion_short(*c, lang)
+            } else {
+                i18n::criterion(*c, lang)
+            };
+            format!("{name} {:.2}", advice.weights[c.index()])
         })
         .collect::<Vec<_>>()
         .join(", ")
 }
 
+/// The lines printed under the ranking table: units once, then what `?` and `unknown` mean.
+fn legend(advice: &Advice, columns: &Columns, lang: Lang) -> Vec<String> {
+    let sep = match lang {
+        Lang::En => ": ",
+        Lang::Zh => ":",
+    };
+    let units: Vec<String> = Criterion::ALL
+        .iter()
+        .map(|c| {
+            format!(
+                "{}{sep}{}",
+                i18n::criterion_short(*c, lang),
+                i18n::unit(&unit_of(advice, *c), lang)
+            )
+        })
+        .collect();
+    let mut out = vec![
+        units.join(" · "),
+        format!(
+            "{}{sep}{} · {}{sep}{}",
+            label("score", lang),
+            label("score_legend", lang),
+            label("first_rank_share", lang),
+            label("share_legend", lang)
+        ),
+    ];
+    if columns.any_partly {
+        out.push(label("unknown_note", lang).to_owned());
+    }
+    if columns.any_unknown {
+        out.push(label("unknown_value_note", lang).to_owned());
+    }
+    for c in Criterion::ALL {
+        if !columns.all_unknown[c.index()] {
+            continue;
+        }
+        let hint = match (c, lang) {
+            (Criterion::Performance, Lang::En) => format!(" ({})", label("performance_hint", lang)),
+            (Criterion::Performance, Lang::Zh) => format!("({})", label("performance_hint", lang)),
+            _ => String::new(),
+        };
+        out.push(format!(
+            "{} ? = {}{hint}{sep}{}",
+            i18n::criterion_short(c, lang),
+            label("unknown_column", lang),
+            label("unknown_column_effect", lang)
+        ));
+    }
+    out
+}
+
+/// `id = full name` for every ranked provider whose table id differs from its name.
+fn names_line(advice: &Advice, lang: Lang) -> Option<String> {
+    let names: Vec<String> = advice
+        .ranking
+        .iter()
+        .filter_map(|r| {
+            let id = &advice.assessment.providers[r.index].id;
+            let name = provider_name(advice, r.index, lang);
+            (name != *id).then(|| format!("{id} = {name}"))
+        })
+        .collect();
+    (!names.is_empty()).then(|| names.join(" · "))
+}
+
+/// A table in the house style no wider than [`WIDTH`] (or `COLUMNS`, when narrower).
+pub fn narrow_table() -> Table {
+    let mut t = crate::output::table();
+    let max = u16::try_from(WIDTH).unwrap_or(u16::MAX);
+    let width = t.width().map_or(max, |w| w.min(max));
+    t.set_width(width);
+    t
+}
+
+/// Set `header` and `rows` on `t`, never splitting a word: each column is at least as wide
+/// as its longest word, so only text with spaces (or CJK text) wraps.
+pub fn fill_table(t: &mut Table, header: Vec<String>, rows: Vec<Vec<String>>) {
+    let mut widths = vec![0usize; header.len()];
+    for cells in std::iter::once(&header).chain(rows.iter()) {
+        for (w, text) in widths.iter_mut().zip(cells) {
+            let longest = text
+                .lines()
+                .flat_map(pieces)
+                .map(|(_, word)| text_width(&word))
+                .max()
+                .unwrap_or(0);
+            *w = (*w).max(longest);
+        }
+    }
+    t.set_header(header);
+    for r in rows {
+        t.add_row(r);
+    }
+    for (col, w) in t.column_iter_mut().zip(widths) {
+        // the constraint counts the padding, one column on each side
+        let w = u16::try_from(w + 2).unwrap_or(u16::MAX);
+        col.set_constraint(ColumnConstraint::LowerBoundary(ComfyWidth::Fixed(w)));
+    }
+}
+
+fn colon(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => ": ",
+        Lang::Zh => ":",
+    }
+}
+
 /// The default people-facing table.
 pub fn rank_table(advice: &Advice, lang: Lang) -> String {
     let a = &advice.assessment;
-    let mut out = format!(
-        "{}: {} — {} {}, {} {} ({}), {} {}\n",
-        label("title", lang),
-        a.profile,
-        label("method", lang),
-        advice.method.name(),
-        label("weights", lang),
-        weights_line(advice, lang),
-        advice.weight_source,
-        label("as_of", lang),
-        a.as_of
+    let c = colon(lang);
+    let mut out = wrap(
+        &format!("{}{c}{}", label("title", lang), a.profile),
+        "",
+        "  ",
+        WIDTH,
     );
-    let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED);
-    t.set_header(header(advice, lang));
+    out.push('\n');
+    out.push_str(&wrap(
+        &format!(
+            "{}{c}{} · {} ({}){c}{} · {}{c}{}",
+            label("method", lang),
+            advice.method.name(),
+            label("weights", lang),
+            advice.weight_source,
+            weights_line(advice, lang, true),
+            label("as_of", lang),
+            a.as_of
+        ),
+        "",
+        "  ",
+        WIDTH,
+    ));
+    out.push('\n');
+    let columns = Columns::of(advice);
+    let mut t = narrow_table();
+    t.set_header(header(lang));
     for r in &advice.ranking {
-        t.add_row(row(advice, r, lang));
+        t.add_row(row(advice, r, &columns, lang));
     }
-    let _ = writeln!(out, "{t}");
-    let _ = writeln!(out, "{}", label("unknown_note", lang));
-    if !advice.ranking.is_empty() {
-        let _ = writeln!(out, "\n{}:", label("explanation", lang));
-        for line in explanation_lines(advice, lang) {
-            let _ = writeln!(out, "  {line}");
+    for (i, col) in t.column_iter_mut().enumerate() {
+        if numeric(i) {
+            col.set_cell_alignment(CellAlignment::Right);
         }
     }
+    let _ = writeln!(out, "{t}");
+    for line in legend(advice, &columns, lang) {
+        let _ = writeln!(out, "{}", wrap(&line, "", "  ", WIDTH));
+    }
+    if let Some(names) = names_line(advice, lang) {
+        let _ = writeln!(
+            out,
+            "{}",
+            wrap(
+                &format!("{}{c}{names}", label("providers", lang)),
+                "",
+                "  ",
+                WIDTH
+            )
+        );
+    }
+    if !advice.ranking.is_empty() {
+        let _ = writeln!(out, "\n{}{}", label("explanation", lang), c.trim_end());
+        for line in explanation_lines_named(advice, lang, Naming::Short) {
+            let _ = writeln!(out, "{}", wrap(&line, "  ", "    ", WIDTH));
+        }
+    }
+    if let Some(cr) = advice.ahp_cr.filter(|cr| *cr > 0.1) {
+        let _ = writeln!(
+            out,
+            "{}",
+            wrap(
+                &format!("{} (CR = {cr:.3})", label("ahp_inconsistent", lang)),
+                "  ",
+                "    ",
+                WIDTH
+            )
+        );
+    }
     if !a.excluded.is_empty() {
-        let _ = writeln!(out, "\n{}:", label("excluded", lang));
+        let _ = writeln!(out, "\n{}{}", label("excluded", lang), c.trim_end());
         for e in &a.excluded {
             let _ = writeln!(
                 out,
-                "  {}: {}",
-                e.provider,
-                i18n::exclusion(&e.reason, lang)
+                "{}",
+                wrap(
+                    &format!("{}{c}{}", e.provider, i18n::exclusion(&e.reason, lang)),
+                    "  ",
+                    "    ",
+                    WIDTH
+                )
             );
         }
     }
@@ -421,25 +856,54 @@ pub fn rank_table(advice: &Advice, lang: Lang) -> String {
         let items: Vec<String> = a
             .unpriced_everywhere
             .iter()
-            .map(|i| i.to_string())
+            .map(|i| i18n::cost_item(i, lang))
             .collect();
         let _ = writeln!(
             out,
-            "\n{}: {}",
-            label("unpriced_everywhere", lang),
-            items.join(", ")
+            "\n{}",
+            wrap(
+                &format!(
+                    "{}{c}{}",
+                    label("unpriced_everywhere", lang),
+                    items.join(", ")
+                ),
+                "",
+                "  ",
+                WIDTH
+            )
         );
     }
     out
 }
 
 const BAR: usize = 40;
-/// Glyphs for rank 1, 2, 3, ... in the text chart (repeating after the fourth).
+/// Glyphs for rank 1, 2, 3 and 4-or-lower in the text chart.
 const GLYPHS: [char; 4] = ['█', '▓', '▒', '░'];
-/// Colours for ranks in the SVG chart (first rank strongest).
-const COLOURS: [&str; 6] = [
-    "#1b7837", "#5aae61", "#a6dba0", "#d9f0d3", "#e7d4e8", "#c2a5cf",
-];
+
+/// Colour of rank `k` (0-based) of `m` in the SVG chart: dark green for first, through pale
+/// grey, to purple for last (a diverging scale that reads without a legend's help).
+fn colour(k: usize, m: usize) -> String {
+    const STOPS: [(f64, [f64; 3]); 3] = [
+        (0.0, [27.0, 120.0, 55.0]),
+        (0.5, [217.0, 217.0, 217.0]),
+        (1.0, [118.0, 42.0, 131.0]),
+    ];
+    let t = if m <= 1 {
+        0.0
+    } else {
+        k as f64 / (m - 1) as f64
+    };
+    let (a, b) = if t <= STOPS[1].0 {
+        (STOPS[0], STOPS[1])
+    } else {
+        (STOPS[1], STOPS[2])
+    };
+    let f = (t - a.0) / (b.0 - a.0);
+    let c: Vec<u8> = (0..3)
+        .map(|i| (a.1[i] + (b.1[i] - a.1[i]) * f).round().clamp(0.0, 255.0) as u8)
+        .collect();
+    format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2])
+}
 
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -452,68 +916,34 @@ fn md_escape(s: &str) -> String {
     s.replace('|', "\\|")
 }
 
-/// The forwardable Markdown report.
-pub fn rank_markdown(advice: &Advice, profile: &Profile, lang: Lang) -> String {
-    let a = &advice.assessment;
-    let mut out = format!("# {}: {}\n\n", label("title", lang), a.profile);
-    let _ = writeln!(
-        out,
-        "- {}: `{}`\n- {}: {} ({})\n- {}: {}\n- {}: {} · {}: {}\n",
-        label("method", lang),
-        advice.method.name(),
-        label("weights", lang),
-        weights_line(advice, lang),
-        advice.weight_source,
-        label("as_of", lang),
-        a.as_of,
-        label("samples", lang),
-        advice.samples,
-        label("seed", lang),
-        advice.seed
-    );
-    if let Some(s) = profile.segment {
-        let p = s.preset();
-        let _ = writeln!(
-            out,
-            "> {}: {}\n",
-            label("preset_source", lang),
-            match lang {
-                Lang::Zh => p.source_zh,
-                Lang::En => p.source_en,
-            }
-        );
+/// `source, as of` for an evidence line (derived values have no date).
+fn cited(e: &Evidence) -> String {
+    if e.as_of.is_empty() {
+        e.source.clone()
+    } else {
+        format!("{}, {}", e.source, e.as_of)
     }
-    let h = header(advice, lang);
-    let _ = writeln!(
-        out,
-        "| {} |",
-        h.iter()
-            .map(|x| md_escape(x))
-            .collect::<Vec<_>>()
-            .join(" | ")
-    );
-    let _ = writeln!(out, "|{}", "---|".repeat(h.len()));
-    for r in &advice.ranking {
-        let cells = row(advice, r, lang);
-        let _ = writeln!(
-            out,
-            "| {} |",
-            cells
-                .iter()
-                .map(|x| md_escape(x))
-                .collect::<Vec<_>>()
-                .join(" | ")
-        );
-    }
-    let _ = writeln!(out, "\n{}\n", label("unknown_note", lang));
+}
 
-    let _ = writeln!(out, "## {}\n\n```text", label("acceptability", lang));
+fn preset_source(profile: &Profile, lang: Lang) -> Option<&'static str> {
+    profile.segment.map(|s| {
+        let p = s.preset();
+        match lang {
+            Lang::Zh => p.source_zh,
+            Lang::En => p.source_en,
+        }
+    })
+}
+
+/// The text chart of rank acceptabilities: one bar per provider, one glyph run per rank.
+fn text_chart(advice: &Advice) -> String {
     let width = advice
         .ranking
         .iter()
-        .map(|r| advice.assessment.providers[r.index].id.chars().count())
+        .map(|r| text_width(&advice.assessment.providers[r.index].id))
         .max()
         .unwrap_or(0);
+    let mut out = String::new();
     for r in &advice.ranking {
         let mut bar = String::new();
         let mut used = 0usize;
@@ -522,7 +952,7 @@ pub fn rank_markdown(advice: &Advice, profile: &Profile, lang: Lang) -> String {
             cum += share;
             let end = ((cum * BAR as f64).round() as usize).min(BAR);
             for _ in used..end {
-                bar.push(GLYPHS[k % GLYPHS.len()]);
+                bar.push(GLYPHS[k.min(GLYPHS.len() - 1)]);
             }
             used = used.max(end);
         }
@@ -534,14 +964,94 @@ pub fn rank_markdown(advice: &Advice, profile: &Profile, lang: Lang) -> String {
             r.first_rank_share * 100.0
         );
     }
-    let legend: Vec<String> = (0..advice.ranking.len().min(4))
+    out
+}
+
+fn chart_legend(m: usize, lang: Lang) -> String {
+    let mut parts: Vec<String> = (0..m.min(GLYPHS.len() - 1))
         .map(|k| format!("{} = #{}", GLYPHS[k], k + 1))
         .collect();
+    if m >= GLYPHS.len() {
+        parts.push(match lang {
+            Lang::En => format!("{} = #{} or lower", GLYPHS[3], GLYPHS.len()),
+            Lang::Zh => format!("{} = 第 {} 名及以后", GLYPHS[3], GLYPHS.len()),
+        });
+    }
+    format!(
+        "{}; {} = {}",
+        parts.join(", "),
+        match lang {
+            Lang::En => "% on the right",
+            Lang::Zh => "右侧百分比",
+        },
+        label("first_rank_share", lang)
+    )
+}
+
+/// The forwardable Markdown report.
+pub fn rank_markdown(advice: &Advice, profile: &Profile, lang: Lang) -> String {
+    let a = &advice.assessment;
+    let c = colon(lang);
+    let mut out = format!("# {}{c}{}\n\n", label("title", lang), a.profile);
     let _ = writeln!(
         out,
-        "```\n\n{} ({}: %)\n",
-        legend.join(", "),
-        label("first_rank_share", lang)
+        "- {}{c}`{}`\n- {} ({}){c}{}\n- {}{c}{}\n- {}{c}{} · {}{c}{}\n",
+        label("method", lang),
+        advice.method.name(),
+        label("weights", lang),
+        advice.weight_source,
+        weights_line(advice, lang, false),
+        label("as_of", lang),
+        a.as_of,
+        label("samples", lang),
+        advice.samples,
+        label("seed", lang),
+        advice.seed
+    );
+    if let Some(source) = preset_source(profile, lang) {
+        let _ = writeln!(out, "> {}{c}{}\n", label("preset_source", lang), source);
+    }
+    let columns = Columns::of(advice);
+    let h = header(lang);
+    let _ = writeln!(
+        out,
+        "| {} |",
+        h.iter()
+            .map(|x| md_escape(x))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    );
+    let align: Vec<&str> = (0..h.len())
+        .map(|i| if numeric(i) { "--:" } else { ":--" })
+        .collect();
+    let _ = writeln!(out, "|{}|", align.join("|"));
+    for r in &advice.ranking {
+        let cells = row(advice, r, &columns, lang);
+        let _ = writeln!(
+            out,
+            "| {} |",
+            cells
+                .iter()
+                .map(|x| md_escape(x))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        );
+    }
+    out.push('\n');
+    let mut notes = legend(advice, &columns, lang);
+    if let Some(names) = names_line(advice, lang) {
+        notes.push(format!("{}{c}{names}", label("providers", lang)));
+    }
+    for line in notes {
+        let _ = writeln!(out, "- {}", md_escape(&line));
+    }
+
+    let _ = writeln!(
+        out,
+        "\n## {}\n\n```text\n{}```\n\n{}\n",
+        label("acceptability", lang),
+        text_chart(advice),
+        chart_legend(advice.ranking.len(), lang)
     );
 
     let _ = writeln!(out, "## {}\n", label("explanation", lang));
@@ -556,28 +1066,41 @@ pub fn rank_markdown(advice: &Advice, profile: &Profile, lang: Lang) -> String {
         for e in &a.excluded {
             let _ = writeln!(
                 out,
-                "- **{}**: {}",
+                "- **{}**{c}{}",
                 e.provider,
                 i18n::exclusion(&e.reason, lang)
             );
         }
+    }
+    if !a.unpriced_everywhere.is_empty() {
+        let items: Vec<String> = a
+            .unpriced_everywhere
+            .iter()
+            .map(|i| i18n::cost_item(i, lang))
+            .collect();
+        let _ = writeln!(
+            out,
+            "\n{}{c}{}",
+            label("unpriced_everywhere", lang),
+            items.join(", ")
+        );
     }
     let _ = writeln!(out, "\n## {}\n", label("evidence", lang));
     for r in &advice.ranking {
         let p = &a.providers[r.index];
         let _ = writeln!(
             out,
-            "### {}. {}\n",
+            "### {}. {} (`{}`)\n",
             r.rank,
-            provider_name(advice, r.index, lang)
+            provider_name(advice, r.index, lang),
+            p.id
         );
         for v in &p.criteria {
             let _ = writeln!(
                 out,
-                "- **{}** = {} {}{}",
+                "- **{}** = {}{}",
                 i18n::criterion(v.criterion, lang),
-                cell(v),
-                v.unit,
+                value_with_unit(v, lang),
                 if v.note.is_empty() {
                     String::new()
                 } else {
@@ -585,7 +1108,7 @@ pub fn rank_markdown(advice: &Advice, profile: &Profile, lang: Lang) -> String {
                 }
             );
             for e in &v.evidence {
-                let _ = writeln!(out, "  - {} ({}, {})", e.fact, e.source, e.as_of);
+                let _ = writeln!(out, "  - {} ({})", e.fact, cited(e));
             }
         }
         out.push('\n');
@@ -593,89 +1116,50 @@ pub fn rank_markdown(advice: &Advice, profile: &Profile, lang: Lang) -> String {
     out
 }
 
-/// The forwardable, self-contained HTML report with an inline SVG chart.
-pub fn rank_html(advice: &Advice, profile: &Profile, lang: Lang) -> String {
+/// The rank-acceptability chart as inline SVG: one stacked bar per provider.
+fn svg_chart(advice: &Advice, lang: Lang) -> String {
     let a = &advice.assessment;
-    let title = format!("{}: {}", label("title", lang), a.profile);
-    let mut out = format!(
-        "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title>\n<style>body{{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.3rem .5rem;text-align:right}}td:nth-child(2),th:nth-child(2){{text-align:left}}.unknown{{color:#b35806}}small{{color:#555}}</style></head><body>\n<h1>{}</h1>\n",
-        lang.code(),
-        escape(&title),
-        escape(&title)
-    );
-    let _ = writeln!(
-        out,
-        "<p>{}: <code>{}</code> · {}: {} ({}) · {}: {} · {}: {} · {}: {}</p>",
-        label("method", lang),
-        advice.method.name(),
-        label("weights", lang),
-        escape(&weights_line(advice, lang)),
-        escape(&advice.weight_source),
-        label("as_of", lang),
-        a.as_of,
-        label("samples", lang),
-        advice.samples,
-        label("seed", lang),
-        advice.seed
-    );
-    if let Some(s) = profile.segment {
-        let p = s.preset();
-        let _ = writeln!(
-            out,
-            "<blockquote>{}: {}</blockquote>",
-            label("preset_source", lang),
-            escape(match lang {
-                Lang::Zh => p.source_zh,
-                Lang::En => p.source_en,
-            })
-        );
-    }
-    out.push_str("<table><thead><tr>");
-    for h in header(advice, lang) {
-        let _ = write!(out, "<th>{}</th>", escape(&h));
-    }
-    out.push_str("</tr></thead><tbody>\n");
-    for r in &advice.ranking {
-        out.push_str("<tr>");
-        let p = &a.providers[r.index];
-        for (k, c) in row(advice, r, lang).iter().enumerate() {
-            let unknown = (3..9).contains(&k) && p.criteria[k - 3].unknown;
-            if unknown {
-                let _ = write!(
-                    out,
-                    "<td class=\"unknown\" title=\"{}\">{}</td>",
-                    escape(&p.criteria[k - 3].note),
-                    escape(c)
-                );
-            } else {
-                let _ = write!(out, "<td>{}</td>", escape(c));
-            }
-        }
-        out.push_str("</tr>\n");
-    }
-    let _ = writeln!(
-        out,
-        "</tbody></table>\n<p><small>{}</small></p>",
-        escape(label("unknown_note", lang))
-    );
-
-    // Stacked bars: one row per provider, one segment per rank.
-    let _ = writeln!(out, "<h2>{}</h2>", label("acceptability", lang));
-    let (label_w, bar_w, row_h) = (160.0, 480.0, 26.0);
     let m = advice.ranking.len();
-    let height = row_h * m as f64 + 30.0;
+    let label_w = 8.0
+        * advice
+            .ranking
+            .iter()
+            .map(|r| text_width(&a.providers[r.index].id) as f64)
+            .fold(10.0, f64::max);
+    let (bar_w, row_h, top) = (480.0, 26.0, 22.0);
+    let legend_y = top + row_h * m as f64 + 8.0;
+    let key_w = 44.0;
+    let width = (label_w + bar_w + 60.0).max(label_w + key_w * m as f64);
+    let height = legend_y + 24.0;
+    let mut out = String::new();
     let _ = writeln!(
         out,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{height}\" role=\"img\" aria-label=\"{}\">",
-        label_w + bar_w + 70.0,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width:.0}\" height=\"{height:.0}\" viewBox=\"0 0 {width:.0} {height:.0}\" role=\"img\" aria-label=\"{}\" font-family=\"system-ui,sans-serif\">",
         escape(label("acceptability", lang))
     );
-    for (i, r) in advice.ranking.iter().enumerate() {
-        let y = i as f64 * row_h;
+    // axis: 0, 25, 50, 75, 100 % of samples
+    for q in 0..=4 {
+        let x = label_w + bar_w * f64::from(q) / 4.0;
         let _ = writeln!(
             out,
-            "<text x=\"0\" y=\"{:.1}\" font-size=\"12\">{}</text>",
-            y + 17.0,
+            "<line x1=\"{x:.1}\" y1=\"{:.1}\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"#bbb\" stroke-width=\"0.5\"/><text x=\"{x:.1}\" y=\"12\" font-size=\"10\" text-anchor=\"middle\" fill=\"#555\">{}%</text>",
+            top - 4.0,
+            top + row_h * m as f64,
+            q * 25
+        );
+    }
+    let _ = writeln!(
+        out,
+        "<text x=\"{:.1}\" y=\"12\" font-size=\"10\" fill=\"#555\">#1</text>",
+        label_w + bar_w + 8.0
+    );
+    for (i, r) in advice.ranking.iter().enumerate() {
+        let y = top + i as f64 * row_h;
+        let _ = writeln!(
+            out,
+            "<text x=\"0\" y=\"{:.1}\" font-size=\"12\"><title>{}</title>{}</text>",
+            y + 15.0,
+            escape(&provider_name(advice, r.index, lang)),
             escape(&a.providers[r.index].id)
         );
         let mut x = label_w;
@@ -684,10 +1168,11 @@ pub fn rank_html(advice: &Advice, profile: &Profile, lang: Lang) -> String {
             if w > 0.0 {
                 let _ = writeln!(
                     out,
-                    "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{w:.1}\" height=\"{:.1}\" fill=\"{}\"><title>#{}: {:.1}%</title></rect>",
-                    y + 4.0,
+                    "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{w:.1}\" height=\"{:.1}\" fill=\"{}\"><title>{}: #{} {:.1}%</title></rect>",
+                    y + 3.0,
                     row_h - 8.0,
-                    COLOURS[k.min(COLOURS.len() - 1)],
+                    colour(k, m),
+                    escape(&a.providers[r.index].id),
                     k + 1,
                     share * 100.0
                 );
@@ -697,26 +1182,134 @@ pub fn rank_html(advice: &Advice, profile: &Profile, lang: Lang) -> String {
         let _ = writeln!(
             out,
             "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\">{:.1}%</text>",
-            label_w + bar_w + 6.0,
-            y + 17.0,
+            label_w + bar_w + 8.0,
+            y + 15.0,
             r.first_rank_share * 100.0
         );
     }
-    let ly = row_h * m as f64 + 12.0;
-    for (k, colour) in COLOURS.iter().enumerate().take(m) {
-        let lx = label_w + k as f64 * 60.0;
+    for k in 0..m {
+        let lx = label_w + k as f64 * key_w;
         let _ = writeln!(
             out,
-            "<rect x=\"{lx:.1}\" y=\"{ly:.1}\" width=\"12\" height=\"12\" fill=\"{}\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\">#{}</text>",
-            colour,
+            "<rect x=\"{lx:.1}\" y=\"{legend_y:.1}\" width=\"12\" height=\"12\" fill=\"{}\" stroke=\"#999\" stroke-width=\"0.5\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\">#{}</text>",
+            colour(k, m),
             lx + 16.0,
-            ly + 10.0,
+            legend_y + 10.0,
             k + 1
         );
     }
     out.push_str("</svg>\n");
+    out
+}
 
-    let _ = writeln!(out, "<h2>{}</h2><ul>", label("explanation", lang));
+const CSS: &str = "body{font-family:system-ui,sans-serif;line-height:1.45;max-width:70rem;margin:2rem auto;padding:0 1rem;color:#222}\
+table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:right;vertical-align:top}\
+th{background:#f3f3f3}td.name,th.name{text-align:left}td.name small{display:block;color:#555}\
+.unknown{color:#b35806}.legend{font-size:.9rem;color:#444}small{color:#555}\
+blockquote{border-left:3px solid #ccc;margin:1rem 0;padding:.2rem 1rem;color:#444}";
+
+/// The forwardable, self-contained HTML report with an inline SVG chart.
+pub fn rank_html(advice: &Advice, profile: &Profile, lang: Lang) -> String {
+    let a = &advice.assessment;
+    let c = colon(lang);
+    let title = format!("{}{c}{}", label("title", lang), a.profile);
+    let mut out = format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<h1>{}</h1>\n",
+        lang.code(),
+        escape(&title),
+        escape(&title)
+    );
+    let _ = writeln!(
+        out,
+        "<p>{}{c}<code>{}</code> · {} ({}){c}{} · {}{c}{} · {}{c}{} · {}{c}{}</p>",
+        label("method", lang),
+        advice.method.name(),
+        label("weights", lang),
+        escape(&advice.weight_source),
+        escape(&weights_line(advice, lang, false)),
+        label("as_of", lang),
+        a.as_of,
+        label("samples", lang),
+        advice.samples,
+        label("seed", lang),
+        advice.seed
+    );
+    if let Some(source) = preset_source(profile, lang) {
+        let _ = writeln!(
+            out,
+            "<blockquote>{}{c}{}</blockquote>",
+            label("preset_source", lang),
+            escape(source)
+        );
+    }
+    let columns = Columns::of(advice);
+    out.push_str("<table>\n<thead><tr>");
+    for (i, h) in header(lang).iter().enumerate() {
+        let crit = i.checked_sub(3).and_then(|k| Criterion::ALL.get(k));
+        match crit {
+            Some(cr) => {
+                let _ = write!(
+                    out,
+                    "<th title=\"{} ({})\">{}</th>",
+                    escape(i18n::criterion(*cr, lang)),
+                    escape(&i18n::unit(&unit_of(advice, *cr), lang)),
+                    escape(h)
+                );
+            }
+            None if i == 1 => {
+                let _ = write!(out, "<th class=\"name\">{}</th>", escape(h));
+            }
+            None => {
+                let _ = write!(out, "<th>{}</th>", escape(h));
+            }
+        }
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
+    for r in &advice.ranking {
+        out.push_str("<tr>");
+        let p = &a.providers[r.index];
+        for (k, text) in row(advice, r, &columns, lang).iter().enumerate() {
+            let value = k.checked_sub(3).and_then(|i| p.criteria.get(i));
+            match value {
+                _ if k == 1 => {
+                    let name = provider_name(advice, r.index, lang);
+                    let full = if name == p.id {
+                        String::new()
+                    } else {
+                        format!("<small>{}</small>", escape(&name))
+                    };
+                    let _ = write!(out, "<td class=\"name\"><b>{}</b>{full}</td>", escape(text));
+                }
+                Some(v) if v.unknown => {
+                    let _ = write!(
+                        out,
+                        "<td class=\"unknown\" title=\"{}\">{}</td>",
+                        escape(&v.note),
+                        escape(text)
+                    );
+                }
+                _ => {
+                    let _ = write!(out, "<td>{}</td>", escape(text));
+                }
+            }
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody>\n</table>\n<ul class=\"legend\">\n");
+    for line in legend(advice, &columns, lang) {
+        let _ = writeln!(out, "<li>{}</li>", escape(&line));
+    }
+    out.push_str("</ul>\n");
+
+    let _ = writeln!(out, "<h2>{}</h2>", label("acceptability", lang));
+    out.push_str(&svg_chart(advice, lang));
+    let _ = writeln!(
+        out,
+        "<p class=\"legend\">{}</p>",
+        escape(label("chart_note", lang))
+    );
+
+    let _ = writeln!(out, "<h2>{}</h2>\n<ul>", label("explanation", lang));
     for line in explanation_lines(advice, lang) {
         let _ = writeln!(out, "<li>{}</li>", escape(&line));
     }
@@ -729,53 +1322,69 @@ pub fn rank_html(advice: &Advice, profile: &Profile, lang: Lang) -> String {
     }
     out.push_str("</ul>\n");
     if !a.excluded.is_empty() {
-        let _ = writeln!(out, "<h2>{}</h2><ul>", label("excluded", lang));
+        let _ = writeln!(out, "<h2>{}</h2>\n<ul>", label("excluded", lang));
         for e in &a.excluded {
             let _ = writeln!(
                 out,
-                "<li><b>{}</b>: {}</li>",
+                "<li><b>{}</b>{c}{}</li>",
                 escape(&e.provider),
                 escape(&i18n::exclusion(&e.reason, lang))
             );
         }
         out.push_str("</ul>\n");
     }
+    if !a.unpriced_everywhere.is_empty() {
+        let items: Vec<String> = a
+            .unpriced_everywhere
+            .iter()
+            .map(|i| i18n::cost_item(i, lang))
+            .collect();
+        let _ = writeln!(
+            out,
+            "<p>{}{c}{}</p>",
+            escape(label("unpriced_everywhere", lang)),
+            escape(&items.join(", "))
+        );
+    }
     let _ = writeln!(out, "<h2>{}</h2>", label("evidence", lang));
     for r in &advice.ranking {
         let p = &a.providers[r.index];
         let _ = writeln!(
             out,
-            "<details><summary>{}. {}</summary><ul>",
+            "<details>\n<summary>{}. {} (<code>{}</code>)</summary>\n<ul>",
             r.rank,
-            escape(&provider_name(advice, r.index, lang))
+            escape(&provider_name(advice, r.index, lang)),
+            escape(&p.id)
         );
         for v in &p.criteria {
             let _ = write!(
                 out,
-                "<li><b>{}</b> = {} {}{}<ul>",
+                "<li><b>{}</b> = {}{}",
                 escape(i18n::criterion(v.criterion, lang)),
-                escape(&cell(v)),
-                escape(&v.unit),
+                escape(&value_with_unit(v, lang)),
                 if v.note.is_empty() {
                     String::new()
                 } else {
                     format!(" — {}", escape(&v.note))
                 }
             );
-            for e in &v.evidence {
-                let _ = write!(
-                    out,
-                    "<li>{} <small>({}, {})</small></li>",
-                    escape(&e.fact),
-                    escape(&e.source),
-                    escape(&e.as_of)
-                );
+            if !v.evidence.is_empty() {
+                out.push_str("<ul>");
+                for e in &v.evidence {
+                    let _ = write!(
+                        out,
+                        "<li>{} <small>({})</small></li>",
+                        escape(&e.fact),
+                        escape(&cited(e))
+                    );
+                }
+                out.push_str("</ul>");
             }
-            out.push_str("</ul></li>\n");
+            out.push_str("</li>\n");
         }
-        out.push_str("</ul></details>\n");
+        out.push_str("</ul>\n</details>\n");
     }
-    out.push_str("</body></html>\n");
+    out.push_str("</body>\n</html>\n");
     out
 }
 
@@ -820,57 +1429,215 @@ pub fn tco_json(provider: &str, tco: &Tco) -> Value {
     })
 }
 
-/// One provider's bill as a table.
-pub fn tco_table(provider: &str, tco: &Tco, lang: Lang) -> String {
-    let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED);
-    t.set_header(vec![
-        label("item", lang),
-        label("choice", lang),
-        label("quantity", lang),
-        label("unit_prices", lang),
-        label("amount", lang),
-        label("source", lang),
-    ]);
+/// Numbered sources shared by the tables of one `tco` run, printed once at the end.
+#[derive(Default)]
+pub struct Sources {
+    list: Vec<String>,
+}
+
+impl Sources {
+    /// The 1-based number of `e`'s source, adding it when new.
+    fn number(&mut self, e: &Evidence) -> usize {
+        let text = cited(e);
+        match self.list.iter().position(|s| *s == text) {
+            Some(i) => i + 1,
+            None => {
+                self.list.push(text);
+                self.list.len()
+            }
+        }
+    }
+
+    /// `[1] source, as of` lines, wrapped to [`WIDTH`].
+    pub fn render(&self, lang: Lang) -> String {
+        if self.list.is_empty() {
+            return String::new();
+        }
+        let mut out = format!("{}{}\n", label("sources", lang), colon(lang).trim_end());
+        let digits = self.list.len().to_string().len();
+        for (i, s) in self.list.iter().enumerate() {
+            let tag = format!("[{:>digits$}] ", i + 1);
+            let rest = " ".repeat(tag.len());
+            let _ = writeln!(out, "{}", wrap(s, &tag, &rest, WIDTH));
+        }
+        out
+    }
+}
+
+/// A billed quantity for people: tokens in millions (`input: 6,000 Mtok`), shares in percent.
+fn quantity_text(what: &str, x: f64, lang: Lang) -> String {
+    let c = colon(lang);
+    if let Some(kind) = what.strip_suffix(" tokens") {
+        let name = match lang {
+            Lang::En => kind.to_owned(),
+            Lang::Zh => i18n::quantity(what, lang),
+        };
+        format!("{name}{c}{} Mtok", plain(x / 1e6, 3))
+    } else if what.ends_with("share") {
+        format!("{}{c}{}%", i18n::quantity(what, lang), plain(x * 100.0, 1))
+    } else {
+        format!("{}{c}{}", i18n::quantity(what, lang), plain(x, 2))
+    }
+}
+
+/// Items of `lines` without an amount, for people.
+fn unpriced_items(tco: &Tco, lang: Lang) -> Vec<String> {
+    tco.lines
+        .iter()
+        .filter(|l| l.amount.is_none())
+        .map(|l| i18n::cost_item(&l.item, lang))
+        .collect()
+}
+
+/// One provider's bill as a table: `name` heads it, sources become numbers into `sources`.
+pub fn tco_table(
+    provider: &str,
+    name: &str,
+    tco: &Tco,
+    sources: &mut Sources,
+    lang: Lang,
+) -> String {
+    let c = colon(lang);
+    let header = vec![
+        label("item", lang).to_owned(),
+        label("choice", lang).to_owned(),
+        label("quantity", lang).to_owned(),
+        label("unit_prices", lang).to_owned(),
+        format!("{}/{}", tco.currency, month(lang)),
+        label("source", lang).to_owned(),
+    ];
+    let mut rows = Vec::new();
     for l in &tco.lines {
         let quantity = l
             .quantities
             .iter()
-            .map(|(k, v)| format!("{k}: {v}"))
+            .map(|(k, v)| quantity_text(k, *v, lang))
             .collect::<Vec<_>>()
             .join("\n");
-        let prices = l
-            .unit_prices
-            .iter()
-            .map(|u| format!("{}: {}/{}", u.what, money_text(&u.price), u.per))
-            .collect::<Vec<_>>()
-            .join("\n");
-        let amount = match (l.amount, &l.unpriced) {
-            (Some(a), _) => format!("{:.2} {}", a.round_dp(2), tco.currency),
-            (None, Some(u)) => format!("{}: {u}", label("unpriced", lang)),
-            (None, None) => label("unpriced", lang).to_owned(),
+        let prices = match &l.unpriced {
+            Some(u) if l.amount.is_none() => {
+                format!("{}{c}{}", label("unknown", lang), i18n::unpriced(u, lang))
+            }
+            _ => l
+                .unit_prices
+                .iter()
+                .map(|u| {
+                    format!(
+                        "{}{c}{}/{}",
+                        i18n::quantity(u.what, lang),
+                        money_text(&u.price),
+                        u.per
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
         };
-        let source = l
+        let amount = match l.amount {
+            Some(a) => grouped(to_f64(a), 0),
+            None => label("unknown", lang).to_owned(),
+        };
+        let refs = l
             .evidence
             .iter()
-            .map(|e| format!("{} ({})", e.source, e.as_of))
+            .map(|e| format!("[{}]", sources.number(e)))
             .collect::<Vec<_>>()
-            .join("\n");
-        t.add_row(vec![
-            l.item.to_string(),
+            .join("");
+        rows.push(vec![
+            i18n::cost_item(&l.item, lang),
             l.choice.clone().unwrap_or_default(),
             quantity,
             prices,
             amount,
-            source,
+            refs,
         ]);
     }
-    let complete = tco.lines.iter().all(|l| l.amount.is_some());
-    format!(
-        "{provider}\n{t}\n{}: {:.2} {}{}\n",
-        label("total", lang),
-        tco.known_total().round_dp(2),
+    let mut t = narrow_table();
+    fill_table(&mut t, header, rows);
+    if let Some(col) = t.column_mut(4) {
+        col.set_cell_alignment(CellAlignment::Right);
+    }
+    let unpriced = unpriced_items(tco, lang);
+    let heading = if name == provider {
+        provider.to_owned()
+    } else {
+        format!("{provider} — {name}")
+    };
+    let mut total = format!(
+        "{}{c}{} {}/{}",
+        label("priced_total", lang),
+        grouped(to_f64(tco.known_total()), 0),
         tco.currency,
-        if complete { "" } else { " (+ ?)" }
-    )
+        month(lang)
+    );
+    if !unpriced.is_empty() {
+        let _ = write!(
+            total,
+            "{DOT}{}{c}{}",
+            label("unpriced_lines", lang),
+            unpriced.join(", ")
+        );
+    }
+    format!("{heading}\n{t}\n{}\n", wrap(&total, "", "  ", WIDTH))
+}
+
+fn month(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "month",
+        Lang::Zh => "月",
+    }
+}
+
+/// The `tco` overview: one row per provider, its priced total, what is unpriced, and the cost
+/// criterion `rank` uses (unpriced lines filled from the other providers, marked `?`).
+pub fn tco_summary(providers: &[&ProviderAssessment], lang: Lang) -> String {
+    let currency = providers
+        .first()
+        .map(|p| p.tco.currency.to_string())
+        .unwrap_or_default();
+    let header = vec![
+        label("provider", lang).to_owned(),
+        format!(
+            "{} ({currency}/{})",
+            label("priced_total", lang),
+            month(lang)
+        ),
+        label("unpriced_lines", lang).to_owned(),
+        format!(
+            "{} ({currency}/{})",
+            label("cost_in_rank", lang),
+            month(lang)
+        ),
+    ];
+    let all_unknown = providers
+        .iter()
+        .all(|p| knowledge(p.criterion(Criterion::Cost)) == Knowledge::Unknown);
+    let columns = Columns {
+        all_unknown: [all_unknown, false, false, false, false, false],
+        any_partly: false,
+        any_unknown: false,
+    };
+    let rows = providers
+        .iter()
+        .map(|p| {
+            let unpriced = unpriced_items(&p.tco, lang);
+            vec![
+                p.id.clone(),
+                grouped(to_f64(p.tco.known_total()), 0),
+                if unpriced.is_empty() {
+                    "-".to_owned()
+                } else {
+                    unpriced.join(", ")
+                },
+                cell(p.criterion(Criterion::Cost), &columns, lang),
+            ]
+        })
+        .collect();
+    let mut t = narrow_table();
+    fill_table(&mut t, header, rows);
+    for i in [1, 3] {
+        if let Some(col) = t.column_mut(i) {
+            col.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    format!("{t}\n")
 }

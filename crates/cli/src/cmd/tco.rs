@@ -60,21 +60,59 @@ pub fn run(args: Args) -> CmdResult {
             })).collect::<Vec<_>>(),
         })),
         _ => {
-            let mut out = format!("{}: {}\n\n", i18n::label("cost_lines", lang), a.profile);
-            for p in providers {
-                out.push_str(&report::tco_table(&p.id, &p.tco, lang));
+            let c = match lang {
+                i18n::Lang::En => ": ",
+                i18n::Lang::Zh => ":",
+            };
+            let mut out = report::wrap(
+                &format!(
+                    "{}{c}{} · {}{c}{}",
+                    i18n::label("cost_lines", lang),
+                    a.profile,
+                    i18n::label("as_of", lang),
+                    a.as_of
+                ),
+                "",
+                "  ",
+                report::WIDTH,
+            );
+            out.push_str("\n\n");
+            out.push_str(&report::tco_summary(&providers, lang));
+            out.push('\n');
+            let mut sources = report::Sources::default();
+            for p in &providers {
+                let name = match (lang, &p.name_zh) {
+                    (i18n::Lang::Zh, Some(zh)) => zh.as_str(),
+                    _ => p.name_en.as_str(),
+                };
+                out.push_str(&report::tco_table(&p.id, name, &p.tco, &mut sources, lang));
                 out.push('\n');
             }
+            out.push_str(&report::wrap(
+                i18n::label("tco_note", lang),
+                "",
+                "  ",
+                report::WIDTH,
+            ));
+            out.push_str("\n\n");
             if !a.excluded.is_empty() {
-                out.push_str(&format!("{}:\n", i18n::label("excluded", lang)));
+                out.push_str(&format!(
+                    "{}{}\n",
+                    i18n::label("excluded", lang),
+                    c.trim_end()
+                ));
                 for e in &a.excluded {
-                    out.push_str(&format!(
-                        "  {}: {}\n",
-                        e.provider,
-                        i18n::exclusion(&e.reason, lang)
+                    out.push_str(&report::wrap(
+                        &format!("{}{c}{}", e.provider, i18n::exclusion(&e.reason, lang)),
+                        "  ",
+                        "    ",
+                        report::WIDTH,
                     ));
+                    out.push('\n');
                 }
+                out.push('\n');
             }
+            out.push_str(&sources.render(lang));
             emit(&out)
         }
     }
