@@ -601,27 +601,25 @@ async fn http_error_faults_classify_in_every_protocol() {
         let client = client_for(&em, t, ClientOptions::default());
         let who = t.name.as_str();
         let route = chat_route(t.protocol, false);
-        let cases: [(Faults, fn(&ErrorClass) -> bool, &str); 3] = [
+        let cases: [(Faults, ErrorClass, &str); 3] = [
             (
                 with_faults(|f| {
                     f.rate_limit_share = 1.0;
                     f.retry_after_s = 7;
                 }),
-                |c| {
-                    *c == ErrorClass::RateLimited {
-                        retry_after: Some(Duration::from_secs(7)),
-                    }
+                ErrorClass::RateLimited {
+                    retry_after: Some(Duration::from_secs(7)),
                 },
                 "429",
             ),
             (
                 with_faults(|f| f.server_error_share = 1.0),
-                |c| *c == ErrorClass::ServerError,
+                ErrorClass::ServerError,
                 "500",
             ),
             (
                 with_faults(|f| f.unavailable_share = 1.0),
-                |c| *c == ErrorClass::Overloaded,
+                ErrorClass::Overloaded,
                 if t.protocol == Protocol::Anthropic {
                     "529"
                 } else {
@@ -632,7 +630,7 @@ async fn http_error_faults_classify_in_every_protocol() {
         for (faults, expect, status) in cases {
             em.set_faults(&t.name, faults).unwrap();
             let e = client.chat(chat_request(t)).await.unwrap_err();
-            assert!(expect(&e.class), "{who} {status}: got {e:?}");
+            assert_eq!(e.class, expect, "{who} {status}: got {e:?}");
             assert!(e.is_retryable(), "{who} {status}");
             assert_eq!(
                 e.status.map(|s| s.to_string()).as_deref(),
