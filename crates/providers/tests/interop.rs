@@ -699,7 +699,7 @@ async fn connection_faults_classify_in_every_protocol() {
             &t.name,
             with_faults(|f| {
                 f.slow_headers_share = 1.0;
-                f.slow_headers_ms = 3_000;
+                f.slow_headers_ms = 30_000;
             }),
         )
         .unwrap();

@@ -28,7 +28,11 @@ pub(crate) fn router() -> Router<Arc<Provider>> {
 }
 
 /// `{"type":"error","error":{"type","message"},"request_id"}` with Anthropic's statuses
-/// (529 for overloaded).
+/// (529 for overloaded). Verified against docs.claude.com/en/api/errors: "Errors are always
+/// returned as JSON, with a top-level `error` object that always includes a `type` and
+/// `message` value. The response also includes a `request_id` field"; 400
+/// invalid_request_error, 401 authentication_error, 404 not_found_error, 429 rate_limit_error,
+/// 500 api_error, 529 overloaded_error; every response carries a `request-id` header.
 fn error(kind: &ErrKind) -> Response {
     let (status, ty, message, extra): (u16, &str, String, Vec<(&'static str, String)>) = match kind
     {
@@ -459,6 +463,11 @@ impl Encoder for AnthropicEncoder {
         );
     }
 
+    /// `message_delta` carries the stop reason and the *cumulative* usage (the SDKs overwrite,
+    /// not add: anthropic-sdk-python `lib/streaming/_messages.py` takes `input_tokens` from it
+    /// when present), then `message_stop` ends the stream (docs "Streaming Messages", event
+    /// types `message_start`, `content_block_start|delta|stop`, `message_delta`,
+    /// `message_stop`, `ping`, `error`).
     fn finish(&mut self, plan: &Plan, out: &mut BytesMut) {
         sse_event(
             out,

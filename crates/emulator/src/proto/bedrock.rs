@@ -307,6 +307,9 @@ fn stop_reason(f: Finish) -> &'static str {
     }
 }
 
+/// `TokenUsage` (docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_TokenUsage.html):
+/// `inputTokens`, `outputTokens`, `totalTokens` required; `cacheReadInputTokens`,
+/// `cacheWriteInputTokens` optional (absent here: the emulator has no prompt cache).
 fn usage(plan: &Plan) -> Value {
     let out = plan.output_tokens();
     json!({"inputTokens": plan.input_tokens, "outputTokens": out, "totalTokens": plan.input_tokens + out})
@@ -442,6 +445,12 @@ impl Encoder for BedrockEncoder {
         );
     }
 
+    /// The members of `ConverseStreamOutput` (API_runtime_ConverseStreamOutput.html):
+    /// `messageStart`, `contentBlockStart`, `contentBlockDelta`, `contentBlockStop`,
+    /// `messageStop`, `metadata` (`ConverseStreamMetadataEvent`: `usage` and `metrics`, both
+    /// required; `ConverseStreamMetrics.latencyMs` required), and the exceptions
+    /// `internalServerException`, `modelStreamErrorException` (424), `serviceUnavailableException`,
+    /// `throttlingException`, `validationException`.
     fn finish(&mut self, plan: &Plan, out: &mut BytesMut) {
         frame(
             out,

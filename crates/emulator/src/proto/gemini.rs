@@ -394,6 +394,9 @@ fn finish_reason(f: Finish) -> &'static str {
     }
 }
 
+/// `UsageMetadata` (ai.google.dev/api/generate-content#UsageMetadata): `promptTokenCount`,
+/// `candidatesTokenCount` (thoughts excluded), `thoughtsTokenCount` for thinking models,
+/// `totalTokenCount` = prompt + candidates + thoughts, `promptTokensDetails` by modality.
 fn usage(plan: &Plan, candidates_so_far: Option<u32>) -> Value {
     let thoughts = plan.reasoning_tokens();
     let candidates = candidates_so_far.unwrap_or_else(|| plan.output_tokens() - thoughts);

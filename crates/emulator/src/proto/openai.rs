@@ -641,6 +641,15 @@ impl Encoder for OpenAiEncoder {
 
     fn block_stop(&mut self, _plan: &Plan, _block: usize, _out: &mut BytesMut) {}
 
+    /// Verified against the docs:
+    /// * `stream_options.include_usage`: "an additional chunk will be streamed before the
+    ///   `data: [DONE]` message ... the `choices` field will always be an empty array. All other
+    ///   chunks will also include a `usage` field, but with a null value" (OpenAI OpenAPI spec,
+    ///   `ChatCompletionStreamOptions`);
+    /// * Moonshot puts usage inside the finishing choice (`choices[0].usage`; captured chunks in
+    ///   github.com/higress-group/higress/pull/1568, earendil-works/pi#2017);
+    /// * Azure's first chunk is a prompt-filter annotation with `"id":""`, `"model":""`,
+    ///   `"choices":[]` (quoted in microsoft/autogen#6465, AbanteAI/mentat#429).
     fn finish(&mut self, plan: &Plan, out: &mut BytesMut) {
         let usage = usage_json(self.dialect, plan);
         let in_choice = (self.dialect == Dialect::Moonshot).then_some(&usage);
