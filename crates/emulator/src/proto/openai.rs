@@ -74,7 +74,9 @@ type ErrorParts = (
     Vec<(&'static str, String)>,
 );
 
-/// The error body OpenAI documents: `{"error":{"message","type","param","code"}}`.
+/// The error body OpenAI documents: `{"error":{"message","type","param","code"}}`. A request
+/// rate limit is `type: "requests"`, `code: "rate_limit_exceeded"` (bodies quoted in
+/// mmz-001/knowledge_gpt#5 and chatboxai/chatbox#1361; help.openai.com article 6891829).
 fn error_body(dialect: Dialect, kind: &ErrKind) -> Response {
     let (status, message, ty, param, code, extra): ErrorParts = match kind {
         ErrKind::Unauthorized(m) => (
