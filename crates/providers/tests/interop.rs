@@ -380,6 +380,41 @@ async fn reasoning_models_count_reasoning_in_every_protocol() {
     em.shutdown().await;
 }
 
+/// The path of each dialect's documented base URL (the client's `Dialect::base_urls`, e.g.
+/// DeepSeek's bare `https://api.deepseek.com`, DashScope's `/compatible-mode/v1`) is served by the
+/// emulator, so a client configured with the real URL's path works against it unchanged.
+#[tokio::test]
+async fn documented_base_paths_are_served_for_every_dialect() {
+    let all: Vec<_> = all_targets()
+        .into_iter()
+        .filter(|(_, t)| matches!(t.protocol, Protocol::OpenAi(_)))
+        .collect();
+    let em = start(all.iter().map(|(c, _)| c.clone()).collect()).await;
+    for (_, t) in &all {
+        let Protocol::OpenAi(dialect) = t.protocol else {
+            continue;
+        };
+        let who = t.name.as_str();
+        for (region, url) in dialect.base_urls() {
+            let after_scheme = url.split_once("://").map_or(*url, |(_, rest)| rest);
+            let path = after_scheme.find('/').map_or("", |i| &after_scheme[i..]);
+            let addr = em.provider(&t.name).unwrap().addr;
+            let endpoint = ProviderEndpoint::new(
+                t.protocol,
+                format!("http://{addr}{path}"),
+                credentials(t.protocol),
+            );
+            let client = ProviderClient::new(endpoint, ClientOptions::default()).unwrap();
+            let resp = client
+                .chat(chat_request(t))
+                .await
+                .unwrap_or_else(|e| panic!("{who} {region} ({path:?}): {e}"));
+            assert_eq!(count_tokens(resp.text()), OUTPUT_TOKENS, "{who} {region}");
+        }
+    }
+    em.shutdown().await;
+}
+
 // ---- tools -----------------------------------------------------------------------------------
 
 #[tokio::test]
