@@ -340,6 +340,31 @@ mod tests {
     }
 
     #[test]
+    fn units_read_in_chinese() {
+        for (en, zh) in [
+            ("CNY/month", "CNY/月"),
+            ("USD one-time", "USD(一次性)"),
+            ("engineer-days", "人天"),
+            ("expected downtime h/month", "预计停机小时/月"),
+            ("points (0-100)", "分(0-100)"),
+            ("output tokens/s", "输出 token/秒"),
+            ("furlongs", "furlongs"),
+        ] {
+            assert_eq!(unit(en, Lang::Zh), zh);
+            assert_eq!(unit(en, Lang::En), en);
+        }
+        assert_eq!(quantity("cache-hit share", Lang::Zh), "缓存命中率");
+        assert_eq!(
+            cost_item(&CostItem::Task("agent".into()), Lang::Zh),
+            "任务:agent"
+        );
+        assert_eq!(
+            unpriced(&Unpriced::NoGpuPrice { gpu: "H100".into() }, Lang::Zh),
+            "没有 H100 实例价格"
+        );
+    }
+
+    #[test]
     fn every_label_has_both_languages() {
         for key in [
             "title",
@@ -355,6 +380,24 @@ mod tests {
             "cost_lines",
             "claims",
             "your_share",
+            "your_share_short",
+            "unknown_note",
+            "unknown_value_note",
+            "unknown_column",
+            "unknown_column_effect",
+            "performance_hint",
+            "share_legend",
+            "score_legend",
+            "chart_note",
+            "providers",
+            "sources",
+            "priced_total",
+            "unpriced_lines",
+            "cost_in_rank",
+            "tco_note",
+            "excluded_short",
+            "not_compared",
+            "claims_share_note",
         ] {
             assert!(!label(key, Lang::En).is_empty(), "{key}");
             assert!(!label(key, Lang::Zh).is_empty(), "{key}");

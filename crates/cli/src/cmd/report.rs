@@ -912,8 +912,18 @@ fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// Text for Markdown: characters that would start markup (a table cell end, an HTML tag,
+/// emphasis) are backslash-escaped, so facts such as `https://<resource>.openai.azure.com`
+/// render as written.
 fn md_escape(s: &str) -> String {
-    s.replace('|', "\\|")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '\\' | '|' | '<' | '>' | '*' | '`') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// `source, as of` for an evidence line (derived values have no date).
@@ -992,7 +1002,7 @@ fn chart_legend(m: usize, lang: Lang) -> String {
 pub fn rank_markdown(advice: &Advice, profile: &Profile, lang: Lang) -> String {
     let a = &advice.assessment;
     let c = colon(lang);
-    let mut out = format!("# {}{c}{}\n\n", label("title", lang), a.profile);
+    let mut out = format!("# {}{c}{}\n\n", label("title", lang), md_escape(&a.profile));
     let _ = writeln!(
         out,
         "- {}{c}`{}`\n- {} ({}){c}{}\n- {}{c}{}\n- {}{c}{} · {}{c}{}\n",
@@ -1009,7 +1019,12 @@ pub fn rank_markdown(advice: &Advice, profile: &Profile, lang: Lang) -> String {
         advice.seed
     );
     if let Some(source) = preset_source(profile, lang) {
-        let _ = writeln!(out, "> {}{c}{}\n", label("preset_source", lang), source);
+        let _ = writeln!(
+            out,
+            "> {}{c}{}\n",
+            label("preset_source", lang),
+            md_escape(source)
+        );
     }
     let columns = Columns::of(advice);
     let h = header(lang);
@@ -1056,7 +1071,7 @@ pub fn rank_markdown(advice: &Advice, profile: &Profile, lang: Lang) -> String {
 
     let _ = writeln!(out, "## {}\n", label("explanation", lang));
     for line in explanation_lines(advice, lang) {
-        let _ = writeln!(out, "- {line}");
+        let _ = writeln!(out, "- {}", md_escape(&line));
     }
     if let Some(cr) = advice.ahp_cr.filter(|cr| *cr > 0.1) {
         let _ = writeln!(out, "- {} (CR = {cr:.3})", label("ahp_inconsistent", lang));
@@ -1068,7 +1083,7 @@ pub fn rank_markdown(advice: &Advice, profile: &Profile, lang: Lang) -> String {
                 out,
                 "- **{}**{c}{}",
                 e.provider,
-                i18n::exclusion(&e.reason, lang)
+                md_escape(&i18n::exclusion(&e.reason, lang))
             );
         }
     }
@@ -1092,7 +1107,7 @@ pub fn rank_markdown(advice: &Advice, profile: &Profile, lang: Lang) -> String {
             out,
             "### {}. {} (`{}`)\n",
             r.rank,
-            provider_name(advice, r.index, lang),
+            md_escape(&provider_name(advice, r.index, lang)),
             p.id
         );
         for v in &p.criteria {
@@ -1104,11 +1119,11 @@ pub fn rank_markdown(advice: &Advice, profile: &Profile, lang: Lang) -> String {
                 if v.note.is_empty() {
                     String::new()
                 } else {
-                    format!(" — {}", v.note)
+                    format!(" — {}", md_escape(&v.note))
                 }
             );
             for e in &v.evidence {
-                let _ = writeln!(out, "  - {} ({})", e.fact, cited(e));
+                let _ = writeln!(out, "  - {} ({})", md_escape(&e.fact), md_escape(&cited(e)));
             }
         }
         out.push('\n');
@@ -1148,11 +1163,6 @@ fn svg_chart(advice: &Advice, lang: Lang) -> String {
             q * 25
         );
     }
-    let _ = writeln!(
-        out,
-        "<text x=\"{:.1}\" y=\"12\" font-size=\"10\" fill=\"#555\">#1</text>",
-        label_w + bar_w + 8.0
-    );
     for (i, r) in advice.ranking.iter().enumerate() {
         let y = top + i as f64 * row_h;
         let _ = writeln!(
@@ -1640,4 +1650,269 @@ pub fn tco_summary(providers: &[&ProviderAssessment], lang: Lang) -> String {
         }
     }
     format!("{t}\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use cloudfit_advise::{assess, rank, Measurements, RankOptions};
+
+    use super::*;
+
+    fn value(criterion: Criterion, x: f64, unknown: bool, evidence: bool) -> CriterionValue {
+        CriterionValue {
+            criterion,
+            value: x,
+            unknown,
+            range: unknown.then_some((x / 2.0, x)),
+            unit: "USD/month".to_owned(),
+            evidence: if evidence {
+                vec![Evidence::derived("a fact", "a source")]
+            } else {
+                Vec::new()
+            },
+            note: String::new(),
+        }
+    }
+
+    /// Every example profile, assessed and ranked against the built-in catalog.
+    fn examples() -> Vec<(String, Profile, Advice)> {
+        let catalog = Catalog::builtin().unwrap();
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/profiles");
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .collect();
+        paths.sort();
+        assert_eq!(paths.len(), 5);
+        paths
+            .into_iter()
+            .map(|path| {
+                let profile = Profile::load(&path).unwrap();
+                let as_of = profile.as_of.or_else(|| catalog_as_of(&catalog)).unwrap();
+                let a = assess(&catalog, &profile, &Measurements::default(), as_of).unwrap();
+                let options = RankOptions {
+                    samples: 300,
+                    ..RankOptions::default()
+                };
+                let advice = rank(a, &profile, options).unwrap();
+                (path.display().to_string(), profile, advice)
+            })
+            .collect()
+    }
+
+    /// Tags of `html` balance (void elements and `/>` aside); returns the tag names opened.
+    fn balanced(html: &str) -> Vec<String> {
+        let mut stack: Vec<String> = Vec::new();
+        let mut opened = Vec::new();
+        let mut rest = html;
+        while let Some(start) = rest.find('<') {
+            let end = rest[start..].find('>').unwrap() + start;
+            let tag = &rest[start + 1..end];
+            rest = &rest[end + 1..];
+            if tag.starts_with('!') || tag.ends_with('/') {
+                continue;
+            }
+            let name: String = tag
+                .trim_start_matches('/')
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect();
+            if ["meta", "br"].contains(&name.as_str()) {
+                continue;
+            }
+            if tag.starts_with('/') {
+                assert_eq!(stack.pop().as_deref(), Some(name.as_str()), "at <{tag}>");
+            } else {
+                opened.push(name.clone());
+                stack.push(name);
+            }
+        }
+        assert!(stack.is_empty(), "unclosed: {stack:?}");
+        opened
+    }
+
+    #[test]
+    fn money_and_numbers_read_well() {
+        for (x, dp, text) in [
+            (13_791.4, 0, "13,791"),
+            (999.5, 0, "1,000"),
+            (1_234_567.891, 2, "1,234,567.89"),
+            (-0.001, 2, "0.00"),
+            (-1234.0, 0, "-1,234"),
+            (0.0, 1, "0.0"),
+            (100.0, 0, "100"),
+        ] {
+            assert_eq!(grouped(x, dp), text, "{x} with {dp} decimals");
+        }
+        assert_eq!(plain(6000.0, 3), "6,000");
+        assert_eq!(plain(0.075, 3), "0.075");
+        assert_eq!(plain(0.5, 3), "0.5");
+    }
+
+    #[test]
+    fn unknown_is_a_word_partly_known_is_a_number_with_a_question_mark() {
+        let mut columns = Columns {
+            all_unknown: [false; 6],
+            any_partly: true,
+            any_unknown: true,
+        };
+        let cost = |unknown, evidence| value(Criterion::Cost, 19_075.2, unknown, evidence);
+        assert_eq!(cell(&cost(false, true), &columns, Lang::En), "19,075");
+        assert_eq!(cell(&cost(true, true), &columns, Lang::En), "19,075?");
+        assert_eq!(cell(&cost(true, false), &columns, Lang::En), "unknown");
+        assert_eq!(cell(&cost(true, false), &columns, Lang::Zh), "未知");
+        columns.all_unknown[Criterion::Cost.index()] = true;
+        assert_eq!(cell(&cost(true, false), &columns, Lang::En), "?");
+        let stability = value(Criterion::Stability, 0.7304, false, true);
+        assert_eq!(cell(&stability, &columns, Lang::En), "0.73");
+        let points = value(Criterion::Compliance, 85.0, false, true);
+        assert_eq!(cell(&points, &columns, Lang::En), "85.0");
+        let mut days = value(Criterion::Migration, 3.0, false, true);
+        days.unit = "engineer-days".to_owned();
+        assert_eq!(cell(&days, &columns, Lang::En), "3");
+    }
+
+    #[test]
+    fn wrap_keeps_items_whole_and_fits_the_width() {
+        let text = "cost: USD/month · perf: output tokens/s · stability: expected downtime h/month";
+        let out = wrap(text, "", "  ", 45);
+        assert_eq!(
+            out,
+            "cost: USD/month · perf: output tokens/s ·\n  stability: expected downtime h/month"
+        );
+        // a long item falls back to words; a word longer than the line keeps its own line
+        let out = wrap(
+            "see https://example.com/a/very/long/path/that/cannot/break now",
+            "- ",
+            "  ",
+            20,
+        );
+        assert_eq!(
+            out,
+            "- see\n  https://example.com/a/very/long/path/that/cannot/break\n  now"
+        );
+        // CJK text breaks between characters, never before closing punctuation
+        let zh = "在合理权重中该厂商排第一的比例,以及其余名次的分布";
+        for line in wrap(zh, "", "", 20).lines() {
+            assert!(text_width(line) <= 22, "{line}");
+            assert!(!line.starts_with(','), "{line}");
+        }
+        assert_eq!(wrap(zh, "", "", 20).replace('\n', ""), zh);
+        assert_eq!(text_width("成本 cost"), 9);
+    }
+
+    #[test]
+    fn rank_tables_fit_120_columns_and_never_show_a_number_for_an_unknown_value() {
+        for (path, _, advice) in examples() {
+            let columns = Columns::of(&advice);
+            for lang in [Lang::En, Lang::Zh] {
+                let table = rank_table(&advice, lang);
+                for line in table.lines() {
+                    assert!(text_width(line) <= WIDTH, "{path} {lang:?}: {line}");
+                }
+                // one row per provider, each cell as `cell` renders it
+                for r in &advice.ranking {
+                    let p = &advice.assessment.providers[r.index];
+                    let line = table
+                        .lines()
+                        .find(|l| l.split('┆').nth(1).is_some_and(|c| c.trim() == p.id))
+                        .unwrap_or_else(|| panic!("{path}: no row for {}", p.id));
+                    let cells: Vec<&str> = line.split('┆').map(|c| c.trim()).collect();
+                    for v in &p.criteria {
+                        let shown = cells[3 + v.criterion.index()];
+                        match knowledge(v) {
+                            Knowledge::Unknown => assert!(
+                                shown == "?" || shown == label("unknown", lang),
+                                "{path} {}: {shown}",
+                                p.id
+                            ),
+                            Knowledge::Partly => assert!(shown.ends_with('?'), "{shown}"),
+                            Knowledge::Known => assert!(!shown.contains('?'), "{shown}"),
+                        }
+                    }
+                }
+                assert_eq!(
+                    table.contains(label("unknown_note", lang)),
+                    columns.any_partly,
+                    "{path}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn markdown_and_html_reports_are_well_formed() {
+        for (path, profile, advice) in examples() {
+            for lang in [Lang::En, Lang::Zh] {
+                let md = rank_markdown(&advice, &profile, lang);
+                let rows: Vec<&str> = md.lines().filter(|l| l.starts_with("| ")).collect();
+                assert_eq!(rows.len(), advice.ranking.len() + 1, "{path}");
+                let pipes = |l: &str| l.matches('|').count() - l.matches("\\|").count();
+                assert!(rows.iter().all(|r| pipes(r) == 11), "{path}: {rows:?}");
+                assert_eq!(md.matches("```").count() % 2, 0);
+
+                let html = rank_html(&advice, &profile, lang);
+                assert!(html.starts_with("<!DOCTYPE html>\n<html lang="));
+                assert!(
+                    !html.contains("<script") && !html.contains(" src="),
+                    "{path}"
+                );
+                let tags = balanced(&html);
+                assert_eq!(tags.iter().filter(|t| *t == "svg").count(), 1);
+                let bars = advice
+                    .ranking
+                    .iter()
+                    .flat_map(|r| &r.rank_acceptability)
+                    .filter(|s| **s > 0.0)
+                    .count();
+                // one rect (with a tooltip) per non-empty segment, one legend key per rank
+                let rects = tags.iter().filter(|t| *t == "rect").count();
+                assert_eq!(rects, bars, "{path}");
+                assert_eq!(
+                    html.matches("<rect ").count(),
+                    bars + advice.ranking.len(),
+                    "{path}"
+                );
+                assert_eq!(
+                    tags.iter().filter(|t| *t == "tr").count(),
+                    advice.ranking.len() + 1
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn tco_tables_fit_120_columns_except_unbreakable_source_urls() {
+        for (path, _, advice) in examples() {
+            for lang in [Lang::En, Lang::Zh] {
+                let providers: Vec<&ProviderAssessment> =
+                    advice.assessment.providers.iter().collect();
+                let mut out = tco_summary(&providers, lang);
+                let mut sources = Sources::default();
+                for p in &providers {
+                    out.push_str(&tco_table(&p.id, &p.name_en, &p.tco, &mut sources, lang));
+                }
+                out.push_str(&sources.render(lang));
+                for line in out.lines() {
+                    let longest_word = line.split(' ').map(text_width).max().unwrap_or(0);
+                    assert!(
+                        text_width(line) <= WIDTH || longest_word > WIDTH - 10,
+                        "{path} {lang:?}: {line}"
+                    );
+                }
+                assert!(!out.contains("0.00?"), "{path}");
+            }
+        }
+    }
+
+    #[test]
+    fn colours_run_from_green_to_purple() {
+        assert_eq!(colour(0, 5), "#1b7837");
+        assert_eq!(colour(2, 5), "#d9d9d9");
+        assert_eq!(colour(4, 5), "#762a83");
+        assert_eq!(colour(0, 1), "#1b7837");
+    }
 }
