@@ -146,9 +146,17 @@ pub fn label(key: &str, lang: Lang) -> &'static str {
             "Each bar splits the SMAA-2 samples by the rank the provider takes (#1 darkest green); the figure on the right is the first-rank share.",
             "每条横条按该厂商在 SMAA-2 样本中所得名次划分(#1 为深绿色);右侧数字为第一名占比。",
         ),
-        "score_legend" => (
-            "closeness or score of the ranking method (higher is better)",
-            "排名方法给出的贴近度或得分(越高越好)",
+        "score_topsis" => (
+            "TOPSIS closeness to the ideal, 0-1 (higher is better)",
+            "TOPSIS 与理想解的贴近度,0-1(越高越好)",
+        ),
+        "score_wsm" => (
+            "weighted sum of max-normalised values, 0-1 (higher is better)",
+            "按最大值归一化后的加权和,0-1(越高越好)",
+        ),
+        "score_smaa" => (
+            "SMAA-2 holistic acceptability, 0-1 (higher is better)",
+            "SMAA-2 综合可接受度,0-1(越高越好)",
         ),
         "better_lower" => ("lower is better", "越低越好"),
         "better_higher" => ("higher is better", "越高越好"),
@@ -387,7 +395,9 @@ mod tests {
             "unknown_column_effect",
             "performance_hint",
             "share_legend",
-            "score_legend",
+            "score_topsis",
+            "score_wsm",
+            "score_smaa",
             "chart_note",
             "providers",
             "sources",

@@ -110,10 +110,7 @@ fn claims_table(
     lang: i18n::Lang,
 ) -> String {
     let l = |k| i18n::label(k, lang);
-    let c = match lang {
-        i18n::Lang::En => ": ",
-        i18n::Lang::Zh => ":",
-    };
+    let c = report::colon(lang);
     let mut t = report::narrow_table();
     let mut header = vec![
         l("provider"),

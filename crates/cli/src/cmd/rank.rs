@@ -25,9 +25,10 @@ Criteria (units): cost (currency/month, monthly TCO of the workload), performanc
 measured), stability (expected downtime h/month from SLA, incidents in the 24 months before \
 --as-of, measured errors), compliance (points 0-100: certifications + residency), ai_capability \
 (points 0-100: task coverage and public quality scores), migration (one-time cost, or engineer-days \
-without [current]). A value marked ? rests on an unknown fact: WSM/TOPSIS count it at the worst \
-known value; SMAA samples its plausible range. first_rank_share is always SMAA-2 under the \
-profile's weight information.")]
+without [current]). The table shows short headers and prints the units once under it. A number \
+marked ? includes an unknown fact; `unknown` means no fact at all; a column of ? alone is unknown \
+for every provider. WSM/TOPSIS count an unknown at the worst known value; SMAA samples its \
+plausible range. first_rank_share is always SMAA-2 under the profile's weight information.")]
 pub struct Args {
     /// Business profile (TOML); see examples/profiles/
     #[arg(long, value_name = "P.toml")]

@@ -9,7 +9,7 @@ use cloudfit_advise::i18n::{self, label, Lang};
 use cloudfit_advise::tco::to_f64;
 use cloudfit_advise::{
     catalog_as_of, Advice, AdviseError, Criterion, CriterionValue, Date, Evidence, Profile,
-    ProfileError, ProviderAssessment, Tco,
+    ProfileError, ProviderAssessment, RankMethod, Tco,
 };
 use cloudfit_catalog::{Catalog, Money};
 use comfy_table::{CellAlignment, ColumnConstraint, Table, Width as ComfyWidth};
@@ -679,7 +679,14 @@ fn legend(advice: &Advice, columns: &Columns, lang: Lang) -> Vec<String> {
         format!(
             "{}{sep}{} · {}{sep}{}",
             label("score", lang),
-            label("score_legend", lang),
+            label(
+                match advice.method {
+                    RankMethod::Topsis => "score_topsis",
+                    RankMethod::Wsm => "score_wsm",
+                    RankMethod::Smaa => "score_smaa",
+                },
+                lang
+            ),
             label("first_rank_share", lang),
             label("share_legend", lang)
         ),
@@ -758,7 +765,8 @@ pub fn fill_table(t: &mut Table, header: Vec<String>, rows: Vec<Vec<String>>) {
     }
 }
 
-fn colon(lang: Lang) -> &'static str {
+/// The label separator: `: ` in English, a full-width colon in Chinese.
+pub fn colon(lang: Lang) -> &'static str {
     match lang {
         Lang::En => ": ",
         Lang::Zh => ":",

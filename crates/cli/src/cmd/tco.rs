@@ -60,10 +60,7 @@ pub fn run(args: Args) -> CmdResult {
             })).collect::<Vec<_>>(),
         })),
         _ => {
-            let c = match lang {
-                i18n::Lang::En => ": ",
-                i18n::Lang::Zh => ":",
-            };
+            let c = report::colon(lang);
             let mut out = report::wrap(
                 &format!(
                     "{}{c}{} · {}{c}{}",
