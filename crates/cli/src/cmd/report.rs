@@ -1268,7 +1268,7 @@ pub fn rank_html(advice: &Advice, profile: &Profile, lang: Lang) -> String {
             Some(cr) => {
                 let _ = write!(
                     out,
-                    "<th title=\"{} ({})\">{}</th>",
+                    "<th title=\"{}: {}\">{}</th>",
                     escape(i18n::criterion(*cr, lang)),
                     escape(&i18n::unit(&unit_of(advice, *cr), lang)),
                     escape(h)
