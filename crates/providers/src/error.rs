@@ -91,7 +91,6 @@ impl ErrorClass {
             401 | 403 => Self::Auth,
             404 => Self::NotFound,
             408 | 504 => Self::Timeout,
-            413 => Self::ContextTooLong,
             503 | 529 => Self::Overloaded,
             400..=499 => Self::BadRequest,
             _ => Self::ServerError,
@@ -323,7 +322,8 @@ mod tests {
             (503, "overloaded", true, true),
             (500, "server_error", true, true),
             (400, "bad_request", false, false),
-            (413, "context_too_long", false, false),
+            // 413 is a body-size limit (Anthropic: 32 MB), not the context window.
+            (413, "bad_request", false, false),
             (401, "auth", false, true),
             (404, "not_found", false, true),
             (402, "quota_exceeded", false, true),
