@@ -133,9 +133,17 @@ pub fn rank_json(advice: &Advice, lang: Lang) -> Value {
             let mut ranges = Map::new();
             let mut evidence = Map::new();
             let mut notes = Map::new();
+            let mut fallback = Map::new();
             for v in &p.criteria {
                 let key = v.criterion.key();
-                criteria.insert(key.into(), json!(round(v.value, 4)));
+                // A criterion with no fact at all is null, never a made-up number; the value the
+                // deterministic method scored it at is reported apart, as `fallback`.
+                if knowledge(v) == Knowledge::Unknown {
+                    criteria.insert(key.into(), Value::Null);
+                    fallback.insert(key.into(), json!(round(v.value, 4)));
+                } else {
+                    criteria.insert(key.into(), json!(round(v.value, 4)));
+                }
                 unknown.insert(key.into(), json!(v.unknown));
                 if let Some((lo, hi)) = v.range {
                     ranges.insert(key.into(), json!([round(lo, 4), round(hi, 4)]));
@@ -152,10 +160,15 @@ pub fn rank_json(advice: &Advice, lang: Lang) -> Value {
                 "rank": r.rank,
                 "score": round(r.score, 6),
                 "criteria": criteria,
-                "monthly_cost": money_json(cost.value, a.currency),
+                "monthly_cost": if knowledge(cost) == Knowledge::Unknown {
+                    json!({"amount": Value::Null, "currency": a.currency.to_string()})
+                } else {
+                    money_json(cost.value, a.currency)
+                },
                 "first_rank_share": round(r.first_rank_share, 4),
                 "rank_acceptability": r.rank_acceptability.iter().map(|x| round(*x, 4)).collect::<Vec<_>>(),
                 "unknown": unknown,
+                "fallback": fallback,
                 "ranges": ranges,
                 "notes": notes,
                 "evidence": evidence,
