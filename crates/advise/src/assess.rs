@@ -269,13 +269,27 @@ pub fn assess(
             .map(|(p, bill)| performance(p, bill, profile, measurements))
             .collect(),
         Criterion::Performance,
+        &[],
     );
+    // A provider's published reliability does not depend on the profile, so every provider in
+    // the catalog with a known figure widens the plausible span of an unknown one; otherwise a
+    // single known value among the compared providers would make the unknowns look equal to it.
+    let no_bill = Tco {
+        currency,
+        lines: Vec::new(),
+    };
+    let published_stability: Vec<f64> = catalog
+        .providers
+        .values()
+        .filter_map(|p| stability(p, &no_bill, &Measurements::default(), as_of).known)
+        .collect();
     let stab = fill_unknown(
         candidates
             .iter()
             .map(|(p, bill)| stability(p, bill, measurements, as_of))
             .collect(),
         Criterion::Stability,
+        &published_stability,
     );
     let counted = profile.counted_certifications();
     let day_rate = match current {
@@ -476,11 +490,20 @@ struct Partial {
     note: String,
 }
 
-/// Unknown values → the span of the known values across providers; the fallback is the worst
+/// Unknown values → the span of the known values across the compared providers, widened by
+/// `reference` (values known for providers outside the comparison); the fallback is the worst
 /// end of the span. With no known value anywhere every provider gets the same flagged value
 /// (its floor if any, else 0), which cannot change any ranking.
-fn fill_unknown(parts: Vec<Partial>, criterion: Criterion) -> Vec<CriterionValue> {
-    let known: Vec<f64> = parts.iter().filter_map(|p| p.known).collect();
+fn fill_unknown(
+    parts: Vec<Partial>,
+    criterion: Criterion,
+    reference: &[f64],
+) -> Vec<CriterionValue> {
+    let known: Vec<f64> = parts
+        .iter()
+        .filter_map(|p| p.known)
+        .chain(reference.iter().copied())
+        .collect();
     let span = known
         .iter()
         .fold(None, |acc: Option<(f64, f64)>, &v| match acc {
@@ -518,8 +541,13 @@ fn fill_unknown(parts: Vec<Partial>, criterion: Criterion) -> Vec<CriterionValue
                         unit: p.unit,
                         evidence: p.evidence,
                         note: format!(
-                            "{}; counted as {value:.3} (the worst value known among the compared providers), plausible range {lo:.3}..{hi:.3}",
-                            p.note
+                            "{}; counted as {value:.3} (the worst value known{}), plausible range {lo:.3}..{hi:.3}",
+                            p.note,
+                            if reference.is_empty() {
+                                " among the compared providers"
+                            } else {
+                                " for any provider in the catalog"
+                            }
                         ),
                     }
                 }
@@ -1208,6 +1236,19 @@ mod tests {
         // a USD budget is converted with the catalog's rate: 4 USD = 28.8 CNY keeps cn-a too
         let a = run("[constraints]\nmonthly_budget = { amount = 4, currency = \"USD\" }");
         assert_eq!(a.providers.len(), 2);
+    }
+
+    #[test]
+    fn providers_outside_the_comparison_widen_the_span_of_an_unknown_sla() {
+        // us-c (99.5% SLA = 3.65 h/month) is excluded by the jurisdiction constraint, yet its
+        // published SLA still bounds how bad cn-a's unknown one may plausibly be.
+        let a = run("[constraints]\ndata_jurisdictions = [\"cn\"]");
+        assert!(a.excluded.iter().any(|e| e.provider == "us-c"));
+        let s = value(&a, "cn-a", Criterion::Stability);
+        assert!(s.unknown);
+        let (lo, hi) = s.range.unwrap();
+        assert!(close(lo, 2.0) && close(hi, 3.65), "{lo}..{hi}");
+        assert!(close(s.value, 3.65));
     }
 
     #[test]
