@@ -15,7 +15,9 @@
 //!
 //! A value that rests on an absent fact is flagged `unknown`. SMAA samples it uniformly over
 //! the plausible span: the lowest to the highest value known among the compared providers
-//! (for compliance: no counted certification held … all held; for AI capability: quality 0 … 1).
+//! (for stability: among every provider in the catalog, since published reliability does not
+//! depend on the profile; for compliance: no counted certification held … all held; for AI
+//! capability: quality 0 … 1).
 //! WSM and TOPSIS use the *worst* end of that span (the documented fallback), so an unknown
 //! never wins by default. Cost lines are handled line by line the same way.
 

@@ -123,8 +123,8 @@ pub fn label(key: &str, lang: Lang) -> &'static str {
             "? = 含未知事实:确定性方法按已知最差值计,SMAA 在其合理区间内抽样",
         ),
         "unknown_value_note" => (
-            "unknown = no fact at all: counted at the worst value known among the compared providers; SMAA samples their span",
-            "未知 = 完全没有事实:按候选厂商中已知最差值计,SMAA 在其区间内抽样",
+            "unknown = no fact at all: counted at the worst value known (among the compared providers; for stability, any provider in the catalog); SMAA samples that span",
+            "未知 = 完全没有事实:按已知最差值计(候选厂商之中;稳定性取目录中所有厂商),SMAA 在该区间内抽样",
         ),
         "unknown_column" => (
             "unknown for every compared provider",
