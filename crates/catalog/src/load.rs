@@ -447,6 +447,29 @@ struct ProviderPatch {
     support: Option<SupportCommitment>,
 }
 
+impl ProviderPatch {
+    /// A provider with nothing known yet: the start of the merge of its patches.
+    fn empty(id: String, origin: Origin) -> Self {
+        Self {
+            id,
+            origin,
+            name_en: None,
+            name_zh: None,
+            headquarters: None,
+            headquarters_given: false,
+            regions: Vec::new(),
+            endpoints: Vec::new(),
+            certifications: Vec::new(),
+            sla: None,
+            incidents: Vec::new(),
+            models: Vec::new(),
+            gpu_instances: Vec::new(),
+            egress: None,
+            support: None,
+        }
+    }
+}
+
 #[derive(Clone)]
 struct ModelDraft {
     model: ModelOffering,
@@ -1121,27 +1144,9 @@ fn convert_support(
 /// The merged state while files are applied in order.
 #[derive(Default)]
 struct Draft {
-    providers: BTreeMap<String, DraftProvider>,
+    providers: BTreeMap<String, ProviderPatch>,
     claims: Vec<(MarketClaim, Origin)>,
     rates: Vec<(ExchangeRate, Origin)>,
-}
-
-struct DraftProvider {
-    origin: Origin,
-    name_en: Option<String>,
-    name_zh: Option<String>,
-    headquarters: Option<Jurisdiction>,
-    /// `headquarters` was written, even if it failed to parse (then it is reported already).
-    headquarters_given: bool,
-    regions: Vec<(Region, Origin)>,
-    endpoints: Vec<(Endpoint, Origin)>,
-    certifications: Vec<(Certification, Origin)>,
-    sla: Option<Sla>,
-    incidents: Vec<(Incident, Origin)>,
-    models: Vec<(ModelDraft, Origin)>,
-    gpu_instances: Vec<(GpuInstance, Origin)>,
-    egress: Option<EgressPrice>,
-    support: Option<SupportCommitment>,
 }
 
 /// Replaces the entry with the same key, or appends.
@@ -1165,22 +1170,7 @@ impl Draft {
             let d = self
                 .providers
                 .entry(p.id.clone())
-                .or_insert_with(|| DraftProvider {
-                    origin: p.origin.clone(),
-                    name_en: None,
-                    name_zh: None,
-                    headquarters: None,
-                    headquarters_given: false,
-                    regions: Vec::new(),
-                    endpoints: Vec::new(),
-                    certifications: Vec::new(),
-                    sla: None,
-                    incidents: Vec::new(),
-                    models: Vec::new(),
-                    gpu_instances: Vec::new(),
-                    egress: None,
-                    support: None,
-                });
+                .or_insert_with(|| ProviderPatch::empty(p.id.clone(), p.origin.clone()));
             if p.name_en.is_some() {
                 d.name_en = p.name_en;
             }
