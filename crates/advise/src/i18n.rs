@@ -118,6 +118,10 @@ pub fn label(key: &str, lang: Lang) -> &'static str {
         ),
         "acceptability" => ("Rank acceptabilities (SMAA-2)", "排名可接受度(SMAA-2)"),
         "unknown" => ("unknown", "未知"),
+        "none_qualifies" => (
+            "No provider meets every hard constraint of this profile; the reasons are below. Loosen a constraint or add a provider with --catalog.",
+            "没有厂商满足该画像的全部硬性约束,原因见下。请放宽某项约束,或用 --catalog 加入厂商。",
+        ),
         "unknown_note" => (
             "? = includes an unknown fact: counted at the worst known value; SMAA samples its plausible range",
             "? = 含未知事实:确定性方法按已知最差值计,SMAA 在其合理区间内抽样",

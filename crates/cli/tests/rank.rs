@@ -372,3 +372,44 @@ fn example_profiles_golden_json() {
         insta::assert_json_snapshot!(format!("rank_{stem}"), v);
     }
 }
+
+#[test]
+fn a_profile_no_provider_can_meet_says_so_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("impossible.toml");
+    std::fs::write(
+        &profile,
+        r#"name = "impossible"
+segment = "sme"
+[constraints]
+data_jurisdictions = ["cn"]
+required_certifications = ["FedRAMP-High"]
+[workload]
+currency = "CNY"
+[[workload.task]]
+name = "chat"
+monthly_input_tokens = 1_000_000
+monthly_output_tokens = 1_000_000
+typical_prompt_tokens = 500
+capabilities = ["chat"]
+"#,
+    )
+    .unwrap();
+    let v = rank_json(&profile, &[]);
+    assert_eq!(v["ranking"].as_array().unwrap().len(), 0);
+    assert!(!v["excluded"].as_array().unwrap().is_empty());
+    let p = profile.to_str().unwrap();
+    for format in ["table", "markdown", "html"] {
+        let out = cloudfit(&["rank", "--profile", p, "--format", format, "--lang", "en"]);
+        assert!(out.status.success(), "{format}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            text.contains("No provider meets every hard constraint"),
+            "{format}: {text}"
+        );
+        assert!(
+            text.contains("FEDRAMP-HIGH"),
+            "{format}: the reasons are listed"
+        );
+    }
+}

@@ -787,6 +787,28 @@ pub fn colon(lang: Lang) -> &'static str {
 }
 
 /// The default people-facing table.
+/// The providers removed by hard constraints, each with its reason.
+fn push_excluded(out: &mut String, advice: &Advice, lang: Lang) {
+    let a = &advice.assessment;
+    if a.excluded.is_empty() {
+        return;
+    }
+    let c = colon(lang);
+    let _ = writeln!(out, "\n{}{}", label("excluded", lang), c.trim_end());
+    for e in &a.excluded {
+        let _ = writeln!(
+            out,
+            "{}",
+            wrap(
+                &format!("{}{c}{}", e.provider, i18n::exclusion(&e.reason, lang)),
+                "  ",
+                "    ",
+                WIDTH
+            )
+        );
+    }
+}
+
 pub fn rank_table(advice: &Advice, lang: Lang) -> String {
     let a = &advice.assessment;
     let c = colon(lang);
@@ -813,6 +835,16 @@ pub fn rank_table(advice: &Advice, lang: Lang) -> String {
         WIDTH,
     ));
     out.push('\n');
+    if advice.ranking.is_empty() {
+        // An empty table would read as a bug; say what happened and where the reasons are.
+        let _ = writeln!(
+            out,
+            "\n{}",
+            wrap(label("none_qualifies", lang), "", "  ", WIDTH)
+        );
+        push_excluded(&mut out, advice, lang);
+        return out;
+    }
     let columns = Columns::of(advice);
     let mut t = narrow_table();
     t.set_header(header(lang));
@@ -858,21 +890,7 @@ pub fn rank_table(advice: &Advice, lang: Lang) -> String {
             )
         );
     }
-    if !a.excluded.is_empty() {
-        let _ = writeln!(out, "\n{}{}", label("excluded", lang), c.trim_end());
-        for e in &a.excluded {
-            let _ = writeln!(
-                out,
-                "{}",
-                wrap(
-                    &format!("{}{c}{}", e.provider, i18n::exclusion(&e.reason, lang)),
-                    "  ",
-                    "    ",
-                    WIDTH
-                )
-            );
-        }
-    }
+    push_excluded(&mut out, advice, lang);
     if !a.unpriced_everywhere.is_empty() {
         let items: Vec<String> = a
             .unpriced_everywhere
@@ -1020,6 +1038,24 @@ fn chart_legend(m: usize, lang: Lang) -> String {
 }
 
 /// The forwardable Markdown report.
+/// The Markdown section listing providers removed by hard constraints.
+fn md_excluded(out: &mut String, advice: &Advice, lang: Lang) {
+    let a = &advice.assessment;
+    if a.excluded.is_empty() {
+        return;
+    }
+    let c = colon(lang);
+    let _ = writeln!(out, "\n## {}\n", label("excluded", lang));
+    for e in &a.excluded {
+        let _ = writeln!(
+            out,
+            "- **{}**{c}{}",
+            e.provider,
+            md_escape(&i18n::exclusion(&e.reason, lang))
+        );
+    }
+}
+
 pub fn rank_markdown(advice: &Advice, profile: &Profile, lang: Lang) -> String {
     let a = &advice.assessment;
     let c = colon(lang);
@@ -1046,6 +1082,11 @@ pub fn rank_markdown(advice: &Advice, profile: &Profile, lang: Lang) -> String {
             label("preset_source", lang),
             md_escape(source)
         );
+    }
+    if advice.ranking.is_empty() {
+        let _ = writeln!(out, "**{}**\n", md_escape(label("none_qualifies", lang)));
+        md_excluded(&mut out, advice, lang);
+        return out;
     }
     let columns = Columns::of(advice);
     let h = header(lang);
@@ -1097,17 +1138,7 @@ pub fn rank_markdown(advice: &Advice, profile: &Profile, lang: Lang) -> String {
     if let Some(cr) = advice.ahp_cr.filter(|cr| *cr > 0.1) {
         let _ = writeln!(out, "- {} (CR = {cr:.3})", label("ahp_inconsistent", lang));
     }
-    if !a.excluded.is_empty() {
-        let _ = writeln!(out, "\n## {}\n", label("excluded", lang));
-        for e in &a.excluded {
-            let _ = writeln!(
-                out,
-                "- **{}**{c}{}",
-                e.provider,
-                md_escape(&i18n::exclusion(&e.reason, lang))
-            );
-        }
-    }
+    md_excluded(&mut out, advice, lang);
     if !a.unpriced_everywhere.is_empty() {
         let items: Vec<String> = a
             .unpriced_everywhere
@@ -1240,6 +1271,28 @@ th{background:#f3f3f3}td.name,th.name{text-align:left}td.name small{display:bloc
 blockquote{border-left:3px solid #ccc;margin:1rem 0;padding:.2rem 1rem;color:#444}";
 
 /// The forwardable, self-contained HTML report with an inline SVG chart.
+/// How every HTML report ends.
+const HTML_END: &str = "</body>\n</html>\n";
+
+/// The HTML section listing providers removed by hard constraints.
+fn html_excluded(out: &mut String, advice: &Advice, lang: Lang) {
+    let a = &advice.assessment;
+    if a.excluded.is_empty() {
+        return;
+    }
+    let c = colon(lang);
+    let _ = writeln!(out, "<h2>{}</h2>\n<ul>", label("excluded", lang));
+    for e in &a.excluded {
+        let _ = writeln!(
+            out,
+            "<li><b>{}</b>{c}{}</li>",
+            escape(&e.provider),
+            escape(&i18n::exclusion(&e.reason, lang))
+        );
+    }
+    out.push_str("</ul>\n");
+}
+
 pub fn rank_html(advice: &Advice, profile: &Profile, lang: Lang) -> String {
     let a = &advice.assessment;
     let c = colon(lang);
@@ -1272,6 +1325,16 @@ pub fn rank_html(advice: &Advice, profile: &Profile, lang: Lang) -> String {
             label("preset_source", lang),
             escape(source)
         );
+    }
+    if advice.ranking.is_empty() {
+        let _ = writeln!(
+            out,
+            "<p><b>{}</b></p>",
+            escape(label("none_qualifies", lang))
+        );
+        html_excluded(&mut out, advice, lang);
+        out.push_str(HTML_END);
+        return out;
     }
     let columns = Columns::of(advice);
     out.push_str("<table>\n<thead><tr>");
@@ -1352,18 +1415,7 @@ pub fn rank_html(advice: &Advice, profile: &Profile, lang: Lang) -> String {
         );
     }
     out.push_str("</ul>\n");
-    if !a.excluded.is_empty() {
-        let _ = writeln!(out, "<h2>{}</h2>\n<ul>", label("excluded", lang));
-        for e in &a.excluded {
-            let _ = writeln!(
-                out,
-                "<li><b>{}</b>{c}{}</li>",
-                escape(&e.provider),
-                escape(&i18n::exclusion(&e.reason, lang))
-            );
-        }
-        out.push_str("</ul>\n");
-    }
+    html_excluded(&mut out, advice, lang);
     if !a.unpriced_everywhere.is_empty() {
         let items: Vec<String> = a
             .unpriced_everywhere
@@ -1415,7 +1467,7 @@ pub fn rank_html(advice: &Advice, profile: &Profile, lang: Lang) -> String {
         }
         out.push_str("</ul>\n</details>\n");
     }
-    out.push_str("</body>\n</html>\n");
+    out.push_str(HTML_END);
     out
 }
 
