@@ -399,7 +399,7 @@ fn static_exclusion(p: &Provider, profile: &Profile, scope: Scope<'_>) -> Option
         .filter(|m| {
             m.prices
                 .iter()
-                .any(|pr| scope.usable(p, pr.region.as_deref()))
+                .any(|pr| pr.is_current_standard() && scope.usable(p, pr.region.as_deref()))
         })
         .flat_map(|m| m.capabilities.iter().copied())
         .collect();
@@ -879,7 +879,7 @@ fn ai_capability(
                 .filter(|m| {
                     m.prices
                         .iter()
-                        .any(|pr| scope.usable(p, pr.region.as_deref()))
+                        .any(|pr| pr.is_current_standard() && scope.usable(p, pr.region.as_deref()))
                 })
                 .filter_map(|m| {
                     m.quality
@@ -1144,6 +1144,33 @@ mod tests {
         assert!(c.evidence.iter().any(|e| e.fact == "1 USD = 7.2 CNY"));
         assert_eq!(c.unit, "CNY/month");
         assert!(!c.unknown);
+    }
+
+    #[test]
+    fn superseded_and_off_peak_price_lists_are_never_used_for_costs() {
+        // cn-b: 10 × 1 + 2 × 2 = 14 CNY at its standard price; a cheaper list marked
+        // superseded or off-peak must not lower that.
+        for mark in ["superseded", "off_peak"] {
+            let mut cat = catalog();
+            let b = cat.providers.get_mut("cn-b").unwrap();
+            let mut cheaper = b.models[0].prices[0].clone();
+            for t in &mut cheaper.tiers {
+                t.input_per_mtok = Decimal::new(1, 2);
+                t.output_per_mtok = Decimal::new(1, 2);
+            }
+            cheaper.superseded = mark == "superseded";
+            cheaper.off_peak = mark == "off_peak";
+            b.models[0].prices.push(cheaper);
+            let out = assess(&cat, &profile(""), &Measurements::default(), as_of()).unwrap();
+            let cost = out
+                .providers
+                .iter()
+                .find(|x| x.id == "cn-b")
+                .unwrap()
+                .criterion(Criterion::Cost)
+                .value;
+            assert!(close(cost, 14.0), "{mark}: {cost}");
+        }
     }
 
     #[test]

@@ -52,6 +52,8 @@ pub fn model(
             region: None,
             currency,
             tiers,
+            superseded: false,
+            off_peak: false,
             source: src(&format!("{id}-price")),
         }],
         quality: aa

@@ -280,6 +280,7 @@ fn task_line(
         for price in model
             .prices
             .iter()
+            .filter(|p| p.is_current_standard())
             .filter(|p| scope.usable(provider, p.region.as_deref()))
         {
             let Some(tier) = tier_for(price, task.typical_prompt_tokens) else {
@@ -397,6 +398,7 @@ fn embedding_line(
         for price in model
             .prices
             .iter()
+            .filter(|p| p.is_current_standard())
             .filter(|p| scope.usable(provider, p.region.as_deref()))
         {
             let Some(tier) = price.tiers.first() else {

@@ -971,6 +971,8 @@ fn convert_model(
                 region,
                 currency,
                 tiers,
+                superseded: p.superseded,
+                off_peak: p.off_peak,
                 source,
             });
         }

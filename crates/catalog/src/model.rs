@@ -223,7 +223,19 @@ pub struct TokenPrice {
     /// Prompt-length bands, ascending by `up_to_prompt_tokens`; the last may be unbounded.
     /// A flat price is one tier with `up_to_prompt_tokens: None`.
     pub tiers: Vec<PriceTier>,
+    /// Kept as history: the provider has replaced this price list. Never used for costs.
+    pub superseded: bool,
+    /// A discounted time-of-day rate (off-peak hours). Costs use the provider's standard rate,
+    /// since business traffic cannot be assumed to fall outside peak hours.
+    pub off_peak: bool,
     pub source: Source,
+}
+
+impl TokenPrice {
+    /// Whether costs may be computed with this price list today.
+    pub fn is_current_standard(&self) -> bool {
+        !self.superseded && !self.off_peak
+    }
 }
 
 #[derive(Clone, Debug)]

@@ -262,6 +262,8 @@ mod tests {
             region: None,
             currency: Currency::Usd,
             tiers,
+            superseded: false,
+            off_peak: false,
             source: Source {
                 source: "test".into(),
                 as_of: "2026-01-01".into(),

@@ -221,6 +221,10 @@ pub struct RawPrice {
     pub as_of: Option<Spanned<String>>,
     pub reliability: Option<Spanned<String>>,
     #[serde(default)]
+    pub superseded: bool,
+    #[serde(default)]
+    pub off_peak: bool,
+    #[serde(default)]
     pub tier: Vec<RawTier>,
 }
 sourced!(RawPrice);

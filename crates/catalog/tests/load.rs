@@ -320,3 +320,74 @@ fn tier_for_picks_the_band_of_the_prompt_length() {
         dec("1.2")
     );
 }
+
+#[test]
+fn price_lists_can_be_marked_superseded_or_off_peak() {
+    let text = r#"
+[provider]
+id = "delta"
+name_en = "Delta"
+headquarters = "cn"
+
+[[model]]
+id = "d-chat"
+name = "D"
+capabilities = ["chat"]
+source = "s"
+as_of = "2026"
+
+[[model.price]]
+currency = "CNY"
+source = "s"
+as_of = "2026"
+[[model.price.tier]]
+input_per_mtok = 2
+output_per_mtok = 4
+
+[[model.price]]
+off_peak = true
+currency = "CNY"
+source = "s"
+as_of = "2026"
+[[model.price.tier]]
+input_per_mtok = 1
+output_per_mtok = 2
+
+[[model.price]]
+superseded = true
+currency = "CNY"
+source = "s"
+as_of = "2025"
+[[model.price.tier]]
+input_per_mtok = 0.5
+output_per_mtok = 1
+"#;
+    let catalog = CatalogLoader::new()
+        .with_builtin(false)
+        .overlay_text("delta.toml", text)
+        .load()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let prices = &catalog.provider("delta").unwrap().models[0].prices;
+    let flags: Vec<(bool, bool, bool)> = prices
+        .iter()
+        .map(|p| (p.superseded, p.off_peak, p.is_current_standard()))
+        .collect();
+    assert_eq!(
+        flags,
+        [
+            (false, false, true),
+            (false, true, false),
+            (true, false, false)
+        ]
+    );
+
+    let bad = text.replacen("off_peak = true", "off_peak = \"yes\"", 1);
+    let err = CatalogLoader::new()
+        .with_builtin(false)
+        .overlay_text("delta.toml", &bad)
+        .load()
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("delta.toml:23"), "{err}");
+    assert!(err.contains("off_peak"), "{err}");
+}

@@ -295,9 +295,14 @@ fn models_table(providers: &[&Provider]) -> String {
             for price in &m.prices {
                 let mut row = base.clone();
                 row.push(format!(
-                    "{} {}",
+                    "{} {}{}",
                     price.region.as_deref().unwrap_or("all regions"),
-                    price.currency
+                    price.currency,
+                    match (price.superseded, price.off_peak) {
+                        (true, _) => " (superseded)",
+                        (false, true) => " (off-peak)",
+                        (false, false) => "",
+                    }
                 ));
                 row.push(tier_column(price, |t| Some(t.input_per_mtok)));
                 row.push(tier_column(price, |t| Some(t.output_per_mtok)));
@@ -392,6 +397,8 @@ fn model_json(p: &Provider, m: &ModelOffering) -> Value {
         "prices": m.prices.iter().map(|price| json!({
             "region": price.region,
             "currency": price.currency.code(),
+            "superseded": price.superseded,
+            "off_peak": price.off_peak,
             "tiers": price.tiers.iter().map(|t| json!({
                 "up_to_prompt_tokens": t.up_to_prompt_tokens,
                 "input_per_mtok": t.input_per_mtok.normalize().to_string(),

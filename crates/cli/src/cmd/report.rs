@@ -415,12 +415,16 @@ pub fn wrap(text: &str, first: &str, rest: &str, width: usize) -> String {
         lines.empty = true;
         for (k, item) in paragraph.split(DOT).enumerate() {
             if k > 0 {
-                if lines.used + DOT.len() + text_width(item) > width {
-                    lines.line.push_str(DOT.trim_end());
+                let dot = text_width(DOT);
+                if lines.used + dot + text_width(item) > width {
+                    // end the line with the separator only where it still fits
+                    if lines.used + text_width(DOT.trim_end()) <= width {
+                        lines.line.push_str(DOT.trim_end());
+                    }
                     lines.newline();
                 } else {
                     lines.line.push_str(DOT);
-                    lines.used += DOT.chars().count();
+                    lines.used += dot;
                 }
             }
             for (space, piece) in pieces(item) {
