@@ -19,6 +19,9 @@
 //! length = { type = "max_tokens", default_tokens = 128 }
 //! [provider.faults]
 //! rate_limit_share = 0.02
+//! stream_error_share = 0.01    # the protocol's in-stream error event after N tokens
+//! stream_error_after_tokens = 20
+//! stream_error_kind = "overloaded"  # server_error | overloaded | rate_limited (absent: usual one)
 //! ```
 
 use std::collections::BTreeSet;
@@ -258,7 +261,8 @@ impl ProviderConfig {
 }
 
 /// Faults injected into requests. Shares are probabilities per request; the first four are
-/// exclusive (one draw decides), `stall_share` and `cut_share` apply to streams only.
+/// exclusive (one draw decides); `stall_share`, `cut_share` and `stream_error_share` apply to
+/// streams only and are exclusive among themselves (a second draw decides).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Faults {
@@ -281,6 +285,14 @@ pub struct Faults {
     /// The connection is closed mid-stream after `cut_after_tokens`.
     pub cut_share: f64,
     pub cut_after_tokens: u32,
+    /// After `stream_error_after_tokens`, the stream carries the protocol's own in-stream error
+    /// event and then ends cleanly (status 200, complete body): OpenAI `data: {"error":{...}}`,
+    /// Anthropic `event: error`, a Bedrock event-stream `exception` frame, a Gemini
+    /// `{"error":{...}}` chunk.
+    pub stream_error_share: f64,
+    pub stream_error_after_tokens: u32,
+    /// Which error the stream reports; absent: the protocol's usual one (see [`StreamErrorKind`]).
+    pub stream_error_kind: Option<StreamErrorKind>,
     /// A full outage window, in seconds since start-up.
     pub outage: Option<Outage>,
     /// Full outage now (toggled through the admin API).
@@ -302,10 +314,32 @@ impl Default for Faults {
             stall_ms: None,
             cut_share: 0.0,
             cut_after_tokens: 1,
+            stream_error_share: 0.0,
+            stream_error_after_tokens: 1,
+            stream_error_kind: None,
             outage: None,
             down: false,
         }
     }
+}
+
+/// The error an in-stream error fault reports, in each protocol's own words.
+///
+/// | kind | OpenAI-compatible | Anthropic | Bedrock ConverseStream | Gemini |
+/// |---|---|---|---|---|
+/// | `server_error` | `type: server_error` | `api_error` | `internalServerException` | 500 `INTERNAL` |
+/// | `overloaded` | `code: server_is_overloaded` | `overloaded_error` | `serviceUnavailableException` | 503 `UNAVAILABLE` |
+/// | `rate_limited` | `code: rate_limit_exceeded` | `rate_limit_error` | `throttlingException` | 429 `RESOURCE_EXHAUSTED` |
+///
+/// Without a kind each protocol sends its usual one: OpenAI `server_error`, Anthropic
+/// `overloaded_error`, Bedrock `modelStreamErrorException` ("A streaming error occurred",
+/// HTTP 424), Gemini 503 `UNAVAILABLE`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StreamErrorKind {
+    ServerError,
+    Overloaded,
+    RateLimited,
 }
 
 /// Outage window; `end_s` absent means it never ends.
@@ -339,6 +373,7 @@ impl Faults {
             ("slow_headers_share", self.slow_headers_share),
             ("stall_share", self.stall_share),
             ("cut_share", self.cut_share),
+            ("stream_error_share", self.stream_error_share),
         ];
         for (key, v) in shares {
             if !(0.0..=1.0).contains(&v) {
@@ -360,12 +395,12 @@ impl Faults {
                 ),
             ));
         }
-        if self.stall_share + self.cut_share > 1.0 + 1e-9 {
+        let in_stream = self.stall_share + self.cut_share + self.stream_error_share;
+        if in_stream > 1.0 + 1e-9 {
             out.push((
                 "stall_share".to_owned(),
                 format!(
-                    "stall_share + cut_share must be at most 1, got {}",
-                    self.stall_share + self.cut_share
+                    "stall_share + cut_share + stream_error_share must be at most 1, got {in_stream}"
                 ),
             ));
         }
@@ -971,6 +1006,53 @@ dialect = "deepseek"
             assert!(keys.contains(&k), "missing {k} in {keys:?}");
         }
         assert!(err.to_string().contains("e.toml"));
+    }
+
+    #[test]
+    fn stream_error_fault_parses_and_shares_the_in_stream_draw() {
+        let c = parse(
+            "[[provider]]\nname = \"a\"\nprotocol = \"openai\"\n[provider.faults]\nstream_error_share = 0.5\nstream_error_after_tokens = 7\nstream_error_kind = \"rate_limited\"\n",
+        )
+        .unwrap();
+        let f = &c.providers[0].faults;
+        assert_eq!(f.stream_error_share, 0.5);
+        assert_eq!(f.stream_error_after_tokens, 7);
+        assert_eq!(f.stream_error_kind, Some(StreamErrorKind::RateLimited));
+        assert_eq!(Faults::default().stream_error_after_tokens, 1);
+        assert_eq!(Faults::default().stream_error_kind, None);
+
+        let err = parse(
+            "[[provider]]\nname = \"a\"\nprotocol = \"openai\"\n[provider.faults]\nstream_error_kind = \"meltdown\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("provider[0].faults.stream_error_kind"),
+            "{err}"
+        );
+        assert!(
+            err.contains("server_error") && err.contains("rate_limited"),
+            "{err}"
+        );
+
+        let err = parse(
+            "[[provider]]\nname = \"a\"\nprotocol = \"openai\"\n[provider.faults]\nstream_error_share = 0.7\nstall_share = 0.5\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("stall_share + cut_share + stream_error_share must be at most 1"),
+            "{err}"
+        );
+        let err = parse(
+            "[[provider]]\nname = \"a\"\nprotocol = \"openai\"\n[provider.faults]\nstream_error_share = -0.1\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("provider[0].faults.stream_error_share"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! OpenAI-compatible family, Anthropic Messages, AWS Bedrock Converse, Google Gemini) on its own
 //! address, with configurable models, time to first token, pace, output length, deterministic
 //! text and usage accounting, and faults on demand (429s, 5xx, connection resets, stalled or cut
-//! streams, outage windows, slow headers). Tests start one in-process:
+//! streams, each protocol's own in-stream error event ([`StreamErrorKind`]), outage windows,
+//! slow headers). Tests start one in-process:
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), cloudfit_emulator::EmulatorError> {
@@ -39,6 +40,7 @@ use std::sync::Arc;
 
 pub use config::{
     Dialect, EmulatorConfig, Faults, Outage, OutageMode, OutputLength, Protocol, ProviderConfig,
+    StreamErrorKind,
 };
 pub use dist::Dist;
 pub use error::{ConfigError, ConfigIssue, EmulatorError};

@@ -9,7 +9,7 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Map, Value};
 
-use crate::config::{OutputLength, ProviderConfig};
+use crate::config::{OutputLength, ProviderConfig, StreamErrorKind};
 use crate::corpus::{Corpus, Pieces};
 use crate::tokenize::count_tokens;
 
@@ -74,6 +74,20 @@ pub(crate) enum StreamFault {
     Stall { after: u32, pause: Option<Duration> },
     /// Close the connection after this many tokens.
     Cut { after: u32 },
+    /// Send the protocol's in-stream error after this many tokens, then end the body cleanly.
+    Error {
+        after: u32,
+        kind: Option<StreamErrorKind>,
+    },
+}
+
+impl StreamFault {
+    /// The token count at which the fault fires.
+    pub fn after(self) -> u32 {
+        match self {
+            Self::Stall { after, .. } | Self::Cut { after } | Self::Error { after, .. } => after,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -142,6 +142,11 @@ impl Provider {
             Some(StreamFault::Cut {
                 after: f.cut_after_tokens,
             })
+        } else if v < f.stall_share + f.cut_share + f.stream_error_share {
+            Some(StreamFault::Error {
+                after: f.stream_error_after_tokens,
+                kind: f.stream_error_kind,
+            })
         } else {
             None
         };
@@ -160,6 +165,7 @@ pub(crate) struct Hits {
     reset: AtomicU64,
     stall: AtomicU64,
     cut: AtomicU64,
+    stream_error: AtomicU64,
     slow_headers: AtomicU64,
     outage: AtomicU64,
 }
@@ -183,6 +189,9 @@ impl Hits {
     pub(crate) fn fault_cut(&self) {
         self.cut.fetch_add(1, Ordering::Relaxed);
     }
+    pub(crate) fn fault_stream_error(&self) {
+        self.stream_error.fetch_add(1, Ordering::Relaxed);
+    }
     pub(crate) fn fault_slow_headers(&self) {
         self.slow_headers.fetch_add(1, Ordering::Relaxed);
     }
@@ -199,6 +208,7 @@ impl Hits {
             &self.reset,
             &self.stall,
             &self.cut,
+            &self.stream_error,
             &self.slow_headers,
             &self.outage,
         ] {
@@ -228,6 +238,7 @@ impl Hits {
             reset: self.reset.load(Ordering::Relaxed),
             stall: self.stall.load(Ordering::Relaxed),
             cut: self.cut.load(Ordering::Relaxed),
+            stream_error: self.stream_error.load(Ordering::Relaxed),
             slow_headers: self.slow_headers.load(Ordering::Relaxed),
             outage: self.outage.load(Ordering::Relaxed),
         };
@@ -268,6 +279,9 @@ pub struct FaultHits {
     pub reset: u64,
     pub stall: u64,
     pub cut: u64,
+    /// Streams that ended with an in-stream error event.
+    #[serde(default)]
+    pub stream_error: u64,
     pub slow_headers: u64,
     pub outage: u64,
 }

@@ -8,18 +8,25 @@ use bytes::{Bytes, BytesMut};
 use futures::Stream;
 use tokio::time::{sleep_until, Instant};
 
+use crate::config::StreamErrorKind;
 use crate::plan::{Plan, StreamFault};
 use crate::server::Provider;
 
 /// Writes one protocol's stream events. Indices are positions in `plan.blocks`.
 pub(crate) trait Encoder: Send + Sync + 'static {
-    /// Sent with the first token (message start, role chunk).
+    /// Sent as soon as the response starts, before the first token is due (Anthropic's
+    /// `message_start` and `ping`). Most protocols send nothing until the first token.
+    fn open(&mut self, _plan: &Plan, _out: &mut BytesMut) {}
+    /// Sent with the first token (OpenAI's role chunk, Bedrock's `messageStart`).
     fn begin(&mut self, plan: &Plan, out: &mut BytesMut);
     fn block_start(&mut self, plan: &Plan, block: usize, out: &mut BytesMut);
     fn delta(&mut self, plan: &Plan, block: usize, text: &str, out: &mut BytesMut);
     fn block_stop(&mut self, plan: &Plan, block: usize, out: &mut BytesMut);
     /// Finish reason, usage, terminator.
     fn finish(&mut self, plan: &Plan, out: &mut BytesMut);
+    /// The protocol's in-stream error event; nothing follows it. `None`: the protocol's usual
+    /// mid-stream error.
+    fn error(&mut self, plan: &Plan, kind: Option<StreamErrorKind>, out: &mut BytesMut);
 }
 
 struct Driver<E> {
@@ -32,6 +39,8 @@ struct Driver<E> {
     tok: usize,
     /// Tokens generated so far, hidden reasoning included.
     emitted: u32,
+    /// `Encoder::open` has run.
+    opened: bool,
     started: bool,
     open: bool,
     stalled: bool,
@@ -54,6 +63,7 @@ pub(crate) fn paced<E: Encoder>(
         block: 0,
         tok: 0,
         emitted: 0,
+        opened: false,
         started: false,
         open: false,
         stalled: false,
@@ -76,6 +86,13 @@ impl<E: Encoder> Driver<E> {
         if self.done {
             return None;
         }
+        if !self.opened {
+            self.opened = true;
+            self.enc.open(&self.plan, &mut self.buf);
+            if !self.buf.is_empty() {
+                return Some(Ok(self.buf.split().freeze()));
+            }
+        }
         loop {
             // faults that trigger at a token count
             match self.plan.fault {
@@ -86,6 +103,12 @@ impl<E: Encoder> Driver<E> {
                     self.done = true;
                     tokio::time::sleep(std::time::Duration::from_millis(1)).await;
                     return Some(Err(cut_error()));
+                }
+                Some(StreamFault::Error { after, kind }) if self.emitted >= after => {
+                    self.provider.hits.fault_stream_error();
+                    self.enc.error(&self.plan, kind, &mut self.buf);
+                    self.done = true;
+                    return Some(Ok(self.buf.split().freeze()));
                 }
                 Some(StreamFault::Stall { after, pause })
                     if self.emitted >= after && !self.stalled =>
@@ -128,9 +151,7 @@ impl<E: Encoder> Driver<E> {
                 continue;
             }
             let mut take = self.plan.timing.tokens_per_chunk.min(len - self.tok).max(1);
-            if let Some(StreamFault::Cut { after } | StreamFault::Stall { after, .. }) =
-                self.plan.fault
-            {
+            if let Some(after) = self.plan.fault.map(StreamFault::after) {
                 if after > self.emitted {
                     take = take.min((after - self.emitted) as usize);
                 }

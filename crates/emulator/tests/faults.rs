@@ -14,8 +14,10 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use aws_smithy_eventstream::frame::read_message_from;
 use cloudfit_emulator::{
     count_tokens, Dist, Faults, HitCounts, Outage, OutageMode, OutputLength, Protocol,
+    StreamErrorKind,
 };
 use common::*;
 use futures::StreamExt;
@@ -229,6 +231,293 @@ async fn cut_stream_closes_after_n_tokens() {
     let (_, failed) = read_all(resp).await;
     assert!(failed);
     assert_eq!(em.hits("oa").unwrap().faults.cut, 1);
+    em.shutdown().await;
+}
+
+/// Text of the OpenAI / Gemini / Anthropic SSE deltas in `events`.
+fn sse_text(events: &[(Option<String>, String)]) -> String {
+    events
+        .iter()
+        .filter_map(|(_, d)| serde_json::from_str::<Value>(d).ok())
+        .filter_map(|c| {
+            c["choices"][0]["delta"]["content"]
+                .as_str()
+                .or_else(|| c["delta"]["text"].as_str())
+                .or_else(|| c["candidates"][0]["content"]["parts"][0]["text"].as_str())
+                .map(str::to_owned)
+        })
+        .collect()
+}
+
+/// Each event-stream frame as (`:message-type`, `:event-type` or `:exception-type`, payload).
+fn event_frames(mut body: &[u8]) -> Vec<(String, String, Value)> {
+    let mut out = Vec::new();
+    while !body.is_empty() {
+        let msg = read_message_from(&mut body).expect("valid event-stream frame");
+        let header = |name: &str| {
+            msg.headers()
+                .iter()
+                .find(|h| h.name().as_str() == name)
+                .map(|h| h.value().as_string().unwrap().as_str().to_owned())
+        };
+        let kind = header(":message-type").unwrap();
+        let name = header(":event-type")
+            .or_else(|| header(":exception-type"))
+            .unwrap();
+        out.push((kind, name, serde_json::from_slice(msg.payload()).unwrap()));
+    }
+    out
+}
+
+#[tokio::test]
+async fn stream_error_sends_the_protocols_own_error_event_then_ends_cleanly() {
+    let err = faults(|f| {
+        f.stream_error_share = 1.0;
+        f.stream_error_after_tokens = 5;
+    });
+    let mut ps = Vec::new();
+    for (name, proto) in [
+        ("oa", Protocol::OpenAi),
+        ("an", Protocol::Anthropic),
+        ("br", Protocol::Bedrock),
+        ("gm", Protocol::Gemini),
+    ] {
+        let mut p = provider(name, proto);
+        p.output = OutputLength::Dist(Dist::Fixed(30.0));
+        p.faults = err.clone();
+        ps.push(p);
+    }
+    let em = start(ps).await;
+
+    // OpenAI: five tokens, then one `data: {"error":...}` event and no [DONE]
+    let resp = openai_post(&em, "oa", "/v1/chat/completions", stream_req()).await;
+    assert_eq!(resp.status(), 200);
+    let (body, failed) = read_all(resp).await;
+    assert!(!failed, "the body ends cleanly");
+    let text = String::from_utf8(body).unwrap();
+    assert!(!text.contains("[DONE]"), "{text}");
+    let events = parse_sse(&text);
+    assert_eq!(count_tokens(&sse_text(&events)), 5);
+    let (name, last) = events.last().unwrap();
+    assert!(name.is_none());
+    let last: Value = serde_json::from_str(last).unwrap();
+    assert_eq!(last["error"]["type"], "server_error", "{last}");
+    assert!(last["error"]["message"].as_str().unwrap().len() > 10);
+    assert!(last.get("choices").is_none());
+    // non-streaming requests are untouched
+    let r = openai_post(&em, "oa", "/v1/chat/completions", chat("gpt-4o", "hi")).await;
+    assert_eq!(r.status(), 200);
+
+    // Anthropic: `event: error` with overloaded_error, no message_stop
+    let resp = anthropic_post(&em, "an", json!({"model": "claude-haiku-4-5", "max_tokens": 100, "stream": true, "messages": [{"role": "user", "content": "x"}]})).await;
+    assert_eq!(resp.status(), 200);
+    let (body, failed) = read_all(resp).await;
+    assert!(!failed);
+    let events = parse_sse(std::str::from_utf8(&body).unwrap());
+    assert_eq!(count_tokens(&sse_text(&events)), 5);
+    let (name, data) = events.last().unwrap();
+    assert_eq!(name.as_deref(), Some("error"));
+    let data: Value = serde_json::from_str(data).unwrap();
+    assert_eq!(
+        data,
+        json!({"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}})
+    );
+    assert!(!events
+        .iter()
+        .any(|(n, _)| n.as_deref() == Some("message_stop")));
+
+    // Bedrock: an `exception` frame named modelStreamErrorException
+    let resp = bedrock_post(
+        &em,
+        "br",
+        "amazon.nova-lite-v1:0",
+        true,
+        json!({"messages": [{"role": "user", "content": [{"text": "x"}]}]}),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    let (body, failed) = read_all(resp).await;
+    assert!(!failed);
+    let frames = event_frames(&body);
+    let deltas: String = frames
+        .iter()
+        .filter_map(|(_, _, p)| p["delta"]["text"].as_str())
+        .collect();
+    assert_eq!(count_tokens(&deltas), 5);
+    let (kind, name, payload) = frames.last().unwrap();
+    assert_eq!(kind, "exception");
+    assert_eq!(name, "modelStreamErrorException");
+    assert!(payload["message"].is_string());
+    assert!(!frames.iter().any(|(_, n, _)| n == "messageStop"));
+
+    // Gemini SSE: a chunk holding `{"error":{"code":503,"status":"UNAVAILABLE"}}`
+    let resp = gemini_post(
+        &em,
+        "gm",
+        "gemini-2.0-flash",
+        "streamGenerateContent?alt=sse",
+        json!({"contents": [{"role": "user", "parts": [{"text": "x"}]}]}),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    let (body, failed) = read_all(resp).await;
+    assert!(!failed);
+    let events = parse_sse(std::str::from_utf8(&body).unwrap());
+    assert_eq!(count_tokens(&sse_text(&events)), 5);
+    let last: Value = serde_json::from_str(&events.last().unwrap().1).unwrap();
+    assert_eq!(last["error"]["code"], 503);
+    assert_eq!(last["error"]["status"], "UNAVAILABLE");
+    assert!(events[..events.len() - 1]
+        .iter()
+        .all(|(_, d)| !d.contains("finishReason")));
+    // the JSON-array form closes the array after the error element
+    let resp = gemini_post(
+        &em,
+        "gm",
+        "gemini-2.0-flash",
+        "streamGenerateContent",
+        json!({"contents": [{"role": "user", "parts": [{"text": "x"}]}]}),
+    )
+    .await;
+    let (body, failed) = read_all(resp).await;
+    assert!(!failed);
+    let array: Vec<Value> = serde_json::from_slice(&body).unwrap();
+    assert_eq!(array.len(), 6);
+    assert_eq!(array[5]["error"]["status"], "UNAVAILABLE");
+
+    for (name, route) in [
+        ("oa", "chat.completions"),
+        ("an", "messages"),
+        ("br", "converse_stream"),
+        ("gm", "streamGenerateContent"),
+    ] {
+        let hits = em.hits(name).unwrap();
+        let streams = if name == "gm" { 2 } else { 1 };
+        assert_eq!(hits.faults.stream_error, streams, "{name}: {hits:?}");
+        assert_eq!(hits.faults.cut, 0, "{name}");
+        assert!(hits.count(route, "200") >= streams, "{name}: {hits:?}");
+    }
+    em.shutdown().await;
+}
+
+#[tokio::test]
+async fn stream_error_kinds_name_each_protocols_error() {
+    let cases = [
+        (
+            StreamErrorKind::ServerError,
+            (
+                "server_error",
+                "api_error",
+                "internalServerException",
+                "INTERNAL",
+            ),
+        ),
+        (
+            StreamErrorKind::Overloaded,
+            (
+                "server_is_overloaded",
+                "overloaded_error",
+                "serviceUnavailableException",
+                "UNAVAILABLE",
+            ),
+        ),
+        (
+            StreamErrorKind::RateLimited,
+            (
+                "rate_limit_exceeded",
+                "rate_limit_error",
+                "throttlingException",
+                "RESOURCE_EXHAUSTED",
+            ),
+        ),
+    ];
+    let ps = vec![
+        provider("oa", Protocol::OpenAi),
+        provider("an", Protocol::Anthropic),
+        provider("br", Protocol::Bedrock),
+        provider("gm", Protocol::Gemini),
+    ];
+    let em = start(ps).await;
+    for (kind, (oa, an, br, gm)) in cases {
+        // set through the admin API, as a test taking a cloud down mid-load would
+        let body = json!({"stream_error_share": 1.0, "stream_error_after_tokens": 2, "stream_error_kind": kind});
+        for name in ["oa", "an", "br", "gm"] {
+            let r = client()
+                .put(url(&em, name, "/_emulator/faults"))
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+            let now: Faults = r.json().await.unwrap();
+            assert_eq!(now.stream_error_kind, Some(kind));
+        }
+        let (body, _) =
+            read_all(openai_post(&em, "oa", "/v1/chat/completions", stream_req()).await).await;
+        let text = String::from_utf8(body).unwrap();
+        let last: Value = serde_json::from_str(&parse_sse(&text).last().unwrap().1).unwrap();
+        let named = last["error"]["code"]
+            .as_str()
+            .or(last["error"]["type"].as_str());
+        assert_eq!(named, Some(oa), "{last}");
+
+        let (body, _) = read_all(anthropic_post(&em, "an", json!({"model": "claude-haiku-4-5", "max_tokens": 100, "stream": true, "messages": [{"role": "user", "content": "x"}]})).await).await;
+        let events = parse_sse(std::str::from_utf8(&body).unwrap());
+        let last: Value = serde_json::from_str(&events.last().unwrap().1).unwrap();
+        assert_eq!(last["error"]["type"], an);
+
+        let (body, _) = read_all(
+            bedrock_post(
+                &em,
+                "br",
+                "amazon.nova-lite-v1:0",
+                true,
+                json!({"messages": [{"role": "user", "content": [{"text": "x"}]}]}),
+            )
+            .await,
+        )
+        .await;
+        let frames = event_frames(&body);
+        assert_eq!(frames.last().unwrap().1, br);
+
+        let (body, _) = read_all(
+            gemini_post(
+                &em,
+                "gm",
+                "gemini-2.0-flash",
+                "streamGenerateContent?alt=sse",
+                json!({"contents": [{"role": "user", "parts": [{"text": "x"}]}]}),
+            )
+            .await,
+        )
+        .await;
+        let events = parse_sse(std::str::from_utf8(&body).unwrap());
+        let last: Value = serde_json::from_str(&events.last().unwrap().1).unwrap();
+        assert_eq!(last["error"]["status"], gm);
+    }
+    // an unknown kind is refused with the accepted names
+    let r = client()
+        .put(url(&em, "oa", "/_emulator/faults"))
+        .json(&json!({"stream_error_share": 1.0, "stream_error_kind": "meltdown"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let e: Value = r.json().await.unwrap();
+    let e = e["error"].as_str().unwrap();
+    assert!(
+        e.contains("stream_error_kind") && e.contains("rate_limited"),
+        "{e}"
+    );
+    // the in-stream shares share one draw
+    let r = client()
+        .put(url(&em, "oa", "/_emulator/faults"))
+        .json(&json!({"stream_error_share": 0.6, "cut_share": 0.6}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(em.hits("an").unwrap().faults.stream_error, 3);
     em.shutdown().await;
 }
 

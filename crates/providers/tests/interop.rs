@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use cloudfit_emulator::{
     count_tokens, Dist, Emulator, EmulatorConfig, Faults, HitCounts, Outage, OutageMode,
-    OutputLength, Protocol as EmuProtocol, ProviderConfig, RunningEmulator,
+    OutputLength, Protocol as EmuProtocol, ProviderConfig, RunningEmulator, StreamErrorKind,
 };
 use cloudfit_providers::{
     AwsCredentials, ChatRequest, ChatResponse, ClientOptions, Credentials, Dialect,
@@ -829,6 +829,93 @@ async fn stream_faults_classify_in_every_protocol() {
         assert_eq!(
             h.count(chat_route(t.protocol, true), "200"),
             3,
+            "{who}: {h:?}"
+        );
+    }
+    em.shutdown().await;
+}
+
+/// The class a caller sees for the emulator's in-stream error of `kind` (`None`: the protocol's
+/// usual one) in `protocol`.
+fn in_stream_error_class(protocol: Protocol, kind: Option<StreamErrorKind>) -> ErrorClass {
+    match (kind, protocol) {
+        (Some(StreamErrorKind::ServerError), _) | (None, Protocol::OpenAi(_)) => {
+            ErrorClass::ServerError
+        }
+        (Some(StreamErrorKind::Overloaded), _) | (None, Protocol::Anthropic | Protocol::Gemini) => {
+            ErrorClass::Overloaded
+        }
+        (Some(StreamErrorKind::RateLimited), _) => ErrorClass::RateLimited { retry_after: None },
+        // modelStreamErrorException, "A streaming error occurred. Retry your request."
+        (None, Protocol::Bedrock) => ErrorClass::StreamCut,
+    }
+}
+
+#[tokio::test]
+async fn in_stream_errors_classify_in_every_protocol() {
+    let all = fault_targets();
+    let em = start(all.iter().map(|(c, _)| c.clone()).collect()).await;
+    for (_, t) in &all {
+        let who = t.name.as_str();
+        let client = client_for(&em, t, quick_options());
+        let kinds = [
+            None,
+            Some(StreamErrorKind::ServerError),
+            Some(StreamErrorKind::Overloaded),
+            Some(StreamErrorKind::RateLimited),
+        ];
+        for kind in kinds {
+            em.set_faults(
+                &t.name,
+                with_faults(|f| {
+                    f.stream_error_share = 1.0;
+                    f.stream_error_after_tokens = 4;
+                    f.stream_error_kind = kind;
+                }),
+            )
+            .unwrap();
+            let (events, timing, error) = run_stream(&client, chat_request(t)).await;
+            let e = error.unwrap_or_else(|| panic!("{who} {kind:?}: stream ended: {events:?}"));
+            assert_eq!(
+                e.class,
+                in_stream_error_class(t.protocol, kind),
+                "{who} {kind:?}: {e:?}"
+            );
+            assert!(e.is_retryable(), "{who} {kind:?}");
+            assert!(e.should_fail_over(), "{who} {kind:?}");
+            // the provider's own name for the error is kept
+            let code = e.provider_code.clone().unwrap_or_default();
+            match (t.protocol, kind) {
+                (Protocol::Anthropic, None) => assert_eq!(code, "overloaded_error", "{who}"),
+                (Protocol::Bedrock, None) => {
+                    assert_eq!(code, "modelStreamErrorException", "{who}");
+                }
+                (Protocol::Bedrock, Some(StreamErrorKind::RateLimited)) => {
+                    assert_eq!(code, "throttlingException", "{who}");
+                }
+                (Protocol::Gemini, None) => assert_eq!(code, "UNAVAILABLE", "{who}"),
+                _ => {}
+            }
+            // the tokens before the error arrived and were timed; the stream never completed
+            let text: String = events
+                .iter()
+                .filter_map(|e| match e {
+                    StreamEvent::TextDelta(t) => Some(t.as_str()),
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(count_tokens(&text), 4, "{who} {kind:?}: {text:?}");
+            assert!(timing.first_token.is_some(), "{who} {kind:?}");
+            assert!(timing.completed.is_none(), "{who} {kind:?}");
+            assert!(!events.contains(&StreamEvent::Done), "{who} {kind:?}");
+        }
+        let h = hits(&em, t);
+        assert_eq!(h.faults.stream_error, 4, "{who}: {h:?}");
+        assert_eq!(h.faults.cut, 0, "{who}: {h:?}");
+        // the error came inside a 200 stream, not as an HTTP error
+        assert_eq!(
+            h.count(chat_route(t.protocol, true), "200"),
+            4,
             "{who}: {h:?}"
         );
     }

@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 use super::{
     bad, bearer, chat_model, header, json_response, key_ok, make_id, stream_response, Ctx, ErrKind,
 };
+use crate::config::StreamErrorKind;
 use crate::plan::{
     self, count_value_tokens, request_hash, BlockKind, ChatSpec, Finish, Plan, Reasoning, ToolCall,
 };
@@ -475,5 +476,27 @@ impl Encoder for AnthropicEncoder {
             &json!({"type": "message_delta", "delta": {"stop_reason": stop_reason(plan.finish), "stop_sequence": null}, "usage": usage(plan, plan.output_tokens())}),
         );
         sse_event(out, "message_stop", &json!({"type": "message_stop"}));
+    }
+
+    /// "The API may occasionally send errors in the event stream. For example, during periods of
+    /// high usage, you may receive an `overloaded_error`, which would normally correspond to an
+    /// HTTP 529 in a non-streaming context" (platform.claude.com "Streaming Messages", § Error
+    /// events):
+    /// `event: error` with `{"type":"error","error":{"type":"overloaded_error","message":
+    /// "Overloaded"}}`. Nothing follows it; the SDK raises on the event.
+    fn error(&mut self, _plan: &Plan, kind: Option<StreamErrorKind>, out: &mut BytesMut) {
+        let (ty, message) = match kind.unwrap_or(StreamErrorKind::Overloaded) {
+            StreamErrorKind::Overloaded => ("overloaded_error", "Overloaded"),
+            StreamErrorKind::ServerError => ("api_error", "Internal server error"),
+            StreamErrorKind::RateLimited => (
+                "rate_limit_error",
+                "Number of requests has exceeded your per-minute rate limit. Please try again later.",
+            ),
+        };
+        sse_event(
+            out,
+            "error",
+            &json!({"type": "error", "error": {"type": ty, "message": message}}),
+        );
     }
 }

@@ -23,6 +23,7 @@ use super::{
     bad, bearer, chat_model, header, json_response, key_ok, make_id, millis, stream_response, Ctx,
     ErrKind,
 };
+use crate::config::StreamErrorKind;
 use crate::plan::{
     self, count_value_tokens, request_hash, BlockKind, ChatSpec, Finish, Plan, Reasoning, ToolCall,
 };
@@ -462,5 +463,55 @@ impl Encoder for BedrockEncoder {
             "metadata",
             &json!({"usage": usage(plan), "metrics": {"latencyMs": millis(self.arrival.elapsed())}}),
         );
+    }
+
+    /// An exception member of `ConverseStreamOutput` as an event-stream frame: `:message-type`
+    /// `exception`, `:exception-type` the camelCase member name, a JSON `{"message"}` payload
+    /// (the smithy event-stream encoding of modeled errors; the SDKs raise e.g. "An error
+    /// occurred (modelStreamErrorException) when calling the ConverseStream operation"). The
+    /// members and their meaning are in API_runtime_ConverseStreamOutput.html; "Too many tokens,
+    /// please wait before trying again." is the throttling message clients report.
+    fn error(&mut self, _plan: &Plan, kind: Option<StreamErrorKind>, out: &mut BytesMut) {
+        let (name, message) = match kind {
+            None => (
+                "modelStreamErrorException",
+                "A streaming error occurred. Retry your request.",
+            ),
+            Some(StreamErrorKind::ServerError) => (
+                "internalServerException",
+                "The server encountered an internal error while processing the request.",
+            ),
+            Some(StreamErrorKind::Overloaded) => (
+                "serviceUnavailableException",
+                "Bedrock is unable to process your request.",
+            ),
+            Some(StreamErrorKind::RateLimited) => (
+                "throttlingException",
+                "Too many tokens, please wait before trying again.",
+            ),
+        };
+        exception_frame(out, name, &json!({"message": message}));
+    }
+}
+
+/// One event-stream exception frame: `:exception-type`, `:content-type`, `:message-type`
+/// (`exception`) headers and a JSON payload.
+fn exception_frame<T: Serialize + ?Sized>(out: &mut BytesMut, name: &'static str, payload: &T) {
+    let body = serde_json::to_vec(payload).unwrap_or_default();
+    let message = Message::new(body)
+        .add_header(Header::new(
+            ":exception-type",
+            HeaderValue::String(name.into()),
+        ))
+        .add_header(Header::new(
+            ":content-type",
+            HeaderValue::String("application/json".into()),
+        ))
+        .add_header(Header::new(
+            ":message-type",
+            HeaderValue::String("exception".into()),
+        ));
+    if let Err(error) = write_message_to(&message, out) {
+        tracing::warn!(%error, "writing an event-stream exception frame");
     }
 }

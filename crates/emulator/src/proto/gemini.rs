@@ -16,6 +16,7 @@ use serde_json::{json, Value};
 use super::{
     bad, chat_model, header, json_response, key_ok, make_id, stream_response, Ctx, ErrKind,
 };
+use crate::config::StreamErrorKind;
 use crate::plan::{
     self, count_value_tokens, request_hash, BlockKind, ChatSpec, Finish, Plan, Reasoning, ToolCall,
 };
@@ -509,6 +510,42 @@ impl Encoder for GeminiEncoder {
         if !self.sse {
             out.put_slice(b"]");
         }
+    }
+
+    /// A failure after the stream started is one more chunk holding Google's RPC error object
+    /// instead of candidates, and the stream ends there (mid-stream `{"error":{"code":503,
+    /// "message":..., "status":"UNAVAILABLE"}}` chunks after partial content are reported in
+    /// diegosouzapw/OmniRoute#4177 and ankit373/hydra#869). In the JSON-array form it is the
+    /// array's last element.
+    fn error(&mut self, _plan: &Plan, kind: Option<StreamErrorKind>, out: &mut BytesMut) {
+        let (code, status, message) = match kind.unwrap_or(StreamErrorKind::Overloaded) {
+            StreamErrorKind::Overloaded => (
+                503,
+                "UNAVAILABLE",
+                "The model is overloaded. Please try again later.",
+            ),
+            StreamErrorKind::ServerError => (
+                500,
+                "INTERNAL",
+                "An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting",
+            ),
+            StreamErrorKind::RateLimited => (
+                429,
+                "RESOURCE_EXHAUSTED",
+                "Resource has been exhausted (e.g. check quota).",
+            ),
+        };
+        let body = json!({"error": {"code": code, "message": message, "status": status}});
+        if self.sse {
+            out.put_slice(b"data: ");
+            let _ = serde_json::to_writer(out.writer(), &body);
+            out.put_slice(b"\r\n\r\n");
+        } else {
+            out.put_slice(if self.first { b"[" } else { b",\r\n" });
+            let _ = serde_json::to_writer(out.writer(), &body);
+            out.put_slice(b"]");
+        }
+        self.first = false;
     }
 }
 

@@ -18,7 +18,7 @@ use serde_json::{json, Value};
 use super::{
     bad, bearer, chat_model, header, json_response, key_ok, make_id, stream_response, Ctx, ErrKind,
 };
-use crate::config::Dialect;
+use crate::config::{Dialect, StreamErrorKind};
 use crate::plan::{
     self, count_value_tokens, request_hash, BlockKind, ChatSpec, Finish, Plan, Reasoning, ToolCall,
 };
@@ -676,6 +676,36 @@ impl Encoder for OpenAiEncoder {
             sse_data(out, &chunk);
         }
         out.extend_from_slice(b"data: [DONE]\n\n");
+    }
+
+    /// A failure after the stream started is one `data:` event carrying the usual error body
+    /// and no `choices`; the stream then closes without `[DONE]`. The official SDK raises
+    /// `APIError` for such an event (openai-python `_streaming.py`: `if is_mapping(data) and
+    /// data.get("error")`); compatible servers send the same shape (vercel/ai#1835 parses it as
+    /// `{"error":{"message","type","param","code"}}`). `server_is_overloaded` is the code
+    /// OpenAI's own stream errors use for overload (editor-code-assistant/eca#559).
+    fn error(&mut self, _plan: &Plan, kind: Option<StreamErrorKind>, out: &mut BytesMut) {
+        let (message, ty, code) = match kind.unwrap_or(StreamErrorKind::ServerError) {
+            StreamErrorKind::ServerError => (
+                "The server had an error while processing your request. Sorry about that!",
+                "server_error",
+                None,
+            ),
+            StreamErrorKind::Overloaded => (
+                "The server is overloaded, please try again later.",
+                "server_error",
+                Some("server_is_overloaded"),
+            ),
+            StreamErrorKind::RateLimited => (
+                "Rate limit reached for requests. Please try again later.",
+                "requests",
+                Some("rate_limit_exceeded"),
+            ),
+        };
+        sse_data(
+            out,
+            &json!({"error": {"message": message, "type": ty, "param": null, "code": code}}),
+        );
     }
 }
 
