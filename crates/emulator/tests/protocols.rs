@@ -16,6 +16,7 @@ use aws_smithy_eventstream::frame::read_message_from;
 use base64::Engine;
 use cloudfit_emulator::{count_tokens, Dialect, Dist, OutputLength, Protocol};
 use common::*;
+use futures::StreamExt;
 use serde_json::{json, Value};
 
 fn weather_tool_openai() -> Value {
@@ -448,8 +449,7 @@ async fn anthropic_messages_stream_tools_thinking_and_errors() {
     assert!(!failed);
     let events = parse_sse(std::str::from_utf8(&body).unwrap());
     let names: Vec<&str> = events.iter().map(|(e, _)| e.as_deref().unwrap()).collect();
-    assert_eq!(names[0], "message_start");
-    assert!(names.contains(&"ping"));
+    assert_eq!(names[..3], ["message_start", "ping", "content_block_start"]);
     assert_eq!(names[names.len() - 2], "message_delta");
     assert_eq!(names[names.len() - 1], "message_stop");
     let datas: Vec<Value> = events
@@ -798,5 +798,36 @@ async fn gemini_generate_stream_thoughts_and_errors() {
         .unwrap()
         .iter()
         .any(|m| m["name"] == "models/gemini-2.5-flash"));
+    em.shutdown().await;
+}
+
+#[tokio::test]
+async fn anthropic_message_start_and_ping_come_before_the_first_token() {
+    let mut p = provider("an", Protocol::Anthropic);
+    // the first token is a minute away: whatever arrives now was sent at the response's start
+    p.ttft_ms = Dist::Fixed(60_000.0);
+    let em = start(vec![p]).await;
+    let resp = anthropic_post(&em, "an", json!({"model": "claude-haiku-4-5", "max_tokens": 100, "stream": true, "messages": [{"role": "user", "content": "Hello there"}]})).await;
+    assert_eq!(resp.status(), 200);
+    let mut stream = resp.bytes_stream();
+    let mut text = String::new();
+    while !text.contains("event: ping") {
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(20), stream.next())
+            .await
+            .expect("message_start and ping arrive without waiting for the first token")
+            .expect("the body goes on")
+            .unwrap();
+        text.push_str(std::str::from_utf8(&chunk).unwrap());
+    }
+    let events = parse_sse(&text);
+    let names: Vec<&str> = events.iter().map(|(e, _)| e.as_deref().unwrap()).collect();
+    assert_eq!(names, ["message_start", "ping"]);
+    let start: Value = serde_json::from_str(&events[0].1).unwrap();
+    assert_eq!(start["message"]["content"], json!([]));
+    assert_eq!(
+        start["message"]["usage"]["input_tokens"],
+        u64::from(count_tokens("Hello there"))
+    );
+    drop(stream);
     em.shutdown().await;
 }

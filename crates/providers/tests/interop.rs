@@ -944,6 +944,19 @@ async fn slow_first_token_trips_the_first_token_timeout_in_every_protocol() {
         assert!(e.message.contains("first token"), "{who}: {e}");
         assert!(timing.first_token.is_none(), "{who}");
         assert!(!events.iter().any(StreamEvent::is_token), "{who}");
+        // Anthropic's message_start (with the input usage) arrives with the response, long
+        // before the first token, and does not count as one; the other protocols send nothing
+        // until the first token
+        if t.protocol == Protocol::Anthropic {
+            assert!(
+                matches!(events[..], [StreamEvent::Start { .. }, StreamEvent::Usage(u)] if u.input_tokens == Some(expected_input_tokens())),
+                "{who}: {events:?}"
+            );
+            assert!(timing.first_byte.is_some(), "{who}: {timing:?}");
+        } else {
+            assert!(events.is_empty(), "{who}: {events:?}");
+            assert!(timing.first_byte.is_none(), "{who}: {timing:?}");
+        }
     }
     em.shutdown().await;
 }

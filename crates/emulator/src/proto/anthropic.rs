@@ -391,7 +391,13 @@ enum DeltaBody<'a> {
 }
 
 impl Encoder for AnthropicEncoder {
-    fn begin(&mut self, plan: &Plan, out: &mut BytesMut) {
+    /// `message_start` (the `Message` with empty content and the input usage) and a `ping` go
+    /// out as soon as the response starts, before the first token is due: the documented event
+    /// flow begins with `message_start`, "Event streams may also include any number of `ping`
+    /// events" (platform.claude.com "Streaming Messages"), and the model's first token arrives
+    /// later in its own `content_block_start`/`content_block_delta`, so time to first token is
+    /// the time to the first delta, not to the first byte.
+    fn open(&mut self, plan: &Plan, out: &mut BytesMut) {
         sse_event(
             out,
             "message_start",
@@ -402,6 +408,9 @@ impl Encoder for AnthropicEncoder {
         );
         sse_event(out, "ping", &json!({"type": "ping"}));
     }
+
+    /// Everything was sent by [`Encoder::open`].
+    fn begin(&mut self, _plan: &Plan, _out: &mut BytesMut) {}
 
     fn block_start(&mut self, plan: &Plan, block: usize, out: &mut BytesMut) {
         let Some(b) = plan.blocks.get(block) else {
