@@ -69,6 +69,7 @@ async fn info(State(p): State<Arc<Provider>>) -> Response {
         "models": p.cfg.models,
         "reasoning_models": p.cfg.reasoning_models,
         "embedding_models": p.cfg.embedding_models,
+        "verifies_sigv4": p.cfg.aws_secret_access_key.is_some(),
         "uptime_s": p.started.elapsed().as_secs_f64(),
     }))
     .into_response()

@@ -11,7 +11,10 @@
 //! models = ["deepseek-chat"]
 //! reasoning_models = ["deepseek-reasoner"]
 //! embedding_models = []
+//! api_keys = ["sk-test"]       # accepted keys (absent: any non-empty key)
 //! seed = 7
+//! # bedrock only: verify SigV4 signatures of the access key ids in api_keys with this secret
+//! # aws_secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 //! [provider.latency]
 //! ttft = { type = "lognormal", median_ms = 300, p99_ms = 1500 }
 //! tokens_per_s = 60            # 0 = as fast as possible
@@ -213,8 +216,13 @@ pub struct ProviderConfig {
     /// Embedding models (OpenAI and Gemini protocols).
     pub embedding_models: Vec<String>,
     pub embedding_dimensions: u32,
-    /// Accepted keys; empty accepts any non-empty key.
+    /// Accepted keys; empty accepts any non-empty key. For Bedrock these are API keys (Bearer)
+    /// or SigV4 access key ids.
     pub api_keys: Vec<String>,
+    /// Bedrock only: when set, SigV4 signatures are verified with this secret (for the access
+    /// key ids in `api_keys`) and a wrong one is answered 403 `InvalidSignatureException`;
+    /// when absent, a well-formed `Authorization: AWS4-HMAC-SHA256` header is enough.
+    pub aws_secret_access_key: Option<String>,
     pub seed: u64,
     /// Time to first token, in milliseconds.
     pub ttft_ms: Dist,
@@ -240,6 +248,7 @@ impl ProviderConfig {
             embedding_models,
             embedding_dimensions: protocol.default_embedding_dimensions(),
             api_keys: Vec::new(),
+            aws_secret_access_key: None,
             seed: 0,
             ttft_ms: Dist::Fixed(0.0),
             tokens_per_s: 0.0,
@@ -496,6 +505,31 @@ impl EmulatorConfig {
             for (key, msg) in p.faults.problems() {
                 issues.push(issue(&at, &format!("faults.{key}"), msg));
             }
+            if let Some(secret) = &p.aws_secret_access_key {
+                if p.protocol != Protocol::Bedrock {
+                    issues.push(issue(
+                        &at,
+                        "aws_secret_access_key",
+                        format!(
+                            "SigV4 secrets belong to the bedrock protocol; remove it for {}",
+                            p.protocol
+                        ),
+                    ));
+                } else if secret.is_empty() {
+                    issues.push(issue(
+                        &at,
+                        "aws_secret_access_key",
+                        "expected a non-empty secret access key".to_owned(),
+                    ));
+                } else if p.api_keys.is_empty() {
+                    issues.push(issue(
+                        &at,
+                        "api_keys",
+                        "expected the access key id(s) that sign with aws_secret_access_key"
+                            .to_owned(),
+                    ));
+                }
+            }
         }
         if issues.is_empty() {
             Ok(())
@@ -535,6 +569,7 @@ struct RawProvider {
     embedding_dimensions: Option<i64>,
     #[serde(default)]
     api_keys: Vec<String>,
+    aws_secret_access_key: Option<String>,
     #[serde(default)]
     seed: u64,
     #[serde(default)]
@@ -876,6 +911,7 @@ fn validate(raw: RawFile, file: &Path) -> Result<EmulatorConfig, ConfigError> {
             embedding_models,
             embedding_dimensions,
             api_keys: rp.api_keys,
+            aws_secret_access_key: rp.aws_secret_access_key,
             seed: rp.seed,
             ttft_ms,
             tokens_per_s,
@@ -1053,6 +1089,38 @@ dialect = "deepseek"
             err.contains("provider[0].faults.stream_error_share"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn sigv4_secret_is_bedrock_only_and_needs_access_key_ids() {
+        let c = parse(
+            "[[provider]]\nname = \"br\"\nprotocol = \"bedrock\"\napi_keys = [\"AKIDX\"]\naws_secret_access_key = \"s3cret\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c.providers[0].aws_secret_access_key.as_deref(),
+            Some("s3cret")
+        );
+        let err = parse(
+            "[[provider]]\nname = \"br\"\nprotocol = \"bedrock\"\naws_secret_access_key = \"s3cret\"\n[[provider]]\nname = \"oa\"\nprotocol = \"openai\"\naws_secret_access_key = \"s3cret\"\n[[provider]]\nname = \"b2\"\nprotocol = \"bedrock\"\napi_keys = [\"AKIDX\"]\naws_secret_access_key = \"\"\n",
+        )
+        .unwrap_err();
+        let ConfigError::Invalid { issues, .. } = &err else {
+            panic!("{err}");
+        };
+        let keys: Vec<&str> = issues.iter().map(|i| i.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "provider[0].api_keys",
+                "provider[1].aws_secret_access_key",
+                "provider[2].aws_secret_access_key"
+            ],
+            "{err}"
+        );
+        let text = err.to_string();
+        assert!(text.contains("access key id(s)"), "{text}");
+        assert!(text.contains("belong to the bedrock protocol"), "{text}");
     }
 
     #[test]

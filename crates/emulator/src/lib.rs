@@ -33,6 +33,7 @@ mod error;
 mod plan;
 mod proto;
 mod server;
+mod sigv4;
 mod stream;
 mod tokenize;
 

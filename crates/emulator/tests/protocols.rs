@@ -831,3 +831,126 @@ async fn anthropic_message_start_and_ping_come_before_the_first_token() {
     drop(stream);
     em.shutdown().await;
 }
+
+/// Headers of a request signed now with aws-sigv4, as an AWS SDK would send them.
+fn signed_now(url: &str, body: &[u8], secret: &str) -> Vec<(String, String)> {
+    use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
+    let identity =
+        aws_credential_types::Credentials::new("AKIDEXAMPLE", secret, None, None, "test").into();
+    let params = aws_sigv4::sign::v4::SigningParams::builder()
+        .identity(&identity)
+        .region("us-west-2")
+        .name("bedrock")
+        .time(std::time::SystemTime::now())
+        .settings(SigningSettings::default())
+        .build()
+        .unwrap()
+        .into();
+    let host = url.split('/').nth(2).unwrap();
+    let headers = [("host", host), ("content-type", "application/json")];
+    let signable =
+        SignableRequest::new("POST", url, headers.into_iter(), SignableBody::Bytes(body)).unwrap();
+    let (instructions, _) = sign(signable, &params).unwrap().into_parts();
+    let (signed, _) = instructions.into_parts();
+    signed
+        .iter()
+        .map(|h| (h.name().to_owned(), h.value().to_owned()))
+        .collect()
+}
+
+#[tokio::test]
+async fn bedrock_with_a_secret_refuses_signatures_it_cannot_reproduce() {
+    const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+    let mut p = provider("br", Protocol::Bedrock);
+    p.api_keys = vec!["AKIDEXAMPLE".to_owned()];
+    p.aws_secret_access_key = Some(SECRET.to_owned());
+    let em = start(vec![p]).await;
+    let body = json!({"messages": [{"role": "user", "content": [{"text": "x"}]}]});
+    let bytes = serde_json::to_vec(&body).unwrap();
+    let target = url(&em, "br", "/model/amazon.nova-lite-v1%3A0/converse");
+    let send = |headers: Vec<(String, String)>| {
+        let mut rb = client()
+            .post(&target)
+            .header("content-type", "application/json")
+            .body(bytes.clone());
+        for (k, v) in headers {
+            rb = rb.header(k, v);
+        }
+        rb.send()
+    };
+    let error_type = |r: &reqwest::Response| {
+        r.headers()["x-amzn-errortype"]
+            .to_str()
+            .unwrap()
+            .split(':')
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+
+    // signed now with the secret: accepted
+    let r = send(signed_now(&target, &bytes, SECRET)).await.unwrap();
+    assert_eq!(r.status(), 200);
+    // signed now with another secret: the signatures differ
+    let r = send(signed_now(&target, &bytes, "another-secret"))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(error_type(&r), "InvalidSignatureException");
+    let e: Value = r.json().await.unwrap();
+    assert_eq!(
+        e["message"],
+        "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
+    );
+    // signed for another body: the same
+    let r = send(signed_now(&target, b"{}", SECRET)).await.unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(error_type(&r), "InvalidSignatureException");
+    // the harness's header is dated 2025-01-01: too old
+    let r = send(vec![
+        ("authorization".into(), SIGV4.into()),
+        ("x-amz-date".into(), "20250101T000000Z".into()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(error_type(&r), "InvalidSignatureException");
+    let e: Value = r.json().await.unwrap();
+    assert!(e["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("Signature expired: 20250101T000000Z is now earlier than"));
+    // without x-amz-date the signature cannot be checked at all
+    let r = send(vec![("authorization".into(), SIGV4.into())])
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(error_type(&r), "IncompleteSignatureException");
+    // an access key id it does not know is refused before any signature check
+    let r = send(vec![
+        (
+            "authorization".into(),
+            SIGV4.replace("AKIDEXAMPLE", "AKIDOTHER"),
+        ),
+        ("x-amz-date".into(), "20250101T000000Z".into()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(error_type(&r), "UnrecognizedClientException");
+
+    let info: Value = client()
+        .get(url(&em, "br", "/_emulator/info"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(info["verifies_sigv4"], true);
+    let hits = em.hits("br").unwrap();
+    assert_eq!(hits.count("converse", "200"), 1, "{hits:?}");
+    assert_eq!(hits.count("converse", "403"), 4, "{hits:?}");
+    assert_eq!(hits.count("converse", "400"), 1, "{hits:?}");
+    em.shutdown().await;
+}

@@ -982,3 +982,73 @@ async fn auth_failures_classify_in_every_protocol() {
     }
     em.shutdown().await;
 }
+
+// ---- SigV4 ---------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn bedrock_sigv4_signatures_are_verified_when_the_emulator_knows_the_secret() {
+    let (mut cfg, t) = all_targets()
+        .into_iter()
+        .find(|(_, t)| t.protocol == Protocol::Bedrock)
+        .unwrap();
+    cfg.api_keys = vec!["AKIDINTEROPTEST".to_owned()];
+    cfg.aws_secret_access_key = Some("interop-secret".to_owned());
+    let em = start(vec![cfg]).await;
+    let who = t.name.as_str();
+    let bound = em.provider(&t.name).unwrap();
+    let client_with = |secret: &str, token: Option<&str>| {
+        let creds = Credentials::Aws(AwsCredentials {
+            access_key_id: "AKIDINTEROPTEST".to_owned(),
+            secret_access_key: Secret::new(secret),
+            session_token: token.map(Secret::new),
+        });
+        let mut endpoint = ProviderEndpoint::new(t.protocol, bound.base_url.clone(), creds);
+        endpoint.region = Some("eu-central-1".to_owned());
+        ProviderClient::new(endpoint, ClientOptions::default()).unwrap()
+    };
+
+    // the client's signature (over a model id with a percent-encoded ':') is accepted
+    let good = client_with("interop-secret", None);
+    let resp = good
+        .chat(chat_request(&t))
+        .await
+        .unwrap_or_else(|e| panic!("{who}: {e}"));
+    assert_eq!(count_tokens(resp.text()), OUTPUT_TOKENS);
+    let (events, _, error) = run_stream(&good, tool_request(&t)).await;
+    assert!(error.is_none(), "{who}: {error:?}");
+    assert_eq!(accumulate(&events).choices[0].tool_calls.len(), 1);
+    // temporary credentials sign x-amz-security-token too
+    let with_token = client_with("interop-secret", Some("FwoGZXIvYXdzEXAMPLETOKEN"));
+    with_token.chat(chat_request(&t)).await.unwrap();
+
+    // a wrong secret gives a different signature: 403 InvalidSignatureException, not retried
+    let bad = client_with("not-the-secret", None);
+    for stream in [false, true] {
+        let e = if stream {
+            bad.chat_stream(chat_request(&t)).await.unwrap_err()
+        } else {
+            bad.chat(chat_request(&t)).await.unwrap_err()
+        };
+        assert_eq!(e.class, ErrorClass::Auth, "{who}: {e:?}");
+        assert_eq!(e.status, Some(403), "{who}");
+        assert_eq!(
+            e.provider_code.as_deref(),
+            Some("InvalidSignatureException"),
+            "{who}"
+        );
+        assert!(
+            e.message
+                .starts_with("The request signature we calculated does not match"),
+            "{who}: {e}"
+        );
+        assert!(!e.is_retryable(), "{who}");
+        assert!(!e.message.contains("not-the-secret"), "{who}: {e}");
+    }
+
+    let h = hits(&em, &t);
+    assert_eq!(h.count("converse", "200"), 2, "{h:?}");
+    assert_eq!(h.count("converse_stream", "200"), 1, "{h:?}");
+    assert_eq!(h.count("converse", "403"), 1, "{h:?}");
+    assert_eq!(h.count("converse_stream", "403"), 1, "{h:?}");
+    em.shutdown().await;
+}

@@ -1,11 +1,14 @@
 //! AWS Bedrock Converse and ConverseStream: `POST /model/{modelId}/converse` and
 //! `/converse-stream`, the latter in the AWS binary event-stream framing.
 //!
-//! Requests must carry `Authorization: AWS4-HMAC-SHA256 Credential=AKID/...` (the signature is
-//! not verified) or a Bedrock API key as `Bearer`. When `api_keys` is configured, the access key
-//! id or the bearer key must be one of them.
+//! Requests must carry `Authorization: AWS4-HMAC-SHA256 Credential=AKID/...` or a Bedrock API
+//! key as `Bearer`. When `api_keys` is configured, the access key id or the bearer key must be
+//! one of them. When `aws_secret_access_key` is configured too, the SigV4 signature is verified
+//! ([`crate::sigv4`]): a wrong one is answered 403 `InvalidSignatureException`, a malformed
+//! header 400 `IncompleteSignatureException` (Bedrock's "Troubleshooting API error codes").
 
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use aws_smithy_eventstream::frame::write_message_to;
 use aws_smithy_types::event_stream::{Header, HeaderValue, Message};
@@ -14,7 +17,7 @@ use axum::response::Response;
 use axum::routing::post;
 use axum::{Extension, Router};
 use bytes::{Bytes, BytesMut};
-use http::{HeaderMap, StatusCode};
+use http::{HeaderMap, Method, StatusCode, Uri};
 use serde::Serialize;
 use serde_json::{json, Value};
 use tokio::time::Instant;
@@ -28,6 +31,7 @@ use crate::plan::{
     self, count_value_tokens, request_hash, BlockKind, ChatSpec, Finish, Plan, Reasoning, ToolCall,
 };
 use crate::server::{ConnKill, Provider};
+use crate::sigv4::{self, Received, Rejection};
 use crate::stream::{paced, Encoder};
 
 type Conn = Option<Extension<ConnKill>>;
@@ -39,6 +43,10 @@ pub(crate) fn router() -> Router<Arc<Provider>> {
 }
 
 const MISSING_AUTH: &str = "Missing Authentication Token";
+
+/// The SigV4 signing name of Bedrock Runtime (`bedrock-runtime.{region}.amazonaws.com` signs as
+/// `bedrock`).
+const SIGNING_NAME: &str = "bedrock";
 
 fn request_id(n: u64) -> String {
     let h = crate::plan::mix(n ^ 0xBED0);
@@ -52,12 +60,26 @@ fn request_id(n: u64) -> String {
     )
 }
 
+/// Prefixes of the messages a SigV4 check answers with; they pick the exception name.
+const INCOMPLETE_SIGNATURE: &str = "IncompleteSignature: ";
+const INVALID_SIGNATURE: &str = "InvalidSignature: ";
+
 /// `{"message"}` with the exception name in `x-amzn-ErrorType`.
 fn error(kind: &ErrKind) -> Response {
     let (status, name, message): (u16, &str, String) = match kind {
         ErrKind::Unauthorized(m) if m == MISSING_AUTH => {
             (403, "MissingAuthenticationTokenException", m.clone())
         }
+        ErrKind::Unauthorized(m) if m.starts_with(INVALID_SIGNATURE) => (
+            403,
+            "InvalidSignatureException",
+            m[INVALID_SIGNATURE.len()..].to_owned(),
+        ),
+        ErrKind::Unauthorized(m) if m.starts_with(INCOMPLETE_SIGNATURE) => (
+            400,
+            "IncompleteSignatureException",
+            m[INCOMPLETE_SIGNATURE.len()..].to_owned(),
+        ),
         ErrKind::Unauthorized(m) => (403, "UnrecognizedClientException", m.clone()),
         ErrKind::BadRequest { message, .. } => (400, "ValidationException", message.clone()),
         ErrKind::ModelNotFound(_) => (
@@ -95,7 +117,8 @@ fn error(kind: &ErrKind) -> Response {
     json_response(status, &json!({"message": message}), &extra)
 }
 
-fn check_auth(p: &Provider, headers: &HeaderMap) -> Result<(), ErrKind> {
+fn check_auth(p: &Provider, req: &Received<'_>) -> Result<(), ErrKind> {
+    let headers = req.headers;
     let Some(auth) = header(headers, "authorization") else {
         return Err(ErrKind::Unauthorized(MISSING_AUTH.to_owned()));
     };
@@ -110,9 +133,18 @@ fn check_auth(p: &Provider, headers: &HeaderMap) -> Result<(), ErrKind> {
             .and_then(|c| c.split('/').next());
         let signed = rest.contains("Signature=") && rest.contains("SignedHeaders=");
         match akid {
-            Some(akid) if signed && key_ok(p, Some(akid)) => Ok(()),
-            _ => Err(invalid()),
+            Some(akid) if signed && key_ok(p, Some(akid)) => {}
+            _ => return Err(invalid()),
         }
+        let Some(secret) = &p.cfg.aws_secret_access_key else {
+            return Ok(());
+        };
+        sigv4::verify(req, secret, SIGNING_NAME, Some(SystemTime::now())).map_err(|r| {
+            ErrKind::Unauthorized(match r {
+                Rejection::Incomplete(m) => format!("{INCOMPLETE_SIGNATURE}{m}"),
+                Rejection::Invalid(m) => format!("{INVALID_SIGNATURE}{m}"),
+            })
+        })
     } else if bearer(headers).is_some() {
         if key_ok(p, bearer(headers)) {
             Ok(())
@@ -124,32 +156,55 @@ fn check_auth(p: &Provider, headers: &HeaderMap) -> Result<(), ErrKind> {
     }
 }
 
+/// What a handler received, for authentication.
+struct Request {
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
 async fn converse(
     State(p): State<Arc<Provider>>,
     Path(model): Path<String>,
     conn: Conn,
+    method: Method,
+    uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    handle(p, model, conn, headers, body, false).await
+    let req = Request {
+        method,
+        uri,
+        headers,
+        body,
+    };
+    handle(p, model, conn, req, false).await
 }
 
 async fn converse_stream(
     State(p): State<Arc<Provider>>,
     Path(model): Path<String>,
     conn: Conn,
+    method: Method,
+    uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    handle(p, model, conn, headers, body, true).await
+    let req = Request {
+        method,
+        uri,
+        headers,
+        body,
+    };
+    handle(p, model, conn, req, true).await
 }
 
 async fn handle(
     p: Arc<Provider>,
     model: String,
     conn: Conn,
-    headers: HeaderMap,
-    body: Bytes,
+    req: Request,
     stream: bool,
 ) -> Response {
     let route = if stream {
@@ -161,7 +216,7 @@ async fn handle(
     if let Some(r) = ctx.gate(error).await {
         return r;
     }
-    match checked(&ctx, model, &headers, &body, stream).await {
+    match checked(&ctx, model, &req, stream).await {
         Ok(r) => ctx.finish(r),
         Err(kind) => ctx.finish(error(&kind)),
     }
@@ -256,13 +311,24 @@ fn pick_tool(tools: &[Value], choice: Option<&Value>) -> Result<Option<ToolCall>
 async fn checked(
     ctx: &Ctx,
     model: String,
-    headers: &HeaderMap,
-    body: &[u8],
+    req: &Request,
     stream: bool,
 ) -> Result<Response, ErrKind> {
     let p = &ctx.p;
-    check_auth(p, headers)?;
-    let v = match serde_json::from_slice::<Value>(body) {
+    let path_and_query = req
+        .uri
+        .path_and_query()
+        .map_or_else(|| req.uri.path(), |pq| pq.as_str());
+    check_auth(
+        p,
+        &Received {
+            method: req.method.as_str(),
+            path_and_query,
+            headers: &req.headers,
+            body: &req.body,
+        },
+    )?;
+    let v = match serde_json::from_slice::<Value>(&req.body) {
         Ok(v @ Value::Object(_)) => v,
         _ => {
             return Err(bad(
