@@ -131,6 +131,21 @@ pub struct Tco {
     pub lines: Vec<CostLine>,
 }
 
+impl CostLine {
+    /// A line that cannot be priced, and why.
+    fn unpriced(item: CostItem, quantities: Vec<(&'static str, f64)>, why: Unpriced) -> Self {
+        Self {
+            item,
+            choice: None,
+            quantities,
+            unit_prices: Vec::new(),
+            amount: None,
+            unpriced: Some(why),
+            evidence: Vec::new(),
+        }
+    }
+}
+
 impl Tco {
     /// Sum of the priced lines.
     pub fn known_total(&self) -> Decimal {
@@ -240,15 +255,11 @@ pub fn tco(provider: &Provider, workload: &Workload, scope: Scope<'_>, fx: Fx<'_
         lines.push(egress_line(provider, workload.monthly_egress_gb, fx, to));
     }
     if workload.storage_gb > 0.0 {
-        lines.push(CostLine {
-            item: CostItem::Storage,
-            choice: None,
-            quantities: vec![("GB stored", workload.storage_gb)],
-            unit_prices: Vec::new(),
-            amount: None,
-            unpriced: Some(Unpriced::NoStoragePrice),
-            evidence: Vec::new(),
-        });
+        lines.push(CostLine::unpriced(
+            CostItem::Storage,
+            vec![("GB stored", workload.storage_gb)],
+            Unpriced::NoStoragePrice,
+        ));
     }
     Tco {
         currency: to,
@@ -319,20 +330,16 @@ fn task_line(
         ("cache-hit share", task.cache_hit_share),
     ];
     let Some(c) = best else {
-        return CostLine {
-            item: CostItem::Task(task.name.clone()),
-            choice: None,
+        return CostLine::unpriced(
+            CostItem::Task(task.name.clone()),
             quantities,
-            unit_prices: Vec::new(),
-            amount: None,
-            unpriced: Some(match missing_rate {
+            match missing_rate {
                 Some(from) => Unpriced::NoExchangeRate { from, to },
                 None => Unpriced::NoQualifyingModel {
                     capabilities: task.capabilities.iter().copied().collect(),
                 },
-            }),
-            evidence: Vec::new(),
-        };
+            },
+        );
     };
     let money = |amount| Money {
         amount,
@@ -444,20 +451,16 @@ fn embedding_line(
                 evidence,
             }
         }
-        None => CostLine {
-            item: CostItem::Embeddings,
-            choice: None,
+        None => CostLine::unpriced(
+            CostItem::Embeddings,
             quantities,
-            unit_prices: Vec::new(),
-            amount: None,
-            unpriced: Some(match missing_rate {
+            match missing_rate {
                 Some(from) => Unpriced::NoExchangeRate { from, to },
                 None => Unpriced::NoQualifyingModel {
                     capabilities: vec![Capability::Embeddings],
                 },
-            }),
-            evidence: Vec::new(),
-        },
+            },
+        ),
     }
 }
 
@@ -521,20 +524,16 @@ fn gpu_line(
                 evidence,
             }
         }
-        None => CostLine {
-            item: CostItem::Gpu,
-            choice: None,
+        None => CostLine::unpriced(
+            CostItem::Gpu,
             quantities,
-            unit_prices: Vec::new(),
-            amount: None,
-            unpriced: Some(match missing_rate {
+            match missing_rate {
                 Some(from) => Unpriced::NoExchangeRate { from, to },
                 None => Unpriced::NoGpuPrice {
                     gpu: gpu.to_owned(),
                 },
-            }),
-            evidence: Vec::new(),
-        },
+            },
+        ),
     }
 }
 

@@ -244,6 +244,30 @@ impl Cx<'_> {
         self.diags.len()
     }
 
+    /// `v` read by `parse`, or a diagnostic at `v`: an unknown `what`, with the accepted `names`.
+    fn known<T>(
+        &mut self,
+        v: &Spanned<String>,
+        path: &str,
+        what: &str,
+        parse: fn(&str) -> Option<T>,
+        names: &[&str],
+    ) -> Option<T> {
+        let parsed = parse(v.get_ref());
+        if parsed.is_none() {
+            self.err(
+                self.line_of(v),
+                path,
+                format!(
+                    "unknown {what} `{}`, expected {}",
+                    v.get_ref(),
+                    one_of(names)
+                ),
+            );
+        }
+        parsed
+    }
+
     fn source(&mut self, r: RawSourceRef<'_>, line: Option<usize>, path: &str) -> Option<Source> {
         let source = self.required_text(
             r.source,
@@ -261,22 +285,13 @@ impl Cx<'_> {
         );
         let reliability = match r.reliability {
             None => Some(Reliability::Secondary),
-            Some(s) => {
-                let parsed = Reliability::parse(s.get_ref());
-                if parsed.is_none() {
-                    let names: Vec<&str> = Reliability::ALL.iter().map(|r| r.name()).collect();
-                    self.err(
-                        self.line_of(s),
-                        &format!("{path}.reliability"),
-                        format!(
-                            "unknown reliability `{}`, expected {}",
-                            s.get_ref(),
-                            one_of(&names)
-                        ),
-                    );
-                }
-                parsed
-            }
+            Some(s) => self.known(
+                s,
+                &format!("{path}.reliability"),
+                "reliability",
+                Reliability::parse,
+                &Reliability::ALL.map(Reliability::name),
+            ),
         };
         Some(Source {
             source: source?,
@@ -324,20 +339,13 @@ impl Cx<'_> {
     }
 
     fn currency(&mut self, v: &Spanned<String>, path: &str) -> Option<Currency> {
-        let parsed = Currency::parse(v.get_ref());
-        if parsed.is_none() {
-            let names: Vec<&str> = Currency::ALL.iter().map(|c| c.code()).collect();
-            self.err(
-                self.line_of(v),
-                path,
-                format!(
-                    "unknown currency `{}`, expected {}",
-                    v.get_ref(),
-                    one_of(&names)
-                ),
-            );
-        }
-        parsed
+        self.known(
+            v,
+            path,
+            "currency",
+            Currency::parse,
+            &Currency::ALL.map(Currency::code),
+        )
     }
 
     fn jurisdiction(&mut self, v: &Spanned<String>, path: &str) -> Option<Jurisdiction> {
@@ -513,6 +521,25 @@ impl<K: Ord + std::fmt::Display> Dupes<K> {
     }
 }
 
+impl Dupes<String> {
+    /// [`Dupes::check`] for an entry keyed by its own field `key` (`id`, `name`), reported at
+    /// that field; nothing to check when the field itself was invalid (`value` is `None`).
+    fn check_field(
+        &mut self,
+        cx: &mut Cx<'_>,
+        value: Option<&String>,
+        field: &Spanned<String>,
+        path: &str,
+        key: &str,
+        what: &str,
+    ) {
+        if let Some(value) = value {
+            let line = cx.line_of(field);
+            self.check(cx, value.clone(), line, &format!("{path}.{key}"), what);
+        }
+    }
+}
+
 fn convert_file(cx: &mut Cx<'_>, raw: RawFile) -> FilePatch {
     let mut patch = FilePatch::default();
     let has_provider_entries = !(raw.region.is_empty()
@@ -602,15 +629,7 @@ fn convert_file(cx: &mut Cx<'_>, raw: RawFile) -> FilePatch {
             .as_ref()
             .and_then(|v| cx.finite(v, &format!("{path}.value")));
         let source = cx.source(c.source_ref(), *line, path);
-        if let Some(id) = &id {
-            claim_ids.check(
-                cx,
-                id.clone(),
-                cx.line_of(&c.id),
-                &format!("{path}.id"),
-                "claim id",
-            );
-        }
+        claim_ids.check_field(cx, id.as_ref(), &c.id, path, "id", "claim id");
         if let (Some(id), Some(provider), Some(source), true) =
             (id, provider, source, cx.count() == start)
         {
@@ -695,15 +714,7 @@ fn convert_provider_entries(
         let id = cx.id(&r.id, path, "id");
         let jurisdiction = cx.jurisdiction(&r.jurisdiction, &format!("{path}.jurisdiction"));
         let source = cx.source(r.source_ref(), *line, path);
-        if let Some(id) = &id {
-            keys.check(
-                cx,
-                id.clone(),
-                cx.line_of(&r.id),
-                &format!("{path}.id"),
-                "region id",
-            );
-        }
+        keys.check_field(cx, id.as_ref(), &r.id, path, "id", "region id");
         if let (Some(id), Some(jurisdiction), Some(source), true) =
             (id, jurisdiction, source, cx.count() == start)
         {
@@ -725,32 +736,20 @@ fn convert_provider_entries(
         let path = path.as_str();
         let start = cx.count();
         let region = cx.id(&e.region, path, "region");
-        let protocol = ProtocolFamily::parse(e.protocol.get_ref());
-        if protocol.is_none() {
-            let names: Vec<&str> = ProtocolFamily::ALL.iter().map(|p| p.name()).collect();
-            cx.err(
-                cx.line_of(&e.protocol),
-                &format!("{path}.protocol"),
-                format!(
-                    "unknown protocol `{}`, expected {}",
-                    e.protocol.get_ref(),
-                    one_of(&names)
-                ),
-            );
-        }
-        let auth = AuthScheme::parse(e.auth.get_ref());
-        if auth.is_none() {
-            let names: Vec<&str> = AuthScheme::ALL.iter().map(|a| a.name()).collect();
-            cx.err(
-                cx.line_of(&e.auth),
-                &format!("{path}.auth"),
-                format!(
-                    "unknown auth scheme `{}`, expected {}",
-                    e.auth.get_ref(),
-                    one_of(&names)
-                ),
-            );
-        }
+        let protocol = cx.known(
+            &e.protocol,
+            &format!("{path}.protocol"),
+            "protocol",
+            ProtocolFamily::parse,
+            &ProtocolFamily::ALL.map(ProtocolFamily::name),
+        );
+        let auth = cx.known(
+            &e.auth,
+            &format!("{path}.auth"),
+            "auth scheme",
+            AuthScheme::parse,
+            &AuthScheme::ALL.map(AuthScheme::name),
+        );
         let dialect = cx.id(&e.dialect, path, "dialect");
         let url = e.base_url.get_ref();
         if !(url.starts_with("https://") || url.starts_with("http://")) {
@@ -794,15 +793,7 @@ fn convert_provider_entries(
         let start = cx.count();
         let name = cx.id(&c.name, path, "name");
         let source = cx.source(c.source_ref(), *line, path);
-        if let Some(name) = &name {
-            keys.check(
-                cx,
-                name.clone(),
-                cx.line_of(&c.name),
-                &format!("{path}.name"),
-                "certification",
-            );
-        }
+        keys.check_field(cx, name.as_ref(), &c.name, path, "name", "certification");
         if let (Some(name), Some(source), true) = (name, source, cx.count() == start) {
             pp.certifications.push((
                 Certification {
@@ -830,15 +821,7 @@ fn convert_provider_entries(
             );
         }
         let source = cx.source(inc.source_ref(), *line, path);
-        if let Some(id) = &id {
-            keys.check(
-                cx,
-                id.clone(),
-                cx.line_of(&inc.id),
-                &format!("{path}.id"),
-                "incident id",
-            );
-        }
+        keys.check_field(cx, id.as_ref(), &inc.id, path, "id", "incident id");
         if let (Some(id), Some(started), Some(duration_hours), Some(source), true) =
             (id, started, hours.to_f64(), source, cx.count() == start)
         {
@@ -866,15 +849,7 @@ fn convert_provider_entries(
         let price = cx.non_negative(&g.price_per_hour, &format!("{path}.price_per_hour"));
         let currency = cx.currency(&g.currency, &format!("{path}.currency"));
         let source = cx.source(g.source_ref(), *line, path);
-        if let Some(name) = &name {
-            keys.check(
-                cx,
-                name.clone(),
-                cx.line_of(&g.name),
-                &format!("{path}.name"),
-                "gpu instance",
-            );
-        }
+        keys.check_field(cx, name.as_ref(), &g.name, path, "name", "gpu instance");
         if let (Some(name), Some(count), Some(amount), Some(currency), Some(source), true) =
             (name, count, price, currency, source, cx.count() == start)
         {
@@ -896,9 +871,8 @@ fn convert_provider_entries(
     let mut keys = Dupes::new();
     for (m, line, path) in models {
         let path = path.as_str();
-        if let Some(id) = cx.id(&m.id, path, "id") {
-            keys.check(cx, id, cx.line_of(&m.id), &format!("{path}.id"), "model id");
-        }
+        let id = cx.id(&m.id, path, "id");
+        keys.check_field(cx, id.as_ref(), &m.id, path, "id", "model id");
         if let Some(draft) = convert_model(cx, m, *line, path) {
             pp.models.push((draft, cx.origin(*line, path)));
         }
@@ -922,22 +896,14 @@ fn convert_model(
         );
     }
     for (j, c) in m.capabilities.get_ref().iter().enumerate() {
-        match Capability::parse(c.get_ref()) {
-            Some(cap) => {
-                capabilities.insert(cap);
-            }
-            None => {
-                let names: Vec<&str> = Capability::ALL.iter().map(|c| c.name()).collect();
-                cx.err(
-                    cx.line_of(c),
-                    &format!("{path}.capabilities[{j}]"),
-                    format!(
-                        "unknown capability `{}`, expected {}",
-                        c.get_ref(),
-                        one_of(&names)
-                    ),
-                );
-            }
+        if let Some(cap) = cx.known(
+            c,
+            &format!("{path}.capabilities[{j}]"),
+            "capability",
+            Capability::parse,
+            &Capability::ALL.map(Capability::name),
+        ) {
+            capabilities.insert(cap);
         }
     }
     let context_window = match &m.context_window {

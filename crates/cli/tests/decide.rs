@@ -588,37 +588,39 @@ fn mcda_reports_vikor_promethee_sensitivity_and_normalised_weights() {
 #[test]
 fn mcda_input_errors_name_file_line_and_column() {
     let files = Files::new();
+    // `mcda --matrix <matrix> --types max,max` and `extra`, expecting exit 2
+    let mcda = |matrix: &Path, extra: &[&str]| {
+        bad_input(
+            &[
+                &["mcda", "--matrix", s(matrix), "--types", "max,max"],
+                extra,
+            ]
+            .concat(),
+        )
+    };
     let header_only = files.write("header.csv", "name,a,b\n");
-    let err = bad_input(&["mcda", "--matrix", s(&header_only), "--types", "max,max"]);
+    let err = mcda(&header_only, &[]);
     assert!(
         err.contains("header.csv: line 2") && err.contains("at least 2 alternative rows"),
         "{err}"
     );
 
     let ragged = files.write("ragged.csv", "name,a,b\nx,1,2\n\ny,3\n");
-    let err = bad_input(&["mcda", "--matrix", s(&ragged), "--types", "max,max"]);
+    let err = mcda(&ragged, &[]);
     assert!(
         err.contains("ragged.csv: line 4") && err.contains("expected 3 columns"),
         "{err}"
     );
 
     let text = files.write("text.csv", "# comment\nname,a,b\nx,1,2\ny,3,lots\n");
-    let err = bad_input(&["mcda", "--matrix", s(&text), "--types", "max,max"]);
+    let err = mcda(&text, &[]);
     assert!(
         err.contains("text.csv: line 4, column 3 (b): expected a number, found \"lots\""),
         "{err}"
     );
 
     let flat = files.write("flat.csv", "name,a,b\nx,1,2\ny,3,2\n");
-    let err = bad_input(&[
-        "mcda",
-        "--matrix",
-        s(&flat),
-        "--types",
-        "max,max",
-        "--normalization",
-        "minmax",
-    ]);
+    let err = mcda(&flat, &["--normalization", "minmax"]);
     assert!(
         err.contains("flat.csv: column 3 (b): minmax normalisation needs"),
         "{err}"
@@ -629,64 +631,28 @@ fn mcda_input_errors_name_file_line_and_column() {
     assert!(err.contains("--types: expected 2 entries"), "{err}");
     let err = bad_input(&["mcda", "--matrix", s(&ok), "--types", "max,most"]);
     assert!(err.contains("entry 2 (b)"), "{err}");
-    let err = bad_input(&[
-        "mcda",
-        "--matrix",
-        s(&ok),
-        "--types",
-        "max,max",
-        "--weights",
-        "0,0",
-    ]);
+    let err = mcda(&ok, &["--weights", "0,0"]);
     assert!(err.contains("--weights"), "{err}");
-    let err = bad_input(&[
-        "mcda",
-        "--matrix",
-        s(&ok),
-        "--types",
-        "max,max",
-        "--weights",
-        "1,-1",
-    ]);
+    let err = mcda(&ok, &["--weights", "1,-1"]);
     assert!(err.contains("--weights"), "{err}");
-    let err = bad_input(&[
-        "mcda",
-        "--matrix",
-        s(&ok),
-        "--types",
-        "max,max",
-        "--method",
-        "vikor",
-        "--normalization",
-        "sum",
-    ]);
+    let err = mcda(&ok, &["--method", "vikor", "--normalization", "sum"]);
     assert!(err.contains("does not apply to vikor"), "{err}");
-    let err = bad_input(&[
-        "mcda",
-        "--matrix",
-        s(&ok),
-        "--types",
-        "max,max",
-        "--method",
-        "promethee2",
-        "--preference",
-        "linear",
-        "--p",
-        "1",
-    ]);
+    let err = mcda(
+        &ok,
+        &[
+            "--method",
+            "promethee2",
+            "--preference",
+            "linear",
+            "--p",
+            "1",
+        ],
+    );
     assert!(err.contains("--q"), "{err}");
     let missing = files.dir.path().join("missing.csv");
-    let err = bad_input(&["mcda", "--matrix", s(&missing), "--types", "max,max"]);
+    let err = mcda(&missing, &[]);
     assert!(err.contains("missing.csv: cannot read"), "{err}");
-    let err = bad_input(&[
-        "mcda",
-        "--matrix",
-        s(&ok),
-        "--types",
-        "max,max",
-        "--format",
-        "html",
-    ]);
+    let err = mcda(&ok, &["--format", "html"]);
     assert!(err.contains("--format html"), "{err}");
 }
 

@@ -265,6 +265,17 @@ fn client(
     ProviderClient::new(ep, opts).unwrap()
 }
 
+/// An OpenAI-protocol client (API key `k`) for the upstream `scenario`.
+fn openai(base: &str, scenario: &str, opts: ClientOptions) -> ProviderClient {
+    client(
+        Protocol::OpenAi(Dialect::OpenAi),
+        base,
+        key("k"),
+        scenario,
+        opts,
+    )
+}
+
 fn key(k: &str) -> Credentials {
     Credentials::ApiKey(Secret::new(k))
 }
@@ -606,16 +617,10 @@ async fn first_byte_timeout() {
         first_byte_timeout: Duration::from_millis(200),
         ..ClientOptions::default()
     };
-    let e = client(
-        Protocol::OpenAi(Dialect::OpenAi),
-        &base,
-        key("k"),
-        "slow-headers",
-        opts,
-    )
-    .chat(ChatRequest::user_text("m", "hi"))
-    .await
-    .unwrap_err();
+    let e = openai(&base, "slow-headers", opts)
+        .chat(ChatRequest::user_text("m", "hi"))
+        .await
+        .unwrap_err();
     assert_eq!(e.class, ErrorClass::Timeout);
     assert!(e.message.contains("first byte"), "{}", e.message);
 }
@@ -627,16 +632,10 @@ async fn first_token_timeout() {
         first_token_timeout: Duration::from_millis(300),
         ..ClientOptions::default()
     };
-    let s = client(
-        Protocol::OpenAi(Dialect::OpenAi),
-        &base,
-        key("k"),
-        "no-first-token",
-        opts,
-    )
-    .chat_stream(ChatRequest::user_text("m", "hi"))
-    .await
-    .unwrap();
+    let s = openai(&base, "no-first-token", opts)
+        .chat_stream(ChatRequest::user_text("m", "hi"))
+        .await
+        .unwrap();
     let (events, err, timing) = collect(s).await;
     assert!(events.is_empty());
     assert_eq!(err, Some(ErrorClass::Timeout));
@@ -650,16 +649,10 @@ async fn stream_idle_timeout() {
         stream_idle_timeout: Duration::from_millis(300),
         ..ClientOptions::default()
     };
-    let mut s = client(
-        Protocol::OpenAi(Dialect::OpenAi),
-        &base,
-        key("k"),
-        "stall-after-token",
-        opts,
-    )
-    .chat_stream(ChatRequest::user_text("m", "hi"))
-    .await
-    .unwrap();
+    let mut s = openai(&base, "stall-after-token", opts)
+        .chat_stream(ChatRequest::user_text("m", "hi"))
+        .await
+        .unwrap();
     let mut got = Vec::new();
     let err = loop {
         match s.next().await {
@@ -678,16 +671,10 @@ async fn stream_idle_timeout() {
 async fn streams_cut_mid_way_are_stream_cut() {
     let (base, _up) = start().await;
     for scenario in ["cut-clean", "cut-abort"] {
-        let s = client(
-            Protocol::OpenAi(Dialect::OpenAi),
-            &base,
-            key("k"),
-            scenario,
-            ClientOptions::default(),
-        )
-        .chat_stream(ChatRequest::user_text("m", "hi"))
-        .await
-        .unwrap();
+        let s = openai(&base, scenario, ClientOptions::default())
+            .chat_stream(ChatRequest::user_text("m", "hi"))
+            .await
+            .unwrap();
         let (events, err, _) = collect(s).await;
         assert!(
             events.iter().any(StreamEvent::is_token),
@@ -703,16 +690,10 @@ async fn refused_connection_is_connection_reset() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     drop(listener);
-    let e = client(
-        Protocol::OpenAi(Dialect::OpenAi),
-        &format!("http://{addr}"),
-        key("k"),
-        "x",
-        ClientOptions::default(),
-    )
-    .chat(ChatRequest::user_text("m", "hi"))
-    .await
-    .unwrap_err();
+    let e = openai(&format!("http://{addr}"), "x", ClientOptions::default())
+        .chat(ChatRequest::user_text("m", "hi"))
+        .await
+        .unwrap_err();
     assert_eq!(e.class, ErrorClass::ConnectionReset);
     assert!(e.is_retryable() && e.should_fail_over());
 }
@@ -720,13 +701,7 @@ async fn refused_connection_is_connection_reset() {
 #[tokio::test]
 async fn embeddings_and_models() {
     let (base, up) = start().await;
-    let c = client(
-        Protocol::OpenAi(Dialect::OpenAi),
-        &base,
-        key("k"),
-        "embeddings",
-        ClientOptions::default(),
-    );
+    let c = openai(&base, "embeddings", ClientOptions::default());
     let r = c
         .embed(EmbeddingRequest {
             model: "text-embedding-3-small".into(),
@@ -742,13 +717,7 @@ async fn embeddings_and_models() {
     assert_eq!(body["input"], serde_json::json!(["a", "b"]));
     assert_eq!(body["encoding_format"], "float");
 
-    let c = client(
-        Protocol::OpenAi(Dialect::OpenAi),
-        &base,
-        key("k"),
-        "models",
-        ClientOptions::default(),
-    );
+    let c = openai(&base, "models", ClientOptions::default());
     let models = c.list_models().await.unwrap();
     assert_eq!(models[0].id, "gpt-4o-mini");
     let s = last(&up);

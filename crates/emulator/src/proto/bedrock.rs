@@ -409,11 +409,24 @@ fn converse_body(plan: &Plan, latency_ms: u64) -> Value {
 /// One event-stream frame: `:event-type`, `:content-type`, `:message-type` headers and a JSON
 /// payload.
 fn frame<T: Serialize + ?Sized>(out: &mut BytesMut, event: &'static str, payload: &T) {
+    if let Err(error) = write_frame(out, (":event-type", event), "event", payload) {
+        tracing::warn!(%error, "writing an event-stream frame");
+    }
+}
+
+/// A frame whose `:message-type` is `message_type`, typed by the `(name, value)` header, with
+/// `:content-type` `application/json` and `payload` as its JSON body.
+fn write_frame<T: Serialize + ?Sized>(
+    out: &mut BytesMut,
+    (type_header, type_name): (&'static str, &'static str),
+    message_type: &'static str,
+    payload: &T,
+) -> Result<(), aws_smithy_eventstream::error::Error> {
     let body = serde_json::to_vec(payload).unwrap_or_default();
     let message = Message::new(body)
         .add_header(Header::new(
-            ":event-type",
-            HeaderValue::String(event.into()),
+            type_header,
+            HeaderValue::String(type_name.into()),
         ))
         .add_header(Header::new(
             ":content-type",
@@ -421,11 +434,9 @@ fn frame<T: Serialize + ?Sized>(out: &mut BytesMut, event: &'static str, payload
         ))
         .add_header(Header::new(
             ":message-type",
-            HeaderValue::String("event".into()),
+            HeaderValue::String(message_type.into()),
         ));
-    if let Err(error) = write_message_to(&message, out) {
-        tracing::warn!(%error, "writing an event-stream frame");
-    }
+    write_message_to(&message, out)
 }
 
 struct BedrockEncoder {
@@ -563,21 +574,7 @@ impl Encoder for BedrockEncoder {
 /// One event-stream exception frame: `:exception-type`, `:content-type`, `:message-type`
 /// (`exception`) headers and a JSON payload.
 fn exception_frame<T: Serialize + ?Sized>(out: &mut BytesMut, name: &'static str, payload: &T) {
-    let body = serde_json::to_vec(payload).unwrap_or_default();
-    let message = Message::new(body)
-        .add_header(Header::new(
-            ":exception-type",
-            HeaderValue::String(name.into()),
-        ))
-        .add_header(Header::new(
-            ":content-type",
-            HeaderValue::String("application/json".into()),
-        ))
-        .add_header(Header::new(
-            ":message-type",
-            HeaderValue::String("exception".into()),
-        ));
-    if let Err(error) = write_message_to(&message, out) {
+    if let Err(error) = write_frame(out, (":exception-type", name), "exception", payload) {
         tracing::warn!(%error, "writing an event-stream exception frame");
     }
 }

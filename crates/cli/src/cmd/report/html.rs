@@ -8,8 +8,8 @@ use cloudfit_advise::{Advice, Criterion, Profile};
 use super::explain::explanation_lines;
 use super::table::text_width;
 use super::{
-    cited, colon, header, legend, preset_source, provider_name, row, unit_of, value_with_unit,
-    weights_line, Columns,
+    ahp_inconsistent, cited, colon, header, legend, preset_source, provider_name, row, unit_of,
+    unpriced_everywhere, value_with_unit, weights_line, Columns,
 };
 
 /// Colour of rank `k` (0-based) of `m` in the SVG chart: dark green for first, through pale
@@ -268,7 +268,7 @@ pub fn rank_html(advice: &Advice, profile: &Profile, lang: Lang) -> String {
     for line in explanation_lines(advice, lang) {
         let _ = writeln!(out, "<li>{}</li>", escape(&line));
     }
-    if let Some(cr) = advice.ahp_cr.filter(|cr| *cr > 0.1) {
+    if let Some(cr) = ahp_inconsistent(advice) {
         let _ = writeln!(
             out,
             "<li>{} (CR = {cr:.3})</li>",
@@ -277,17 +277,12 @@ pub fn rank_html(advice: &Advice, profile: &Profile, lang: Lang) -> String {
     }
     out.push_str("</ul>\n");
     html_excluded(&mut out, advice, lang);
-    if !a.unpriced_everywhere.is_empty() {
-        let items: Vec<String> = a
-            .unpriced_everywhere
-            .iter()
-            .map(|i| i18n::cost_item(i, lang))
-            .collect();
+    if let Some(items) = unpriced_everywhere(advice, lang) {
         let _ = writeln!(
             out,
             "<p>{}{c}{}</p>",
             escape(label("unpriced_everywhere", lang)),
-            escape(&items.join(", "))
+            escape(&items)
         );
     }
     let _ = writeln!(out, "<h2>{}</h2>", label("evidence", lang));

@@ -8,8 +8,8 @@ use cloudfit_advise::{Advice, Profile};
 use super::explain::explanation_lines;
 use super::table::text_width;
 use super::{
-    cited, colon, header, legend, names_line, numeric, preset_source, provider_name, row,
-    value_with_unit, weights_line, Columns,
+    ahp_inconsistent, cited, colon, header, legend, names_line, numeric, preset_source,
+    provider_name, row, unpriced_everywhere, value_with_unit, weights_line, Columns,
 };
 
 const BAR: usize = 40;
@@ -181,22 +181,12 @@ pub fn rank_markdown(advice: &Advice, profile: &Profile, lang: Lang) -> String {
     for line in explanation_lines(advice, lang) {
         let _ = writeln!(out, "- {}", md_escape(&line));
     }
-    if let Some(cr) = advice.ahp_cr.filter(|cr| *cr > 0.1) {
+    if let Some(cr) = ahp_inconsistent(advice) {
         let _ = writeln!(out, "- {} (CR = {cr:.3})", label("ahp_inconsistent", lang));
     }
     md_excluded(&mut out, advice, lang);
-    if !a.unpriced_everywhere.is_empty() {
-        let items: Vec<String> = a
-            .unpriced_everywhere
-            .iter()
-            .map(|i| i18n::cost_item(i, lang))
-            .collect();
-        let _ = writeln!(
-            out,
-            "\n{}{c}{}",
-            label("unpriced_everywhere", lang),
-            items.join(", ")
-        );
+    if let Some(items) = unpriced_everywhere(advice, lang) {
+        let _ = writeln!(out, "\n{}{c}{items}", label("unpriced_everywhere", lang));
     }
     let _ = writeln!(out, "\n## {}\n", label("evidence", lang));
     for r in &advice.ranking {

@@ -379,6 +379,23 @@ fn names_line(advice: &Advice, lang: Lang) -> Option<String> {
     (!names.is_empty()).then(|| names.join(" · "))
 }
 
+/// The items no provider can price, for people; `None` when every item has a price somewhere.
+fn unpriced_everywhere(advice: &Advice, lang: Lang) -> Option<String> {
+    let items = &advice.assessment.unpriced_everywhere;
+    (!items.is_empty()).then(|| {
+        items
+            .iter()
+            .map(|i| i18n::cost_item(i, lang))
+            .collect::<Vec<_>>()
+            .join(", ")
+    })
+}
+
+/// The AHP consistency ratio when it is above 0.1, where the judgements deserve a warning.
+fn ahp_inconsistent(advice: &Advice) -> Option<f64> {
+    advice.ahp_cr.filter(|cr| *cr > 0.1)
+}
+
 /// `source, as of` for an evidence line (derived values have no date).
 fn cited(e: &Evidence) -> String {
     if e.as_of.is_empty() {

@@ -8,7 +8,10 @@ use cloudfit_advise::Advice;
 use comfy_table::{CellAlignment, ColumnConstraint, Table, Width as ComfyWidth};
 
 use super::explain::{explanation_lines_named, Naming};
-use super::{colon, header, legend, names_line, numeric, row, weights_line, Columns};
+use super::{
+    ahp_inconsistent, colon, header, legend, names_line, numeric, row, unpriced_everywhere,
+    weights_line, Columns,
+};
 
 /// Columns people-facing text is laid out for (tables shrink further when `COLUMNS` is less).
 pub const WIDTH: usize = 120;
@@ -280,7 +283,7 @@ pub fn rank_table(advice: &Advice, lang: Lang) -> String {
             let _ = writeln!(out, "{}", wrap(&line, "  ", "    ", WIDTH));
         }
     }
-    if let Some(cr) = advice.ahp_cr.filter(|cr| *cr > 0.1) {
+    if let Some(cr) = ahp_inconsistent(advice) {
         let _ = writeln!(
             out,
             "{}",
@@ -293,21 +296,12 @@ pub fn rank_table(advice: &Advice, lang: Lang) -> String {
         );
     }
     push_excluded(&mut out, advice, lang);
-    if !a.unpriced_everywhere.is_empty() {
-        let items: Vec<String> = a
-            .unpriced_everywhere
-            .iter()
-            .map(|i| i18n::cost_item(i, lang))
-            .collect();
+    if let Some(items) = unpriced_everywhere(advice, lang) {
         let _ = writeln!(
             out,
             "\n{}",
             wrap(
-                &format!(
-                    "{}{c}{}",
-                    label("unpriced_everywhere", lang),
-                    items.join(", ")
-                ),
+                &format!("{}{c}{items}", label("unpriced_everywhere", lang)),
                 "",
                 "  ",
                 WIDTH
