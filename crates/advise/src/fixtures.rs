@@ -65,6 +65,7 @@ pub fn model(
             })
             .into_iter()
             .collect(),
+        performance: None,
     }
 }
 

@@ -13,8 +13,8 @@ use crate::error::{CatalogError, Diagnostic};
 use crate::model::{
     AuthScheme, Capability, Catalog, Certification, Currency, EgressPrice, Endpoint, ExchangeRate,
     GpuInstance, Incident, Jurisdiction, MarketClaim, ModelOffering, Money, PriceTier,
-    ProtocolFamily, Provider, QualityScore, Region, Reliability, Sla, Source, SupportCommitment,
-    TokenPrice,
+    ProtocolFamily, Provider, PublishedPerformance, QualityScore, Region, Reliability, Sla, Source,
+    SupportCommitment, TokenPrice,
 };
 use crate::names::one_of;
 use crate::raw::{self, Lines, Num, RawFile, RawSourceRef};
@@ -404,6 +404,20 @@ impl Cx<'_> {
         Some(s.clone())
     }
 
+    /// A measured quantity (a speed, a latency): finite and above zero.
+    fn positive(&mut self, v: &Spanned<Num>, path: &str, what: &str) -> Option<f64> {
+        let d = v.get_ref().0;
+        let f = d.to_f64().filter(|f| f.is_finite() && *f > 0.0);
+        if f.is_none() {
+            self.err(
+                self.line_of(v),
+                path,
+                format!("expected {what} greater than zero, found {d}"),
+            );
+        }
+        f
+    }
+
     fn finite(&mut self, v: &Spanned<Num>, path: &str) -> Option<f64> {
         let f = v.get_ref().0.to_f64();
         if f.is_none() {
@@ -450,6 +464,9 @@ struct ProviderPatch {
     sla: Option<Sla>,
     incidents: Vec<(Incident, Origin)>,
     models: Vec<(ModelDraft, Origin)>,
+    /// Published speeds by model id, kept apart from the models so an overlay can add one to a
+    /// model without restating the model, and replacing a model keeps its figure.
+    performance: Vec<(PerformanceDraft, Origin)>,
     gpu_instances: Vec<(GpuInstance, Origin)>,
     egress: Option<EgressPrice>,
     support: Option<SupportCommitment>,
@@ -471,11 +488,19 @@ impl ProviderPatch {
             sla: None,
             incidents: Vec::new(),
             models: Vec::new(),
+            performance: Vec::new(),
             gpu_instances: Vec::new(),
             egress: None,
             support: None,
         }
     }
+}
+
+#[derive(Clone)]
+struct PerformanceDraft {
+    /// The model id the figure is for; checked against the merged models.
+    model: String,
+    figure: PublishedPerformance,
 }
 
 #[derive(Clone)]
@@ -550,7 +575,8 @@ fn convert_file(cx: &mut Cx<'_>, raw: RawFile) -> FilePatch {
         && raw.gpu_instance.is_empty()
         && raw.egress.is_none()
         && raw.support.is_none()
-        && raw.model.is_empty());
+        && raw.model.is_empty()
+        && raw.performance.is_empty());
     match raw.provider {
         Some((p, line)) => {
             let id = cx.id(&p.id, "provider", "id");
@@ -571,21 +597,10 @@ fn convert_file(cx: &mut Cx<'_>, raw: RawFile) -> FilePatch {
                 .as_ref()
                 .and_then(|h| cx.jurisdiction(h, "provider.headquarters"));
             let mut pp = ProviderPatch {
-                id: id.clone().unwrap_or_default(),
-                origin: cx.origin(line, "provider"),
                 name_en: p.name_en,
                 name_zh: p.name_zh,
                 headquarters,
-                headquarters_given: false,
-                regions: Vec::new(),
-                endpoints: Vec::new(),
-                certifications: Vec::new(),
-                sla: None,
-                incidents: Vec::new(),
-                models: Vec::new(),
-                gpu_instances: Vec::new(),
-                egress: None,
-                support: None,
+                ..ProviderPatch::empty(id.clone().unwrap_or_default(), cx.origin(line, "provider"))
             };
             convert_provider_entries(
                 cx,
@@ -597,6 +612,7 @@ fn convert_file(cx: &mut Cx<'_>, raw: RawFile) -> FilePatch {
                 &raw.model,
                 &mut pp,
             );
+            convert_performance(cx, &raw.performance, &mut pp);
             if let Some((s, line)) = &raw.sla {
                 pp.sla = convert_sla(cx, s, *line);
             }
@@ -879,6 +895,61 @@ fn convert_provider_entries(
     }
 }
 
+/// `[[performance]]` entries: positive finite figures, a source, one entry per model per file.
+fn convert_performance(
+    cx: &mut Cx<'_>,
+    entries: &[raw::Entry<raw::RawPerformance>],
+    pp: &mut ProviderPatch,
+) {
+    let mut keys = Dupes::new();
+    for (f, line, path) in entries {
+        let path = path.as_str();
+        let start = cx.count();
+        let model = cx.id(&f.model, path, "model");
+        let speed = cx.positive(
+            &f.median_output_tokens_per_second,
+            &format!("{path}.median_output_tokens_per_second"),
+            "a speed in output tokens per second",
+        );
+        let ttft = f.median_time_to_first_token_ms.as_ref().map(|v| {
+            cx.positive(
+                v,
+                &format!("{path}.median_time_to_first_token_ms"),
+                "a time to first token in milliseconds",
+            )
+        });
+        let measured_from = f
+            .measured_from
+            .as_ref()
+            .and_then(|v| cx.id(v, path, "measured_from"));
+        let source = cx.source(f.source_ref(), *line, path);
+        keys.check_field(
+            cx,
+            model.as_ref(),
+            &f.model,
+            path,
+            "model",
+            "performance figure for model",
+        );
+        if let (Some(model), Some(speed), Some(source), true) =
+            (model, speed, source, cx.count() == start)
+        {
+            pp.performance.push((
+                PerformanceDraft {
+                    model,
+                    figure: PublishedPerformance {
+                        output_tokens_per_second: speed,
+                        time_to_first_token_ms: ttft.flatten(),
+                        measured_from,
+                        source,
+                    },
+                },
+                cx.origin(cx.line_of(&f.model), path),
+            ));
+        }
+    }
+}
+
 fn convert_model(
     cx: &mut Cx<'_>,
     m: &raw::RawModel,
@@ -975,6 +1046,7 @@ fn convert_model(
             source: source?,
             prices,
             quality,
+            performance: None,
         },
         price_regions,
     })
@@ -1165,6 +1237,7 @@ impl Draft {
             upsert(&mut d.certifications, p.certifications, |c| c.name.clone());
             upsert(&mut d.incidents, p.incidents, |i| i.id.clone());
             upsert(&mut d.models, p.models, |m| m.model.id.clone());
+            upsert(&mut d.performance, p.performance, |f| f.model.clone());
             upsert(&mut d.gpu_instances, p.gpu_instances, |g| g.name.clone());
         }
         upsert(&mut self.claims, patch.claims, |c| c.id.clone());
@@ -1225,6 +1298,28 @@ impl Draft {
                     }
                 }
             }
+            let mut models: Vec<ModelOffering> =
+                d.models.into_iter().map(|(m, _)| m.model).collect();
+            for (f, origin) in d.performance {
+                match models.iter_mut().find(|m| m.id == f.model) {
+                    Some(m) => m.performance = Some(f.figure),
+                    None => {
+                        let ids: Vec<&str> = models.iter().map(|m| m.id.as_str()).collect();
+                        let expected = if ids.is_empty() {
+                            "it has no models".to_owned()
+                        } else {
+                            format!("expected one of {}", one_of(&ids))
+                        };
+                        diags.push(origin.diag(
+                            "model",
+                            format!(
+                                "published performance for model `{}`, which is not a model of provider `{id}`; {expected}",
+                                f.model
+                            ),
+                        ));
+                    }
+                }
+            }
             let provider = Provider {
                 id: id.clone(),
                 name_en: d.name_en.unwrap_or_default(),
@@ -1235,7 +1330,7 @@ impl Draft {
                 certifications: d.certifications.into_iter().map(|(c, _)| c).collect(),
                 sla: d.sla,
                 incidents: d.incidents.into_iter().map(|(i, _)| i).collect(),
-                models: d.models.into_iter().map(|(m, _)| m.model).collect(),
+                models,
                 gpu_instances: d.gpu_instances.into_iter().map(|(g, _)| g).collect(),
                 egress: d.egress,
                 support: d.support,

@@ -212,6 +212,9 @@ pub struct ModelOffering {
     pub source: Source,
     pub prices: Vec<TokenPrice>,
     pub quality: Vec<QualityScore>,
+    /// Speed someone else published for this model at this provider; `None` = not published.
+    /// cloudfit's own measurements, when there are any, take precedence over it.
+    pub performance: Option<PublishedPerformance>,
 }
 
 /// A price list for one model in one region and currency. Prices are per million tokens.
@@ -257,6 +260,19 @@ pub struct QualityScore {
     /// Snapshot date of the leaderboard, `YYYY-MM-DD`.
     pub snapshot: String,
     pub value: f64,
+    pub source: Source,
+}
+
+/// A published speed figure for one model at one provider (a benchmark site's or the vendor's).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PublishedPerformance {
+    /// Median output tokens per second while streaming; always above zero.
+    pub output_tokens_per_second: f64,
+    /// Median time to first token in milliseconds, when published; above zero.
+    pub time_to_first_token_ms: Option<f64>,
+    /// Where the measuring client ran (`us-east`, `Beijing`), when the source says; speeds
+    /// depend on the distance to the endpoint, so a figure from far away may not hold for you.
+    pub measured_from: Option<String>,
     pub source: Source,
 }
 

@@ -251,6 +251,20 @@ pub struct RawQuality {
 }
 sourced!(RawQuality);
 
+/// `[[performance]]`: a published speed of one of the provider's models.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPerformance {
+    pub model: Spanned<String>,
+    pub median_output_tokens_per_second: Spanned<Num>,
+    pub median_time_to_first_token_ms: Option<Spanned<Num>>,
+    pub measured_from: Option<Spanned<String>>,
+    pub source: Option<Spanned<String>>,
+    pub as_of: Option<Spanned<String>>,
+    pub reliability: Option<Spanned<String>>,
+}
+sourced!(RawPerformance);
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawClaim {
@@ -298,6 +312,7 @@ pub struct RawFile {
     pub egress: Option<(RawEgress, Option<usize>)>,
     pub support: Option<(RawSupport, Option<usize>)>,
     pub model: Vec<Entry<RawModel>>,
+    pub performance: Vec<Entry<RawPerformance>>,
     pub claim: Vec<Entry<RawClaim>>,
     pub rate: Vec<Entry<RawRate>>,
 }
@@ -342,6 +357,7 @@ const ARRAY_KEYS: &[&str] = &[
     "incident",
     "gpu_instance",
     "model",
+    "performance",
     "claim",
     "rate",
 ];
@@ -427,6 +443,11 @@ pub fn parse_file(text: &str, lines: &Lines) -> (RawFile, Vec<RawProblem>) {
                         entry(table, line, &path, lines, &mut problems),
                         &path,
                     ),
+                    "performance" => push(
+                        &mut file.performance,
+                        entry(table, line, &path, lines, &mut problems),
+                        &path,
+                    ),
                     "claim" => push(
                         &mut file.claim,
                         entry(table, line, &path, lines, &mut problems),
@@ -446,7 +467,7 @@ pub fn parse_file(text: &str, lines: &Lines) -> (RawFile, Vec<RawProblem>) {
                 message: format!(
                     "unknown key `{key}`, expected one of `provider`, `region`, `endpoint`, \
                      `certification`, `sla`, `incident`, `gpu_instance`, `egress`, `support`, \
-                     `model`, `claim`, `rate`"
+                     `model`, `performance`, `claim`, `rate`"
                 ),
             });
         }

@@ -9,7 +9,10 @@
 
 use std::path::PathBuf;
 
-use cloudfit_catalog::{Capability, Catalog, CatalogLoader, Currency, Jurisdiction, Money};
+use cloudfit_catalog::{
+    Capability, Catalog, CatalogLoader, Currency, Jurisdiction, Money, PublishedPerformance,
+    Reliability, Source,
+};
 use rust_decimal::Decimal;
 
 fn fixture(name: &str) -> PathBuf {
@@ -59,8 +62,22 @@ fn good_fixture_loads_every_kind_of_fact() {
     );
     assert_eq!(large.prices[0].tiers[1].cached_input_per_mtok, None);
     assert_eq!(large.quality("aa-intelligence-index").unwrap().value, 50.5);
+    assert_eq!(
+        large.performance,
+        Some(PublishedPerformance {
+            output_tokens_per_second: 42.5,
+            time_to_first_token_ms: Some(850.0),
+            measured_from: Some("us-east".into()),
+            source: Source {
+                source: "https://benchmarks.acme.example/speed".into(),
+                as_of: "2026-01-15".into(),
+                reliability: Reliability::ThirdParty,
+            },
+        })
+    );
     let embed = acme.model("acme-embed").unwrap();
     assert_eq!(embed.context_window, None, "unknown stays unknown");
+    assert_eq!(embed.performance, None, "no published speed stays unknown");
     assert!(embed.prices.is_empty());
     assert_eq!(c.claims.len(), 1);
     assert_eq!(c.model_count(), 2);
@@ -167,6 +184,14 @@ fn raising_a_price_in_an_overlay_changes_the_models_price() {
     assert_eq!(large.prices[0].source.source, "my negotiated contract");
     // the other model is untouched
     assert!(acme.model("acme-embed").is_some());
+    // the published speed is a fact of its own: replacing the model keeps it
+    assert_eq!(
+        large
+            .performance
+            .as_ref()
+            .map(|p| p.output_tokens_per_second),
+        Some(42.5)
+    );
 }
 
 #[test]
@@ -390,4 +415,207 @@ output_per_mtok = 1
         .to_string();
     assert!(err.contains("delta.toml:23"), "{err}");
     assert!(err.contains("off_peak"), "{err}");
+}
+
+/// A `[provider]` header for `acme` followed by `body`, as an overlay over the good fixture.
+fn over_good(body: &str) -> Result<Catalog, cloudfit_catalog::CatalogError> {
+    CatalogLoader::new()
+        .with_builtin(false)
+        .overlay_path(fixture("good"))
+        .overlay_text("speed.toml", format!("[provider]\nid = \"acme\"\n{body}"))
+        .load()
+}
+
+#[test]
+fn an_overlay_adds_or_replaces_a_published_speed_by_model_id() {
+    let c = over_good(
+        r#"
+[[performance]]
+model = "acme-embed"
+median_output_tokens_per_second = 900
+source = "https://bench.example/embed"
+as_of = "2026-03-01"
+
+[[performance]]
+model = "acme-large"
+median_output_tokens_per_second = "55.25"
+source = "my own benchmark"
+as_of = "2026-03-02"
+"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let acme = c.provider("acme").unwrap();
+    let embed = acme
+        .model("acme-embed")
+        .unwrap()
+        .performance
+        .clone()
+        .unwrap();
+    assert_eq!(embed.output_tokens_per_second, 900.0);
+    assert_eq!(embed.time_to_first_token_ms, None);
+    assert_eq!(embed.measured_from, None);
+    assert_eq!(
+        embed.source.reliability,
+        Reliability::Secondary,
+        "the default reliability, like other facts"
+    );
+    // the later figure replaces the earlier one as a whole (its TTFT and origin go with it)
+    let large = acme
+        .model("acme-large")
+        .unwrap()
+        .performance
+        .clone()
+        .unwrap();
+    assert_eq!(large.output_tokens_per_second, 55.25);
+    assert_eq!(large.time_to_first_token_ms, None);
+    assert_eq!(large.source.source, "my own benchmark");
+    // everything else about the models is untouched
+    assert_eq!(acme.model("acme-large").unwrap().prices.len(), 2);
+}
+
+#[test]
+fn an_overlay_can_give_builtin_models_a_published_speed() {
+    let builtin = Catalog::builtin().unwrap();
+    let (provider, model) = builtin
+        .providers
+        .values()
+        .find_map(|p| p.models.first().map(|m| (p.id.clone(), m.id.clone())))
+        .unwrap();
+    let c = CatalogLoader::new()
+        .overlay_text(
+            "speed.toml",
+            format!(
+                "[provider]\nid = \"{provider}\"\n\n[[performance]]\nmodel = \"{model}\"\n\
+                 median_output_tokens_per_second = 61\nsource = \"s\"\nas_of = \"2026-07-01\"\n"
+            ),
+        )
+        .load()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let m = c.provider(&provider).unwrap().model(&model).unwrap();
+    assert_eq!(
+        m.performance.as_ref().map(|p| p.output_tokens_per_second),
+        Some(61.0)
+    );
+    let before = builtin.provider(&provider).unwrap().model(&model).unwrap();
+    assert_eq!(m.prices.len(), before.prices.len(), "prices kept");
+}
+
+#[test]
+fn every_bad_published_speed_is_reported_with_line_and_key() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "median_output_tokens_per_second = 0\nsource = \"s\"\nas_of = \"2026\"",
+            "speed.toml:6: performance[0].median_output_tokens_per_second: expected a speed in output tokens per second greater than zero, found 0",
+        ),
+        (
+            "median_output_tokens_per_second = -3.5\nsource = \"s\"\nas_of = \"2026\"",
+            "speed.toml:6: performance[0].median_output_tokens_per_second: expected a speed in output tokens per second greater than zero, found -3.5",
+        ),
+        (
+            "median_output_tokens_per_second = nan\nsource = \"s\"\nas_of = \"2026\"",
+            "speed.toml:6: performance[0].median_output_tokens_per_second: expected a finite number",
+        ),
+        (
+            "median_output_tokens_per_second = \"fast\"\nsource = \"s\"\nas_of = \"2026\"",
+            "speed.toml:6: performance[0].median_output_tokens_per_second: expected a decimal number, found the string \"fast\"",
+        ),
+        (
+            "median_output_tokens_per_second = 40\nmedian_time_to_first_token_ms = 0\nsource = \"s\"\nas_of = \"2026\"",
+            "speed.toml:7: performance[0].median_time_to_first_token_ms: expected a time to first token in milliseconds greater than zero, found 0",
+        ),
+        (
+            "median_output_tokens_per_second = 40\nmeasured_from = \" \"\nsource = \"s\"\nas_of = \"2026\"",
+            "speed.toml:7: performance[0].measured_from: expected a non-empty `measured_from` without surrounding spaces",
+        ),
+        (
+            "median_output_tokens_per_second = 40\nas_of = \"2026\"",
+            "speed.toml:4: performance[0]: missing `source`: expected a source",
+        ),
+        (
+            "median_output_tokens_per_second = 40\nsource = \"s\"",
+            "speed.toml:4: performance[0]: missing `as_of`: expected the date the fact holds for",
+        ),
+        (
+            "median_output_tokens_per_second = 40\nsource = \"s\"\nas_of = \"\"",
+            "speed.toml:8: performance[0].as_of: empty `as_of`",
+        ),
+        (
+            "median_output_tokens_per_second = 40\nsource = \"s\"\nas_of = \"2026\"\nreliability = \"rumour\"",
+            "speed.toml:9: performance[0].reliability: unknown reliability `rumour`",
+        ),
+        (
+            "median_output_tokens_per_second = 40\nsource = \"s\"\nas_of = \"2026\"\np99 = 3",
+            "speed.toml:9: performance[0].p99: unknown field `p99`",
+        ),
+        (
+            "source = \"s\"\nas_of = \"2026\"",
+            "speed.toml:4: performance[0]: missing field `median_output_tokens_per_second`",
+        ),
+    ];
+    // every problem of one entry is reported, not just the first
+    let err = over_good(
+        "\n[[performance]]\nmodel = \"acme-large\"\nmedian_output_tokens_per_second = 0\n\
+         median_time_to_first_token_ms = -1\nas_of = \"2026\"\n",
+    )
+    .unwrap_err();
+    let keys: Vec<&str> = err
+        .diagnostics
+        .iter()
+        .map(|d| d.key_path.as_str())
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "performance[0]",
+            "performance[0].median_output_tokens_per_second",
+            "performance[0].median_time_to_first_token_ms",
+        ],
+        "{err}"
+    );
+    for (body, expected) in cases {
+        let text = format!("\n[[performance]]\nmodel = \"acme-large\"\n{body}\n");
+        let err = over_good(&text).unwrap_err();
+        assert_eq!(err.diagnostics.len(), 1, "{body}:\n{err}");
+        let got = err.to_string();
+        assert!(
+            got.starts_with(expected),
+            "{body}:\n{got}\nexpected: {expected}"
+        );
+    }
+}
+
+#[test]
+fn a_published_speed_must_name_a_model_of_its_provider_once_per_file() {
+    let err = over_good(
+        r#"
+[[performance]]
+model = "acme-huge"
+median_output_tokens_per_second = 40
+source = "s"
+as_of = "2026"
+
+[[performance]]
+model = "acme-large"
+median_output_tokens_per_second = 40
+source = "s"
+as_of = "2026"
+
+[[performance]]
+model = "acme-large"
+median_output_tokens_per_second = 41
+source = "s"
+as_of = "2026"
+"#,
+    )
+    .unwrap_err();
+    let text = err.to_string();
+    assert_eq!(err.diagnostics.len(), 2, "{text}");
+    assert!(
+        text.contains("speed.toml:17: performance[2].model: duplicate performance figure for model `acme-large` in this file (first at line 11)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("speed.toml:5: performance[0].model: published performance for model `acme-huge`, which is not a model of provider `acme`; expected one of `acme-large` or `acme-embed`"),
+        "{text}"
+    );
 }
