@@ -5,7 +5,7 @@
 //! | criterion | unit | better | formula |
 //! |---|---|---|---|
 //! | cost | reporting currency / month | lower | sum of the [TCO](crate::tco) lines |
-//! | performance | output tokens/s | higher | token-weighted mean, over the task classes, of the measured output speed of the model chosen for the task; unknown without measurements (the catalog has no published speed figures yet) |
+//! | performance | output tokens/s | higher | token-weighted mean, over the task classes with a figure, of the output speed of the model chosen for the task: cloudfit's measurement when there is one, else the catalog's published median while streaming (`[[performance]]`), else none; a plain mean when those task classes all have zero tokens; unknown when no task class has a figure (the built-in catalog has no published speeds, so without measurements or an overlay that adds some) |
 //! | stability | expected downtime h/month | lower | `max(SLA allowance, published incident hours, measured error share × 730 h)` where SLA allowance = `(1 − uptime%/100) × 730 h` and published incident hours = hours of incidents that started in the 24 months before `as_of`, ÷ 24 |
 //! | compliance | points 0–100 | higher | `60 × held/counted certifications + residency`, residency = 40 when a region in an allowed jurisdiction (any region if none is required) has a published data-residency statement, 25 when such a region exists without one |
 //! | ai_capability | points 0–100 | higher | `50 × coverage × (1 + quality)`, coverage = token-weighted share of task classes (and embeddings) a qualifying model serves, quality = token-weighted min-max normalised score of the best qualifying model per task within one reference benchmark snapshot |
@@ -43,7 +43,8 @@ pub const RESIDENCY_POINTS_STATED: f64 = 40.0;
 pub const RESIDENCY_POINTS_UNSTATED: f64 = 25.0;
 
 /// Measurements from cloudfit's own benchmarks and gateway traffic. Later issues fill it from
-/// the store; until then it is empty and performance is unknown.
+/// the store; until then it is empty and performance rests on the speeds published in the
+/// catalog, where there are any. A measurement of a model wins over its published speed.
 #[derive(Clone, Debug, Default)]
 pub struct Measurements {
     pub models: Vec<ModelMeasurement>,
@@ -362,16 +363,17 @@ pub fn assess(
 fn static_exclusion(p: &Provider, profile: &Profile, scope: Scope<'_>) -> Option<Exclusion> {
     let allowed = &profile.constraints.data_jurisdictions;
     if !allowed.is_empty() && !p.regions.iter().any(|r| scope.region_allowed(r)) {
+        let allowed: Vec<String> = allowed
+            .iter()
+            .map(|j| jurisdiction_code(j).to_owned())
+            .collect();
         let has: BTreeSet<String> = p
             .regions
             .iter()
             .map(|r| jurisdiction_code(&r.jurisdiction).to_owned())
             .collect();
         return Some(Exclusion::Jurisdiction {
-            allowed: allowed
-                .iter()
-                .map(|j| jurisdiction_code(j).to_owned())
-                .collect(),
+            allowed,
             has: has.into_iter().collect(),
         });
     }
@@ -588,21 +590,21 @@ fn task_weights(bill: &Tco, profile: &Profile) -> Vec<(String, f64, Option<Strin
         .collect()
 }
 
-/// Performance: measured output speed of the chosen models, token-weighted.
+/// Performance: per task class, cloudfit's measured output speed of the chosen model, else the
+/// speed published in the catalog, else nothing; the token-weighted mean of the task classes
+/// with a figure (a plain mean when all of those have zero tokens).
 fn performance(p: &Provider, bill: &Tco, profile: &Profile, m: &Measurements) -> Partial {
-    let mut sum = 0.0;
-    let mut weight = 0.0;
+    let mut figures: Vec<(f64, f64)> = Vec::new();
     let mut evidence = Vec::new();
     for (_, w, choice) in task_weights(bill, profile) {
         let Some(model) = choice else { continue };
-        let found = m
+        let measured = m
             .models
             .iter()
             .filter(|x| x.provider == p.id && x.model == model)
             .find_map(|x| x.output_tokens_per_s.map(|v| (v, x)));
-        if let Some((v, x)) = found {
-            sum += v * w;
-            weight += w.max(1.0);
+        if let Some((v, x)) = measured {
+            figures.push((v, w));
             evidence.push(Evidence {
                 fact: format!(
                     "{model}: measured {v:.1} output tokens/s over {} requests",
@@ -611,20 +613,47 @@ fn performance(p: &Provider, bill: &Tco, profile: &Profile, m: &Measurements) ->
                 source: x.source.clone(),
                 as_of: x.measured_at.clone(),
             });
+        } else if let Some(f) = p.model(&model).and_then(|o| o.performance.as_ref()) {
+            let v = f.output_tokens_per_second;
+            figures.push((v, w));
+            let mut detail = String::from("median while streaming");
+            if let Some(ttft) = f.time_to_first_token_ms {
+                detail.push_str(&format!(", time to first token {ttft} ms"));
+            }
+            if let Some(from) = &f.measured_from {
+                detail.push_str(&format!(", measured from {from}"));
+            }
+            evidence.push(Evidence::new(
+                format!("{model}: published {v:.1} output tokens/s ({detail})"),
+                &f.source,
+            ));
         }
     }
-    let known = (weight > 0.0).then(|| sum / weight);
+    let known = weighted_mean(&figures);
     Partial {
         known,
         floor: None,
         unit: "output tokens/s".to_owned(),
         evidence,
         note: if known.is_none() {
-            "no measurement of the chosen models and no published speed figure in the catalog"
-                .to_owned()
+            "no measured or published speed figure for the chosen models".to_owned()
         } else {
             String::new()
         },
+    }
+}
+
+/// Mean of `(value, weight)` pairs weighted by `weight`; when every weight is zero, each value
+/// counts the same. `None` for no values.
+fn weighted_mean(figures: &[(f64, f64)]) -> Option<f64> {
+    if figures.is_empty() {
+        return None;
+    }
+    let total: f64 = figures.iter().map(|(_, w)| w).sum();
+    if total > 0.0 {
+        Some(figures.iter().map(|(v, w)| v * w).sum::<f64>() / total)
+    } else {
+        Some(figures.iter().map(|(v, _)| v).sum::<f64>() / figures.len() as f64)
     }
 }
 
@@ -1098,7 +1127,7 @@ fn migration(
 
 #[cfg(test)]
 mod tests {
-    use cloudfit_catalog::Jurisdiction;
+    use cloudfit_catalog::{Jurisdiction, PublishedPerformance};
 
     use super::*;
     use crate::fixtures::{catalog, profile};
@@ -1331,6 +1360,133 @@ mod tests {
         // others unknown: the only known value is the whole span, so no range to sample
         let pa = value(&a, "cn-a", Criterion::Performance);
         assert!(pa.unknown && close(pa.value, 50.0) && pa.range.is_none());
+    }
+
+    fn published(speed: f64, ttft: Option<f64>) -> PublishedPerformance {
+        PublishedPerformance {
+            output_tokens_per_second: speed,
+            time_to_first_token_ms: ttft,
+            measured_from: Some("us-east".into()),
+            source: crate::fixtures::src("speed"),
+        }
+    }
+
+    #[test]
+    fn a_published_speed_counts_when_nothing_is_measured() {
+        let mut cat = catalog();
+        let a = cat.providers.get_mut("cn-a").unwrap();
+        a.models[0].performance = Some(published(40.0, Some(900.0)));
+        let out = assess(&cat, &profile(""), &Measurements::default(), as_of()).unwrap();
+        let pa = value(&out, "cn-a", Criterion::Performance);
+        assert!(close(pa.value, 40.0) && !pa.unknown && pa.note.is_empty());
+        assert_eq!(
+            pa.evidence,
+            [Evidence {
+                fact: "a-chat: published 40.0 output tokens/s (median while streaming, time to first token 900 ms, measured from us-east)".into(),
+                source: "test:speed".into(),
+                as_of: "2026-01-01".into(),
+            }]
+        );
+        // the others have neither: unknown, counted at the worst known value
+        let pb = value(&out, "cn-b", Criterion::Performance);
+        assert!(pb.unknown && close(pb.value, 40.0) && pb.evidence.is_empty());
+        assert!(
+            pb.note
+                .starts_with("no measured or published speed figure for the chosen models"),
+            "{}",
+            pb.note
+        );
+    }
+
+    #[test]
+    fn a_measurement_wins_over_the_published_speed() {
+        let mut cat = catalog();
+        let b = cat.providers.get_mut("cn-b").unwrap();
+        b.models[0].performance = Some(published(30.0, None));
+        let m = Measurements {
+            models: vec![ModelMeasurement {
+                provider: "cn-b".into(),
+                model: "b-chat".into(),
+                output_tokens_per_s: Some(50.0),
+                error_rate: None,
+                requests: 200,
+                source: "bench run 7".into(),
+                measured_at: "2026-01-02".into(),
+            }],
+        };
+        let out = assess(&cat, &profile(""), &m, as_of()).unwrap();
+        let pb = value(&out, "cn-b", Criterion::Performance);
+        assert!(close(pb.value, 50.0) && !pb.unknown);
+        assert_eq!(pb.evidence.len(), 1);
+        assert_eq!(pb.evidence[0].source, "bench run 7");
+        assert!(pb.evidence[0].fact.contains("measured 50.0"));
+        // a measurement of another provider's model is not this provider's figure
+        let pa = value(&out, "cn-a", Criterion::Performance);
+        assert!(pa.unknown);
+    }
+
+    #[test]
+    fn performance_is_unknown_without_measurement_or_published_speed() {
+        let a = run("");
+        for id in ["cn-a", "cn-b", "us-c"] {
+            let v = value(&a, id, Criterion::Performance);
+            assert!(v.unknown && v.evidence.is_empty(), "{id}: {v:?}");
+            assert_eq!(
+                v.note,
+                "no measured or published speed figure for the chosen models; unknown for every compared provider"
+            );
+        }
+    }
+
+    /// cn-a with a vision model (the only one for a `chat` task that needs vision, 100 tokens/s
+    /// published) beside a-chat (the only one for the tools task, 40 tokens/s published), so the
+    /// choices do not depend on the token counts.
+    fn two_task_speeds(chat_tokens: u64, tools_tokens: u64) -> f64 {
+        use Capability::*;
+        let mut cat = catalog();
+        let a = cat.providers.get_mut("cn-a").unwrap();
+        a.models[0].performance = Some(published(40.0, None));
+        let mut mini = crate::fixtures::model(
+            "a-mini",
+            &[Chat, Vision],
+            Currency::Cny,
+            vec![crate::fixtures::tier(None, "0.1", "0.2", None)],
+            None,
+        );
+        mini.performance = Some(published(100.0, None));
+        a.models.push(mini);
+        let mut p = profile("");
+        let mut tools = p.workload.tasks[0].clone();
+        tools.name = "tools".into();
+        tools.capabilities.insert(Tools);
+        tools.monthly_input_tokens = tools_tokens;
+        tools.monthly_output_tokens = 0;
+        p.workload.tasks[0].capabilities.insert(Vision);
+        p.workload.tasks[0].monthly_input_tokens = chat_tokens;
+        p.workload.tasks[0].monthly_output_tokens = 0;
+        p.workload.tasks.push(tools);
+        let out = assess(&cat, &p, &Measurements::default(), as_of()).unwrap();
+        let pa = value(&out, "cn-a", Criterion::Performance);
+        assert!(!pa.unknown && pa.evidence.len() == 2, "{pa:?}");
+        pa.value
+    }
+
+    #[test]
+    fn performance_is_the_token_weighted_mean_of_the_task_classes() {
+        // 3:1 tokens → (3·100 + 1·40) / 4
+        assert!(close(two_task_speeds(3_000_000, 1_000_000), 85.0));
+        // a task class with no tokens weighs nothing ...
+        assert!(close(two_task_speeds(3_000_000, 0), 100.0));
+        // ... and when none has tokens, each counts the same (not 0, as when an empty task
+        // added 1 to the weight but nothing to the sum)
+        assert!(close(two_task_speeds(0, 0), 70.0));
+    }
+
+    #[test]
+    fn weighted_mean_of_nothing_is_unknown() {
+        assert_eq!(weighted_mean(&[]), None);
+        assert_eq!(weighted_mean(&[(10.0, 0.0), (20.0, 0.0)]), Some(15.0));
+        assert_eq!(weighted_mean(&[(10.0, 1.0), (20.0, 3.0)]), Some(17.5));
     }
 
     #[test]

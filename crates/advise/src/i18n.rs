@@ -139,8 +139,8 @@ pub fn label(key: &str, lang: Lang) -> &'static str {
             "各家按同一值计,不影响排名",
         ),
         "performance_hint" => (
-            "no measurements yet and no published speed figures",
-            "尚无实测数据,也无公开速度数据",
+            "no measurements yet and no published speed figures for the chosen models",
+            "所选模型尚无实测数据,也无公开速度数据",
         ),
         "share_legend" => (
             "share of plausible weightings (SMAA-2) in which the provider is first",

@@ -280,6 +280,105 @@ fn raising_one_providers_prices_never_improves_its_rank_when_only_cost_matters()
     }
 }
 
+/// An overlay directory giving every built-in model of each provider in `speeds` the published
+/// speed `speeds[provider]` (one file per provider, since a file names one provider).
+fn speed_overlay(catalog: &Catalog, dir: &Path, speeds: &[(String, u32)]) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    for (id, speed) in speeds {
+        let mut out = format!("[provider]\nid = \"{id}\"\n");
+        for m in &catalog.providers[id].models {
+            let _ = write!(
+                out,
+                "\n[[performance]]\nmodel = {:?}\nmedian_output_tokens_per_second = {speed}\n\
+                 median_time_to_first_token_ms = 500\nsource = \"test speeds for {id}\"\n\
+                 as_of = \"2026-08-01\"\n",
+                m.id
+            );
+        }
+        std::fs::write(dir.join(format!("{id}.toml")), out).unwrap();
+    }
+    dir.to_path_buf()
+}
+
+#[test]
+fn published_speeds_in_an_overlay_make_performance_known_and_can_change_the_ranking() {
+    let catalog = Catalog::builtin().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("perf.toml");
+    std::fs::write(
+        &profile,
+        CN_COST_ONLY.replace("cost = 1", "performance = 1"),
+    )
+    .unwrap();
+    let before = rank_json(&profile, &[]);
+    let mut ids = ranked(&before);
+    assert!(ids.len() >= 2, "{ids:?}");
+    for r in before["ranking"].as_array().unwrap() {
+        assert!(r["criteria"]["performance"].is_null(), "{r}");
+        assert_eq!(r["unknown"]["performance"], true);
+    }
+    ids.sort();
+    // each provider's models are as fast as 10 × (its place in id order): the last id is fastest
+    let rising: Vec<(String, u32)> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.clone(), 10 * (u32::try_from(i).unwrap() + 1)))
+        .collect();
+    let falling: Vec<(String, u32)> = ids
+        .iter()
+        .zip(rising.iter().rev())
+        .map(|(id, (_, speed))| (id.clone(), *speed))
+        .collect();
+    for (name, speeds) in [("rising", &rising), ("falling", &falling)] {
+        let overlay = speed_overlay(&catalog, &dir.path().join(name), speeds);
+        let fastest = &speeds.iter().max_by_key(|(_, s)| *s).unwrap().0;
+        for method in ["topsis", "wsm", "smaa"] {
+            let v = rank_json(
+                &profile,
+                &["--method", method, "--catalog", overlay.to_str().unwrap()],
+            );
+            assert_eq!(v["weights"]["performance"], 1.0);
+            assert_eq!(v["weights"]["cost"], 0.0);
+            let ranking = v["ranking"].as_array().unwrap();
+            assert_eq!(ranking.len(), ids.len(), "{name} {method}");
+            for r in ranking {
+                let id = r["provider"].as_str().unwrap();
+                let speed = speeds.iter().find(|(p, _)| p == id).unwrap().1;
+                assert_eq!(r["criteria"]["performance"], f64::from(speed), "{id}");
+                assert_eq!(r["unknown"]["performance"], false, "{id}");
+                let evidence = r["evidence"]["performance"].as_array().unwrap();
+                assert!(!evidence.is_empty(), "{id}");
+                for e in evidence {
+                    assert!(
+                        e["fact"].as_str().unwrap().contains(&format!(
+                            ": published {speed}.0 output tokens/s (median while streaming, time to first token 500 ms)"
+                        )),
+                        "{e}"
+                    );
+                    assert_eq!(e["source"], format!("test speeds for {id}"));
+                    assert_eq!(e["as_of"], "2026-08-01");
+                }
+            }
+            // only performance matters: the ranking is by speed, fastest first
+            let order: Vec<f64> = ranking
+                .iter()
+                .map(|r| r["criteria"]["performance"].as_f64().unwrap())
+                .collect();
+            assert!(
+                order.windows(2).all(|w| w[0] > w[1]),
+                "{name} {method}: {order:?}"
+            );
+            assert_eq!(&ranked(&v)[0], fastest, "{name} {method}");
+            assert_eq!(v["ranking"][0]["first_rank_share"].as_f64(), Some(1.0));
+        }
+    }
+    assert_ne!(
+        ids.first(),
+        ids.last(),
+        "the two overlays put different providers first"
+    );
+}
+
 #[test]
 fn reports_and_other_commands_render() {
     let bank = examples().join("bank.toml");
