@@ -72,6 +72,11 @@ pub enum Exclusion {
         allowed: Vec<String>,
         has: Vec<String>,
     },
+    /// Data jurisdictions are required but the catalog records no region at all for the
+    /// provider: where its data stays is unknown, so the constraint cannot be shown to hold.
+    NoRegionRecorded {
+        allowed: Vec<String>,
+    },
     Certifications {
         missing: Vec<String>,
         has: Vec<String>,
@@ -367,6 +372,9 @@ fn static_exclusion(p: &Provider, profile: &Profile, scope: Scope<'_>) -> Option
             .iter()
             .map(|j| jurisdiction_code(j).to_owned())
             .collect();
+        if p.regions.is_empty() {
+            return Some(Exclusion::NoRegionRecorded { allowed });
+        }
         let has: BTreeSet<String> = p
             .regions
             .iter()
@@ -1251,6 +1259,42 @@ mod tests {
         assert_eq!(
             crate::i18n::exclusion(&a.excluded[0].reason, crate::i18n::Lang::Zh),
             "没有位于允许司法辖区的地域(允许:cn;现有:us)"
+        );
+    }
+
+    #[test]
+    fn a_provider_without_any_region_has_unknown_residency() {
+        let mut cat = catalog();
+        cat.providers.get_mut("cn-b").unwrap().regions.clear();
+        let p = profile("[constraints]\ndata_jurisdictions = [\"cn\"]");
+        let a = assess(&cat, &p, &Measurements::default(), as_of()).unwrap();
+        let b = a.excluded.iter().find(|e| e.provider == "cn-b").unwrap();
+        assert_eq!(
+            b.reason,
+            Exclusion::NoRegionRecorded {
+                allowed: vec!["cn".into()]
+            }
+        );
+        assert_eq!(
+            b.reason.to_string(),
+            "data residency unknown: the catalog records no region for it, so the jurisdiction \
+             constraint (allowed: cn) cannot be shown to hold; add a [[region]] in an overlay via \
+             --catalog"
+        );
+        assert_eq!(
+            crate::i18n::exclusion(&b.reason, crate::i18n::Lang::Zh),
+            "数据驻留未知:目录中没有该厂商的任何地域记录,无法证明满足辖区约束(允许:cn);\
+             可通过 --catalog 在覆盖文件中加入 [[region]]"
+        );
+        // a provider whose regions are all elsewhere keeps the plain reason
+        let c = a.excluded.iter().find(|e| e.provider == "us-c").unwrap();
+        assert!(matches!(c.reason, Exclusion::Jurisdiction { .. }));
+        // without a jurisdiction constraint, no region is no reason to exclude
+        let a = assess(&cat, &profile(""), &Measurements::default(), as_of()).unwrap();
+        assert!(
+            a.providers.iter().any(|p| p.id == "cn-b"),
+            "{:?}",
+            a.excluded
         );
     }
 

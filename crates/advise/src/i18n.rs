@@ -304,6 +304,17 @@ pub fn exclusion(e: &Exclusion, lang: Lang) -> String {
             list(allowed),
             list(has)
         ),
+        (Exclusion::NoRegionRecorded { allowed }, Lang::En) => format!(
+            "data residency unknown: the catalog records no region for it, so the jurisdiction \
+             constraint (allowed: {}) cannot be shown to hold; add a [[region]] in an overlay via \
+             --catalog",
+            list(allowed)
+        ),
+        (Exclusion::NoRegionRecorded { allowed }, Lang::Zh) => format!(
+            "数据驻留未知:目录中没有该厂商的任何地域记录,无法证明满足辖区约束(允许:{});\
+             可通过 --catalog 在覆盖文件中加入 [[region]]",
+            list(allowed)
+        ),
         (Exclusion::Certifications { missing, has }, Lang::En) => format!(
             "no evidence of required certification {} (catalog has: {})",
             list(missing),
