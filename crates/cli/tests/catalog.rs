@@ -95,6 +95,10 @@ fn overlay_fixture_lists_with_unknowns_shown() {
         "{out}"
     );
     assert!(out.contains("2 (≤32000)"), "{out}");
+    assert!(
+        out.contains("42.5 tok/s") && out.contains("TTFT 850 ms"),
+        "{out}"
+    );
 
     let o = cloudfit(&[
         "catalog",
@@ -124,6 +128,17 @@ fn overlay_fixture_lists_with_unknowns_shown() {
         .find(|m| m["id"] == "acme-large")
         .unwrap();
     assert_eq!(large["prices"][0]["tiers"][1]["input_per_mtok"], "4");
+    assert_eq!(
+        large["performance"]["median_output_tokens_per_second"],
+        42.5
+    );
+    assert_eq!(large["performance"]["median_time_to_first_token_ms"], 850.0);
+    assert_eq!(large["performance"]["measured_from"], "us-east");
+    assert_eq!(large["performance"]["source"]["reliability"], "third-party");
+    assert!(
+        embed["performance"].is_null(),
+        "no published speed is null, never a number"
+    );
 
     let o = cloudfit(&[
         "catalog",

@@ -271,6 +271,7 @@ fn models_table(providers: &[&Provider]) -> String {
         "output / Mtok",
         "cached / Mtok",
         "as of",
+        "speed",
     ]);
     for p in providers {
         for m in &p.models {
@@ -279,6 +280,7 @@ fn models_table(providers: &[&Provider]) -> String {
                 .context_window
                 .map(|c| c.to_string())
                 .unwrap_or_else(|| UNKNOWN.to_owned());
+            let speed = speed_column(m);
             let base = vec![p.id.clone(), m.id.clone(), caps.join(", "), context];
             if m.prices.is_empty() {
                 let mut row = base;
@@ -288,6 +290,7 @@ fn models_table(providers: &[&Provider]) -> String {
                     UNKNOWN.to_owned(),
                     UNKNOWN.to_owned(),
                     m.source.as_of.clone(),
+                    speed,
                 ]);
                 t.add_row(row);
                 continue;
@@ -308,11 +311,25 @@ fn models_table(providers: &[&Provider]) -> String {
                 row.push(tier_column(price, |t| Some(t.output_per_mtok)));
                 row.push(tier_column(price, |t| t.cached_input_per_mtok));
                 row.push(price.source.as_of.clone());
+                row.push(speed.clone());
                 t.add_row(row);
             }
         }
     }
     t.to_string()
+}
+
+/// The published speed: `42.5 tok/s`, with the time to first token on its own line (the JSON
+/// listing has its source and date).
+fn speed_column(m: &ModelOffering) -> String {
+    let Some(f) = &m.performance else {
+        return UNKNOWN.to_owned();
+    };
+    let mut lines = vec![format!("{} tok/s", f.output_tokens_per_second)];
+    if let Some(ttft) = f.time_to_first_token_ms {
+        lines.push(format!("TTFT {ttft} ms"));
+    }
+    lines.join("\n")
 }
 
 /// One line per tier: `0.05 (≤256000)`, `0.25` for the unbounded tier.
@@ -412,6 +429,12 @@ fn model_json(p: &Provider, m: &ModelOffering) -> Value {
             "benchmark": q.benchmark, "snapshot": q.snapshot, "value": q.value,
             "source": source_json(&q.source),
         })).collect::<Vec<_>>(),
+        "performance": m.performance.as_ref().map(|f| json!({
+            "median_output_tokens_per_second": f.output_tokens_per_second,
+            "median_time_to_first_token_ms": f.time_to_first_token_ms,
+            "measured_from": f.measured_from,
+            "source": source_json(&f.source),
+        })),
     })
 }
 
