@@ -15,6 +15,10 @@
 //! seed = 7
 //! # bedrock only: verify SigV4 signatures of the access key ids in api_keys with this secret
 //! # aws_secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+//! prompt_cache = true          # emulate prompt caching (default true)
+//! prompt_cache_min_tokens = 64 # smallest cached prefix (absent: the family's, DeepSeek 64)
+//! prompt_cache_ttl_s = 300     # entry lifetime after last use (0 = never; absent: family's)
+//! prompt_cache_entries = 65536 # prefixes kept, least recently used evicted first
 //! [provider.latency]
 //! ttft = { type = "lognormal", median_ms = 300, p99_ms = 1500 }
 //! tokens_per_s = 60            # 0 = as fast as possible
@@ -232,6 +236,75 @@ pub struct ProviderConfig {
     /// Reasoning tokens a reasoning model produces before its answer.
     pub reasoning_tokens: u32,
     pub faults: Faults,
+    /// The prompt cache this provider emulates (see [`PromptCacheConfig`]).
+    pub prompt_cache: PromptCacheConfig,
+}
+
+/// The emulated prompt cache of one provider. Which prefixes are cached, the smallest cacheable
+/// prefix, the rounding of cached counts and how long entries live follow the provider's
+/// family (OpenAI, DeepSeek, Anthropic, Bedrock, Gemini; documented in the emulator's `cache`
+/// module with sources); the fields here switch it off or override the family's numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PromptCacheConfig {
+    /// Cache prompt prefixes and report cached tokens in usage (default true).
+    pub enabled: bool,
+    /// Smallest prefix that is cached, in tokens; `None` keeps the family's minimum (1024 for
+    /// OpenAI, Anthropic and Bedrock, 2048 for Gemini, 64 for DeepSeek).
+    pub min_tokens: Option<u32>,
+    /// Seconds an entry lives after its last use; `Some(0)` never expires; `None` keeps the
+    /// family's (5 minutes for OpenAI, Anthropic and Bedrock; no expiry for DeepSeek and Gemini).
+    pub ttl_s: Option<u64>,
+    /// Prefix entries kept; the least recently used go first.
+    pub entries: usize,
+}
+
+impl Default for PromptCacheConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            min_tokens: None,
+            ttl_s: None,
+            entries: 65_536,
+        }
+    }
+}
+
+/// Bounds of the prompt-cache keys, checked for files and in-code configs alike.
+const MAX_CACHE_MIN_TOKENS: u32 = 10_000_000;
+const MAX_CACHE_ENTRIES: usize = 10_000_000;
+const MAX_CACHE_TTL_S: u64 = 31_536_000;
+
+impl PromptCacheConfig {
+    /// Every problem, each as (key under the provider table, expectation).
+    pub fn problems(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        if let Some(n) = self.min_tokens {
+            if !(1..=MAX_CACHE_MIN_TOKENS).contains(&n) {
+                out.push((
+                    "prompt_cache_min_tokens".to_owned(),
+                    format!("expected 1..={MAX_CACHE_MIN_TOKENS} tokens, got {n}"),
+                ));
+            }
+        }
+        if let Some(t) = self.ttl_s {
+            if t > MAX_CACHE_TTL_S {
+                out.push((
+                    "prompt_cache_ttl_s".to_owned(),
+                    format!("expected 0..={MAX_CACHE_TTL_S} seconds (0 = never expires), got {t}"),
+                ));
+            }
+        }
+        if !(2..=MAX_CACHE_ENTRIES).contains(&self.entries) {
+            out.push((
+                "prompt_cache_entries".to_owned(),
+                format!(
+                    "expected 2..={MAX_CACHE_ENTRIES} entries, got {}",
+                    self.entries
+                ),
+            ));
+        }
+        out
+    }
 }
 
 impl ProviderConfig {
@@ -255,6 +328,7 @@ impl ProviderConfig {
             output: OutputLength::Dist(Dist::Fixed(32.0)),
             reasoning_tokens: 32,
             faults: Faults::default(),
+            prompt_cache: PromptCacheConfig::default(),
         }
     }
 
@@ -505,6 +579,9 @@ impl EmulatorConfig {
             for (key, msg) in p.faults.problems() {
                 issues.push(issue(&at, &format!("faults.{key}"), msg));
             }
+            for (key, msg) in p.prompt_cache.problems() {
+                issues.push(issue(&at, &key, msg));
+            }
             if let Some(secret) = &p.aws_secret_access_key {
                 if p.protocol != Protocol::Bedrock {
                     issues.push(issue(
@@ -578,6 +655,10 @@ struct RawProvider {
     output: RawOutput,
     #[serde(default)]
     faults: Faults,
+    prompt_cache: Option<bool>,
+    prompt_cache_min_tokens: Option<i64>,
+    prompt_cache_ttl_s: Option<i64>,
+    prompt_cache_entries: Option<i64>,
 }
 
 #[derive(Deserialize, Default)]
@@ -897,6 +978,44 @@ fn validate(raw: RawFile, file: &Path) -> Result<EmulatorConfig, ConfigError> {
         for (key, msg) in rp.faults.problems() {
             push(&format!("faults.{key}"), msg);
         }
+        let defaults = PromptCacheConfig::default();
+        let mut in_range = |key: &str, v: Option<i64>, lo: u64, hi: u64, what: &str| {
+            let v = v?;
+            match u64::try_from(v) {
+                Ok(n) if (lo..=hi).contains(&n) => Some(n),
+                _ => {
+                    push(key, format!("expected {lo}..={hi} {what}, got {v}"));
+                    None
+                }
+            }
+        };
+        let min_tokens = in_range(
+            "prompt_cache_min_tokens",
+            rp.prompt_cache_min_tokens,
+            1,
+            u64::from(MAX_CACHE_MIN_TOKENS),
+            "tokens",
+        );
+        let ttl_s = in_range(
+            "prompt_cache_ttl_s",
+            rp.prompt_cache_ttl_s,
+            0,
+            MAX_CACHE_TTL_S,
+            "seconds (0 = never expires)",
+        );
+        let entries = in_range(
+            "prompt_cache_entries",
+            rp.prompt_cache_entries,
+            2,
+            MAX_CACHE_ENTRIES as u64,
+            "entries",
+        );
+        let prompt_cache = PromptCacheConfig {
+            enabled: rp.prompt_cache.unwrap_or(defaults.enabled),
+            min_tokens: min_tokens.map(|n| n as u32),
+            ttl_s,
+            entries: entries.map_or(defaults.entries, |n| n as usize),
+        };
         check_dist(ttft_ms, &format!("{at}.latency.ttft"), "ms", &mut issues);
         if let OutputLength::Dist(d) = output {
             check_dist(d, &format!("{at}.output.length"), "tokens", &mut issues);
@@ -918,6 +1037,7 @@ fn validate(raw: RawFile, file: &Path) -> Result<EmulatorConfig, ConfigError> {
             output,
             reasoning_tokens,
             faults: rp.faults,
+            prompt_cache,
         });
     }
     let config = EmulatorConfig { providers };
@@ -1121,6 +1241,69 @@ dialect = "deepseek"
         let text = err.to_string();
         assert!(text.contains("access key id(s)"), "{text}");
         assert!(text.contains("belong to the bedrock protocol"), "{text}");
+    }
+
+    #[test]
+    fn prompt_cache_keys_parse_and_bad_values_name_their_key() {
+        let c = parse("[[provider]]\nname = \"a\"\nprotocol = \"openai\"\n").unwrap();
+        assert_eq!(c.providers[0].prompt_cache, PromptCacheConfig::default());
+        assert!(c.providers[0].prompt_cache.enabled);
+        let c = parse(
+            "[[provider]]\nname = \"a\"\nprotocol = \"openai\"\nprompt_cache = false\nprompt_cache_min_tokens = 16\nprompt_cache_ttl_s = 0\nprompt_cache_entries = 100\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c.providers[0].prompt_cache,
+            PromptCacheConfig {
+                enabled: false,
+                min_tokens: Some(16),
+                ttl_s: Some(0),
+                entries: 100
+            }
+        );
+        let err = parse(
+            "[[provider]]\nname = \"a\"\nprotocol = \"openai\"\nprompt_cache_min_tokens = 0\nprompt_cache_ttl_s = -5\nprompt_cache_entries = 1\n",
+        )
+        .unwrap_err();
+        let ConfigError::Invalid { issues, .. } = &err else {
+            panic!("{err}");
+        };
+        let keys: Vec<&str> = issues.iter().map(|i| i.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "provider[0].prompt_cache_min_tokens",
+                "provider[0].prompt_cache_ttl_s",
+                "provider[0].prompt_cache_entries"
+            ],
+            "{err}"
+        );
+        let text = err.to_string();
+        assert!(text.contains("e.toml"), "{text}");
+        assert!(
+            text.contains("expected 1..=10000000 tokens, got 0"),
+            "{text}"
+        );
+        assert!(text.contains("got -5"), "{text}");
+        // a wrong type is a parse error with its line
+        let err =
+            parse("[[provider]]\nname = \"a\"\nprotocol = \"openai\"\nprompt_cache = \"yes\"\n")
+                .unwrap_err()
+                .to_string();
+        assert!(
+            err.contains("line 4") && err.contains("prompt_cache"),
+            "{err}"
+        );
+        // configs built in code are checked too
+        let mut p = ProviderConfig::new("a", Protocol::Gemini);
+        p.prompt_cache.entries = 0;
+        p.prompt_cache.min_tokens = Some(0);
+        let err = EmulatorConfig::single(p)
+            .validate()
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("provider[0].prompt_cache_entries"), "{err}");
+        assert!(err.contains("provider[0].prompt_cache_min_tokens"), "{err}");
     }
 
     #[test]

@@ -22,10 +22,18 @@
 //! binary data; output tokens are the tokens of everything generated (reasoning, text, tool-call
 //! arguments).
 //!
+//! Prompt caching: each provider keeps a bounded store of prompt-prefix hashes and reports the
+//! cached part of a repeated prefix in its protocol's usage fields, by its family's documented
+//! rule (OpenAI 1024-token minimum in 128-token steps, DeepSeek 64-token units, Anthropic and
+//! Bedrock only up to `cache_control` / `cachePoint` markers, Gemini implicit caching); see
+//! [`PromptCacheConfig`].
+//!
 //! Admin API, on every provider's own address: `GET|PUT /_emulator/faults`,
-//! `GET /_emulator/hits`, `POST /_emulator/reset`, `GET /_emulator/info`.
+//! `GET /_emulator/hits`, `POST /_emulator/reset` (also empties the prompt cache),
+//! `GET /_emulator/info` (with the prompt cache's rule, entries and counters).
 
 mod admin;
+mod cache;
 mod config;
 mod corpus;
 mod dist;
@@ -40,8 +48,8 @@ mod tokenize;
 use std::sync::Arc;
 
 pub use config::{
-    Dialect, EmulatorConfig, Faults, Outage, OutageMode, OutputLength, Protocol, ProviderConfig,
-    StreamErrorKind,
+    Dialect, EmulatorConfig, Faults, Outage, OutageMode, OutputLength, PromptCacheConfig, Protocol,
+    ProviderConfig, StreamErrorKind,
 };
 pub use dist::Dist;
 pub use error::{ConfigError, ConfigIssue, EmulatorError};

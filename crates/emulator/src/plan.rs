@@ -9,6 +9,7 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Map, Value};
 
+use crate::cache::CacheUse;
 use crate::config::{OutputLength, ProviderConfig, StreamErrorKind};
 use crate::corpus::{Corpus, Pieces};
 use crate::tokenize::count_tokens;
@@ -110,6 +111,9 @@ pub(crate) struct Plan {
     pub timing: Timing,
     pub fault: Option<StreamFault>,
     pub created: u64,
+    /// Prompt tokens read from and written to the provider's prompt cache (part of
+    /// `input_tokens`).
+    pub cache: CacheUse,
 }
 
 impl Plan {
@@ -265,6 +269,7 @@ pub(crate) fn build(
         },
         fault,
         created: unix_now(),
+        cache: CacheUse::default(),
     }
 }
 
@@ -329,6 +334,7 @@ const NOT_TEXT: &[&str] = &[
     "image_url",
     "url",
     "cache_control",
+    "cachePoint",
 ];
 
 /// Tokens in every string value of `v`, skipping the keys in `NOT_TEXT`.
@@ -342,6 +348,19 @@ pub(crate) fn count_value_tokens(v: &Value) -> u32 {
             .map(|(_, v)| count_value_tokens(v))
             .sum(),
         Value::Number(_) | Value::Bool(_) | Value::Null => 0,
+    }
+}
+
+/// Tokens of an object's fields other than `except` (as [`count_value_tokens`] counts them); a
+/// value that is not an object counts whole.
+pub(crate) fn count_fields_tokens(v: &Value, except: &str) -> u32 {
+    match v {
+        Value::Object(m) => m
+            .iter()
+            .filter(|(k, _)| k.as_str() != except && !NOT_TEXT.contains(&k.as_str()))
+            .map(|(_, v)| count_value_tokens(v))
+            .sum(),
+        _ => count_value_tokens(v),
     }
 }
 

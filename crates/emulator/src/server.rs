@@ -23,6 +23,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::cache::{PromptCache, Rule};
 use crate::config::{Dialect, EmulatorConfig, Faults, OutageMode, Protocol, ProviderConfig};
 use crate::corpus::Corpus;
 use crate::error::{ConfigIssue, EmulatorError};
@@ -41,6 +42,8 @@ pub(crate) struct Provider {
     serial: AtomicU64,
     pub hits: Hits,
     pub cancel: CancellationToken,
+    /// `None` when the provider's prompt cache is switched off.
+    pub prompt_cache: Option<PromptCache>,
 }
 
 /// What happens to a request before the protocol looks at it.
@@ -66,7 +69,10 @@ pub(crate) enum Injected {
 impl Provider {
     pub(crate) fn new(cfg: ProviderConfig, cancel: CancellationToken) -> Self {
         let corpus = Arc::new(Corpus::generate(cfg.seed));
+        let prompt_cache =
+            Rule::for_provider(&cfg).map(|rule| PromptCache::new(rule, cfg.prompt_cache.entries));
         Self {
+            prompt_cache,
             faults: RwLock::new(Arc::new(cfg.faults.clone())),
             corpus,
             cfg,
@@ -94,10 +100,13 @@ impl Provider {
         *self.faults.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(faults);
     }
 
-    /// Put back the configured faults and zero the counters.
+    /// Put back the configured faults, zero the counters and empty the prompt cache.
     pub(crate) fn reset(&self) {
         self.set_faults(self.cfg.faults.clone());
         self.hits.clear();
+        if let Some(c) = &self.prompt_cache {
+            c.clear();
+        }
     }
 
     pub(crate) fn admit(&self, rng: &mut ChaCha8Rng) -> Admission {
@@ -524,7 +533,7 @@ impl RunningEmulator {
         Ok(self.state(name)?.hits.snapshot())
     }
 
-    /// Zero the counters and restore the configured faults.
+    /// Zero the counters, restore the configured faults and empty the prompt cache.
     pub fn reset(&self, name: &str) -> Result<(), EmulatorError> {
         self.state(name)?.reset();
         Ok(())

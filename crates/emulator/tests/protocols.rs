@@ -12,7 +12,6 @@
 
 mod common;
 
-use aws_smithy_eventstream::frame::read_message_from;
 use base64::Engine;
 use cloudfit_emulator::{count_tokens, Dialect, Dist, OutputLength, Protocol};
 use common::*;
@@ -540,27 +539,6 @@ async fn anthropic_messages_stream_tools_thinking_and_errors() {
     let e: Value = r.json().await.unwrap();
     assert_eq!(e["error"]["type"], "authentication_error");
     em.shutdown().await;
-}
-
-fn decode_frames(mut body: &[u8]) -> Vec<(String, String, Value)> {
-    let mut out = Vec::new();
-    while !body.is_empty() {
-        let msg = read_message_from(&mut body).expect("valid event-stream frame");
-        let header = |name: &str| {
-            msg.headers()
-                .iter()
-                .find(|h| h.name().as_str() == name)
-                .map(|h| h.value().as_string().unwrap().as_str().to_owned())
-                .unwrap()
-        };
-        assert_eq!(header(":content-type"), "application/json");
-        out.push((
-            header(":message-type"),
-            header(":event-type"),
-            serde_json::from_slice(msg.payload()).unwrap(),
-        ));
-    }
-    out
 }
 
 #[tokio::test]

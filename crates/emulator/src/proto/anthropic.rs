@@ -12,12 +12,12 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::{
-    bad, bearer, chat_model, header, json_response, key_ok, make_id, stream_response, Ctx, ErrKind,
+    bad, bearer, chat_model, header, json_response, key_ok, make_id, prompt_builder,
+    stream_response, Ctx, ErrKind,
 };
+use crate::cache::{marker_ttl, Block, Prompt};
 use crate::config::StreamErrorKind;
-use crate::plan::{
-    self, count_value_tokens, request_hash, BlockKind, ChatSpec, Finish, Plan, Reasoning, ToolCall,
-};
+use crate::plan::{self, request_hash, BlockKind, ChatSpec, Finish, Plan, Reasoning, ToolCall};
 use crate::server::{ConnKill, Provider};
 use crate::stream::{paced, sse_event, Encoder};
 
@@ -78,7 +78,49 @@ async fn messages(
 
 struct Req {
     spec: ChatSpec,
+    prompt: Prompt,
     stream: bool,
+}
+
+/// Breakpoints a request may carry: "A maximum of 4 blocks with cache_control may be provided"
+/// (the API's 400 text, quoted in many client repositories; the prompt-caching docs say "up to
+/// 4 cache breakpoints", automatic caching using one of them).
+const MAX_BREAKPOINTS: usize = 4;
+
+/// The prompt in Anthropic's render order, tools, system, messages, one unit per block; a
+/// block's `cache_control` is a breakpoint after it, a top-level `cache_control` one after the
+/// last block (automatic caching). The units' tokens are the request's input tokens.
+fn prompt(p: &Provider, model: &str, v: &Value, messages: &[Value]) -> Prompt {
+    let mut b = prompt_builder(p, model, &[]);
+    if let Some(Value::Array(tools)) = v.get("tools") {
+        for t in tools {
+            b.unit(t);
+            if let Some(cc) = t.get("cache_control") {
+                b.marker(marker_ttl(cc));
+            }
+        }
+    }
+    match v.get("system") {
+        Some(Value::Array(blocks)) => {
+            for block in blocks {
+                b.unit(block);
+                if let Some(cc) = block.get("cache_control") {
+                    b.marker(marker_ttl(cc));
+                }
+            }
+        }
+        Some(system) => b.unit(system),
+        None => {}
+    }
+    for m in messages {
+        b.message(m, |block| Block::Unit {
+            marker: block.get("cache_control"),
+        });
+    }
+    if let Some(cc) = v.get("cache_control") {
+        b.marker(marker_ttl(cc));
+    }
+    b.finish()
 }
 
 fn parse(p: &Provider, v: &Value) -> Result<Req, ErrKind> {
@@ -153,9 +195,18 @@ fn parse(p: &Provider, v: &Value) -> Result<Req, ErrKind> {
         }
         _ => None,
     };
-    let input_tokens = count_value_tokens(&v["messages"])
-        + v.get("system").map_or(0, count_value_tokens)
-        + v.get("tools").map_or(0, count_value_tokens);
+    // input tokens: messages, system prompt and tool definitions, counted unit by unit
+    let prompt = prompt(p, model, v, messages);
+    let input_tokens = prompt.tokens();
+    if prompt.markers() > MAX_BREAKPOINTS {
+        return Err(bad(
+            format!(
+                "A maximum of {MAX_BREAKPOINTS} blocks with cache_control may be provided. Found {}.",
+                prompt.markers()
+            ),
+            None,
+        ));
+    }
     Ok(Req {
         spec: ChatSpec {
             hash: request_hash(
@@ -175,6 +226,7 @@ fn parse(p: &Provider, v: &Value) -> Result<Req, ErrKind> {
             json_schema: None,
             tool,
         },
+        prompt,
         stream: v.get("stream").and_then(Value::as_bool).unwrap_or(false),
     })
 }
@@ -300,7 +352,8 @@ async fn checked(ctx: &Ctx, headers: &HeaderMap, body: &[u8]) -> Result<Response
     }
     let mut rng = ctx.rng.clone();
     let fault = if req.stream { ctx.stream_fault() } else { None };
-    let plan = plan::build(&p.cfg, &p.corpus, &req.spec, ctx.serial, &mut rng, fault);
+    let mut plan = plan::build(&p.cfg, &p.corpus, &req.spec, ctx.serial, &mut rng, fault);
+    plan.cache = ctx.cache(&req.prompt);
     ctx.slow_headers().await;
     let id = format!("msg_01{}", make_id(ctx.serial, p.cfg.seed, 22));
     let extra = [(
@@ -337,8 +390,15 @@ fn signature(plan: &Plan) -> String {
     format!("EqQBCgIYAhIM{}", make_id(plan.serial, 0x516E, 40))
 }
 
+/// `input_tokens` is the part of the prompt neither read from nor written to the cache; the three
+/// add up to the whole prompt. The prompt-caching guide's example: a first call reports
+/// `{"cache_creation_input_tokens":188086,"cache_read_input_tokens":0,"input_tokens":21}`, the
+/// repeat `{"cache_creation_input_tokens":0,"cache_read_input_tokens":188086,"input_tokens":21}`
+/// (platform.claude.com/docs/en/build-with-claude/prompt-caching, stored copy 2026).
 fn usage(plan: &Plan, output: u32) -> Value {
-    json!({"input_tokens": plan.input_tokens, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0, "output_tokens": output})
+    let (read, write) = (plan.cache.read, plan.cache.write);
+    let rest = plan.input_tokens.saturating_sub(read.saturating_add(write));
+    json!({"input_tokens": rest, "cache_creation_input_tokens": write, "cache_read_input_tokens": read, "output_tokens": output})
 }
 
 fn message_body(id: &str, plan: &Plan) -> Value {

@@ -23,12 +23,13 @@ use serde_json::{json, Value};
 use tokio::time::Instant;
 
 use super::{
-    bad, bearer, chat_model, header, json_response, key_ok, make_id, millis, stream_response, Ctx,
-    ErrKind,
+    bad, bearer, chat_model, header, json_response, key_ok, make_id, millis, prompt_builder,
+    stream_response, Ctx, ErrKind,
 };
+use crate::cache::{marker_ttl, Block, Prompt};
 use crate::config::StreamErrorKind;
 use crate::plan::{
-    self, count_value_tokens, request_hash, BlockKind, ChatSpec, Finish, Plan, Reasoning, ToolCall,
+    self, count_fields_tokens, request_hash, BlockKind, ChatSpec, Finish, Plan, Reasoning, ToolCall,
 };
 use crate::server::{ConnKill, Provider};
 use crate::sigv4::{self, Received, Rejection};
@@ -222,7 +223,53 @@ async fn handle(
     }
 }
 
-fn parse(p: &Provider, model: String, v: &Value) -> Result<ChatSpec, ErrKind> {
+/// The prompt in the order Claude on Bedrock renders it, tools, system, messages, one unit per
+/// block; a `cachePoint` block (in `toolConfig.tools`, `system` or a message's `content`) is a
+/// cache checkpoint after the blocks before it. The rest of `toolConfig` (its `toolChoice`) is
+/// a unit after the tools, as its tokens count as input. The units' tokens are the request's
+/// input tokens.
+fn prompt(p: &Provider, model: &str, v: &Value, messages: &[Value]) -> Prompt {
+    let mut b = prompt_builder(p, model, &[]);
+    if let Some(config) = v.get("toolConfig") {
+        match config.get("tools") {
+            Some(Value::Array(tools)) => {
+                for t in tools {
+                    match t.get("cachePoint") {
+                        Some(cp) => b.marker(marker_ttl(cp)),
+                        None => b.unit(t),
+                    }
+                }
+            }
+            Some(other) => b.unit(other),
+            None => {}
+        }
+        b.unit_of(
+            &[config.get("toolChoice").unwrap_or(&Value::Null)],
+            count_fields_tokens(config, "tools"),
+        );
+    }
+    match v.get("system") {
+        Some(Value::Array(blocks)) => {
+            for block in blocks {
+                match block.get("cachePoint") {
+                    Some(cp) => b.marker(marker_ttl(cp)),
+                    None => b.unit(block),
+                }
+            }
+        }
+        Some(system) => b.unit(system),
+        None => {}
+    }
+    for m in messages {
+        b.message(m, |block| match block.get("cachePoint") {
+            Some(cp) => Block::Marker(cp),
+            None => Block::Unit { marker: None },
+        });
+    }
+    b.finish()
+}
+
+fn parse(p: &Provider, model: String, v: &Value) -> Result<(ChatSpec, Prompt), ErrKind> {
     let messages = match v.get("messages") {
         Some(Value::Array(m)) if !m.is_empty() => m,
         _ => return Err(bad("1 validation error detected: Value at 'messages' failed to satisfy constraint: Member must not be null", None)),
@@ -254,10 +301,10 @@ fn parse(p: &Provider, model: String, v: &Value) -> Result<ChatSpec, ErrKind> {
         }
         _ => None,
     };
-    let input_tokens = count_value_tokens(&v["messages"])
-        + v.get("system").map_or(0, count_value_tokens)
-        + v.get("toolConfig").map_or(0, count_value_tokens);
-    Ok(ChatSpec {
+    // input tokens: messages, system prompt and the whole tool configuration, unit by unit
+    let prompt = prompt(p, &model, v, messages);
+    let input_tokens = prompt.tokens();
+    let spec = ChatSpec {
         hash: request_hash(
             p.cfg.seed,
             &model,
@@ -274,7 +321,8 @@ fn parse(p: &Provider, model: String, v: &Value) -> Result<ChatSpec, ErrKind> {
         json_mode: false,
         json_schema: None,
         tool,
-    })
+    };
+    Ok((spec, prompt))
 }
 
 fn pick_tool(tools: &[Value], choice: Option<&Value>) -> Result<Option<ToolCall>, ErrKind> {
@@ -337,13 +385,14 @@ async fn checked(
             ))
         }
     };
-    let spec = parse(p, model, &v)?;
+    let (spec, prompt) = parse(p, model, &v)?;
     if let Some(kind) = ctx.injected() {
         return Err(kind);
     }
     let mut rng = ctx.rng.clone();
     let fault = if stream { ctx.stream_fault() } else { None };
-    let plan = plan::build(&p.cfg, &p.corpus, &spec, ctx.serial, &mut rng, fault);
+    let mut plan = plan::build(&p.cfg, &p.corpus, &spec, ctx.serial, &mut rng, fault);
+    plan.cache = ctx.cache(&prompt);
     ctx.slow_headers().await;
     let extra = [("x-amzn-RequestId", request_id(ctx.serial))];
     if stream {
@@ -376,10 +425,21 @@ fn stop_reason(f: Finish) -> &'static str {
 
 /// `TokenUsage` (docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_TokenUsage.html):
 /// `inputTokens`, `outputTokens`, `totalTokens` required; `cacheReadInputTokens`,
-/// `cacheWriteInputTokens` optional (absent here: the emulator has no prompt cache).
+/// `cacheWriteInputTokens` optional, present here when the request set cache checkpoints.
+/// "When prompt caching is enabled, the `inputTokens` field represents only the non-cached input
+/// tokens ... total input tokens = inputTokens + cacheReadInputTokens + cacheWriteInputTokens"
+/// (docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html, as quoted in
+/// crmne/ruby_llm#832, 2026-07); `totalTokens` includes the cached parts (maximhq/bifrost#1872).
 fn usage(plan: &Plan) -> Value {
     let out = plan.output_tokens();
-    json!({"inputTokens": plan.input_tokens, "outputTokens": out, "totalTokens": plan.input_tokens + out})
+    let (read, write) = (plan.cache.read, plan.cache.write);
+    let input = plan.input_tokens.saturating_sub(read.saturating_add(write));
+    let mut u = json!({"inputTokens": input, "outputTokens": out, "totalTokens": input + out + read + write});
+    if plan.cache.marked {
+        u["cacheReadInputTokens"] = json!(read);
+        u["cacheWriteInputTokens"] = json!(write);
+    }
+    u
 }
 
 fn signature(plan: &Plan) -> String {

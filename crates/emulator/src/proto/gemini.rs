@@ -14,12 +14,12 @@ use http::{HeaderMap, StatusCode};
 use serde_json::{json, Value};
 
 use super::{
-    bad, chat_model, header, json_response, key_ok, make_id, stream_response, Ctx, ErrKind,
+    bad, chat_model, header, json_response, key_ok, make_id, prompt_builder, stream_response, Ctx,
+    ErrKind,
 };
+use crate::cache::Prompt;
 use crate::config::StreamErrorKind;
-use crate::plan::{
-    self, count_value_tokens, request_hash, BlockKind, ChatSpec, Finish, Plan, Reasoning, ToolCall,
-};
+use crate::plan::{self, request_hash, BlockKind, ChatSpec, Finish, Plan, Reasoning, ToolCall};
 use crate::server::{ConnKill, Provider};
 use crate::stream::{paced, Encoder};
 
@@ -138,11 +138,12 @@ async fn action(
                 &[],
             ));
         }
-        let (spec, _include_thoughts) = spec;
+        let (spec, _include_thoughts, prompt) = spec;
         let stream = route == "streamGenerateContent";
         let mut rng = ctx.rng.clone();
         let fault = if stream { ctx.stream_fault() } else { None };
-        let plan = plan::build(&p.cfg, &p.corpus, &spec, ctx.serial, &mut rng, fault);
+        let mut plan = plan::build(&p.cfg, &p.corpus, &spec, ctx.serial, &mut rng, fault);
+        plan.cache = ctx.cache(&prompt);
         ctx.slow_headers().await;
         let response_id = make_id(ctx.serial, p.cfg.seed, 22);
         if stream {
@@ -181,7 +182,9 @@ async fn action(
     }
 }
 
-fn parse(p: &Provider, model: &str, v: &Value) -> Result<(ChatSpec, bool), ErrKind> {
+/// The spec, whether thoughts are shown, and the prompt for implicit caching: system
+/// instruction, tools, then one unit per `contents` entry.
+fn parse(p: &Provider, model: &str, v: &Value) -> Result<(ChatSpec, bool, Prompt), ErrKind> {
     let contents = match v.get("contents") {
         Some(Value::Array(c)) if !c.is_empty() => c,
         _ => {
@@ -278,9 +281,19 @@ fn parse(p: &Provider, model: &str, v: &Value) -> Result<(ChatSpec, bool), ErrKi
             })
             .next()
     };
-    let input_tokens = count_value_tokens(&v["contents"])
-        + v.get("systemInstruction").map_or(0, count_value_tokens)
-        + v.get("tools").map_or(0, count_value_tokens);
+    // input tokens: contents, system instruction and tool declarations, one unit each entry
+    let mut prompt = prompt_builder(p, model, &[]);
+    for part in [v.get("systemInstruction"), v.get("tools")]
+        .into_iter()
+        .flatten()
+    {
+        prompt.unit(part);
+    }
+    for c in contents {
+        prompt.unit(c);
+    }
+    let prompt = prompt.finish();
+    let input_tokens = prompt.tokens();
     Ok((
         ChatSpec {
             hash: request_hash(
@@ -301,6 +314,7 @@ fn parse(p: &Provider, model: &str, v: &Value) -> Result<(ChatSpec, bool), ErrKi
             tool,
         },
         include_thoughts,
+        prompt,
     ))
 }
 
@@ -397,7 +411,10 @@ fn finish_reason(f: Finish) -> &'static str {
 
 /// `UsageMetadata` (ai.google.dev/api/generate-content#UsageMetadata): `promptTokenCount`,
 /// `candidatesTokenCount` (thoughts excluded), `thoughtsTokenCount` for thinking models,
-/// `totalTokenCount` = prompt + candidates + thoughts, `promptTokensDetails` by modality.
+/// `totalTokenCount` = prompt + candidates + thoughts, `promptTokensDetails` by modality;
+/// `cachedContentTokenCount` ("Number of tokens in the cached part of the prompt", included in
+/// `promptTokenCount`) and `cacheTokensDetails` only on a cache hit, as proto3 JSON leaves out
+/// zeros.
 fn usage(plan: &Plan, candidates_so_far: Option<u32>) -> Value {
     let thoughts = plan.reasoning_tokens();
     let candidates = candidates_so_far.unwrap_or_else(|| plan.output_tokens() - thoughts);
@@ -409,6 +426,11 @@ fn usage(plan: &Plan, candidates_so_far: Option<u32>) -> Value {
     });
     if thoughts > 0 {
         u["thoughtsTokenCount"] = json!(thoughts);
+    }
+    let cached = plan.cache.read.min(plan.input_tokens);
+    if cached > 0 {
+        u["cachedContentTokenCount"] = json!(cached);
+        u["cacheTokensDetails"] = json!([{"modality": "TEXT", "tokenCount": cached}]);
     }
     u
 }

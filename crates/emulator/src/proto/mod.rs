@@ -14,6 +14,7 @@ use http::StatusCode;
 use rand_chacha::ChaCha8Rng;
 use tokio::time::Instant;
 
+use crate::cache::{CacheUse, Prompt, PromptBuilder};
 use crate::config::OutageMode;
 use crate::plan::{Plan, StreamFault};
 use crate::server::{Admission, ConnKill, Injected, Provider};
@@ -148,11 +149,32 @@ impl Ctx {
         self.sleep_until(self.arrival + plan.total_duration()).await
     }
 
+    /// The prompt cache's part of this request: the cached prefix is looked up and this
+    /// request's prefixes stored, as of its arrival. Nothing is cached when caching is off.
+    pub(crate) fn cache(&self, prompt: &Prompt) -> CacheUse {
+        match &self.p.prompt_cache {
+            Some(c) => c.serve(prompt, self.arrival),
+            None => CacheUse {
+                marked: prompt.markers() > 0,
+                ..CacheUse::default()
+            },
+        }
+    }
+
     /// Count the response and hand it on.
     pub(crate) fn finish(&self, response: Response) -> Response {
         self.p.hits.record(self.route, response.status().as_u16());
         response
     }
+}
+
+/// A prompt builder for `model` that hashes only when the provider caches prompts.
+pub(crate) fn prompt_builder(
+    p: &Provider,
+    model: &str,
+    context: &[Option<&serde_json::Value>],
+) -> PromptBuilder {
+    PromptBuilder::new(model, context, p.prompt_cache.is_some())
 }
 
 /// The key a client presented is acceptable.

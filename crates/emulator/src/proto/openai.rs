@@ -16,12 +16,12 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::{
-    bad, bearer, chat_model, header, json_response, key_ok, make_id, stream_response, Ctx, ErrKind,
+    bad, bearer, chat_model, header, json_response, key_ok, make_id, prompt_builder,
+    stream_response, Ctx, ErrKind,
 };
+use crate::cache::Prompt;
 use crate::config::{Dialect, StreamErrorKind};
-use crate::plan::{
-    self, count_value_tokens, request_hash, BlockKind, ChatSpec, Finish, Plan, Reasoning, ToolCall,
-};
+use crate::plan::{self, request_hash, BlockKind, ChatSpec, Finish, Plan, Reasoning, ToolCall};
 use crate::server::{ConnKill, Provider};
 use crate::stream::{paced, sse_data, Encoder};
 use crate::tokenize::count_tokens;
@@ -217,6 +217,7 @@ async fn chat_inner(
 
 struct ChatReq {
     spec: ChatSpec,
+    prompt: Prompt,
     stream: bool,
     include_usage: bool,
 }
@@ -275,8 +276,17 @@ fn parse_chat(p: &Provider, v: &Value, deployment: Option<String>) -> Result<Cha
         })
         .flatten();
     let json_mode = matches!(format_type, Some("json_object" | "json_schema"));
-    let input_tokens =
-        count_value_tokens(&v["messages"]) + v.get("tools").map_or(0, count_value_tokens);
+    // Input tokens: the messages and tool definitions. The whole request prefix is cacheable,
+    // tools and structured-output schema included (OpenAI prompt-caching guide); one unit per
+    // message.
+    let mut prompt = prompt_builder(p, &model, &[format]);
+    if let Some(tools) = v.get("tools") {
+        prompt.unit(tools);
+    }
+    for m in messages {
+        prompt.unit(m);
+    }
+    let prompt = prompt.finish();
     let reasoning = if reasons {
         if dialect_shows_reasoning(p.cfg.dialect) {
             Reasoning::Visible
@@ -299,13 +309,14 @@ fn parse_chat(p: &Provider, v: &Value, deployment: Option<String>) -> Result<Cha
                 &[Some(&v["messages"]), v.get("tools"), format],
             ),
             model,
-            input_tokens,
+            input_tokens: prompt.tokens(),
             max_tokens,
             reasoning,
             json_mode,
             json_schema,
             tool,
         },
+        prompt,
         stream,
         include_usage,
     })
@@ -366,7 +377,8 @@ async fn chat_checked(
     }
     let mut rng = ctx.rng.clone();
     let fault = if req.stream { ctx.stream_fault() } else { None };
-    let plan = plan::build(&p.cfg, &p.corpus, &req.spec, ctx.serial, &mut rng, fault);
+    let mut plan = plan::build(&p.cfg, &p.corpus, &req.spec, ctx.serial, &mut rng, fault);
+    plan.cache = ctx.cache(&req.prompt);
     ctx.slow_headers().await;
     let id = format!("chatcmpl-{}", make_id(ctx.serial, p.cfg.seed, 29));
     let extra = [(
@@ -403,8 +415,15 @@ fn finish_reason(f: Finish) -> &'static str {
     }
 }
 
+/// Usage in the dialect's shape. `prompt_tokens` counts every prompt token, cached or not; the
+/// cached part is where the dialect reports it (cloudfit-providers' `cached_tokens_field`):
+/// `prompt_tokens_details.cached_tokens` (OpenAI semantics), DeepSeek's
+/// `prompt_cache_hit_tokens` + `prompt_cache_miss_tokens` = `prompt_tokens` (mirrored in
+/// `prompt_tokens_details.cached_tokens` for clients that read only OpenAI's field), a top-level
+/// `cached_tokens` for Moonshot and Qianfan.
 fn usage_json(d: Dialect, plan: &Plan) -> Value {
     let input = plan.input_tokens;
+    let cached = plan.cache.read.min(input);
     let output = plan.output_tokens();
     let reasoning = plan.reasoning_tokens();
     let total = input + output;
@@ -413,29 +432,36 @@ fn usage_json(d: Dialect, plan: &Plan) -> Value {
             "prompt_tokens": input,
             "completion_tokens": output,
             "total_tokens": total,
-            "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
+            "prompt_tokens_details": {"cached_tokens": cached, "audio_tokens": 0},
             "completion_tokens_details": {"reasoning_tokens": reasoning, "audio_tokens": 0, "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0}
         }),
         Dialect::DeepSeek => json!({
             "prompt_tokens": input,
             "completion_tokens": output,
             "total_tokens": total,
-            "prompt_tokens_details": {"cached_tokens": 0},
-            "prompt_cache_hit_tokens": 0,
-            "prompt_cache_miss_tokens": input,
+            "prompt_tokens_details": {"cached_tokens": cached},
+            "prompt_cache_hit_tokens": cached,
+            "prompt_cache_miss_tokens": input - cached,
             "completion_tokens_details": {"reasoning_tokens": reasoning}
         }),
         Dialect::Moonshot => json!({
             "prompt_tokens": input,
             "completion_tokens": output,
             "total_tokens": total,
-            "cached_tokens": 0
+            "cached_tokens": cached
+        }),
+        Dialect::Qianfan => json!({
+            "prompt_tokens": input,
+            "completion_tokens": output,
+            "total_tokens": total,
+            "cached_tokens": cached,
+            "completion_tokens_details": {"reasoning_tokens": reasoning}
         }),
         _ => json!({
             "prompt_tokens": input,
             "completion_tokens": output,
             "total_tokens": total,
-            "prompt_tokens_details": {"cached_tokens": 0},
+            "prompt_tokens_details": {"cached_tokens": cached},
             "completion_tokens_details": {"reasoning_tokens": reasoning}
         }),
     }

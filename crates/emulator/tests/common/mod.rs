@@ -2,8 +2,10 @@
 
 #![allow(dead_code, reason = "each test binary uses part of the harness")]
 
+use aws_smithy_eventstream::frame::read_message_from;
 use cloudfit_emulator::{Emulator, EmulatorConfig, Protocol, ProviderConfig, RunningEmulator};
 use futures::StreamExt;
+use serde_json::Value;
 
 pub fn provider(name: &str, protocol: Protocol) -> ProviderConfig {
     ProviderConfig::new(name, protocol)
@@ -140,4 +142,26 @@ pub async fn gemini_post(
 
 pub fn chat(model: &str, text: &str) -> serde_json::Value {
     serde_json::json!({"model": model, "messages": [{"role": "user", "content": text}]})
+}
+
+/// Split a Bedrock event-stream body into (message type, event type, JSON payload).
+pub fn decode_frames(mut body: &[u8]) -> Vec<(String, String, Value)> {
+    let mut out = Vec::new();
+    while !body.is_empty() {
+        let msg = read_message_from(&mut body).expect("valid event-stream frame");
+        let header = |name: &str| {
+            msg.headers()
+                .iter()
+                .find(|h| h.name().as_str() == name)
+                .map(|h| h.value().as_string().unwrap().as_str().to_owned())
+                .unwrap()
+        };
+        assert_eq!(header(":content-type"), "application/json");
+        out.push((
+            header(":message-type"),
+            header(":event-type"),
+            serde_json::from_slice(msg.payload()).unwrap(),
+        ));
+    }
+    out
 }
