@@ -152,3 +152,84 @@ fn flags_form_serves_prints_base_url_and_stops_on_sigterm() {
     let status = child.wait().unwrap();
     assert!(status.success(), "graceful exit on SIGTERM: {status:?}");
 }
+
+#[test]
+fn prompt_cache_keys_are_checked_and_repeated_prompts_report_cached_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("cache.toml");
+    std::fs::write(
+        &bad,
+        "[[provider]]\nname = \"x\"\nprotocol = \"openai\"\nprompt_cache_min_tokens = 0\nprompt_cache_entries = -3\n",
+    )
+    .unwrap();
+    let out = Command::new(bin())
+        .args(["emulate", "--check", "--config"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cache.toml"), "{err}");
+    assert!(
+        err.contains("provider[0].prompt_cache_min_tokens: expected 1..="),
+        "{err}"
+    );
+    assert!(err.contains("provider[0].prompt_cache_entries"), "{err}");
+
+    // a lowered minimum lets a 200-token prompt be cached: reported in OpenAI's 128-token steps
+    let good = dir.path().join("ok.toml");
+    std::fs::write(
+        &good,
+        "[[provider]]\nname = \"oa\"\nprotocol = \"openai\"\nprompt_cache_min_tokens = 16\n",
+    )
+    .unwrap();
+    let mut child = Command::new(bin())
+        .args(["emulate", "--config"])
+        .arg(&good)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line.split_whitespace().nth(1).unwrap();
+    let addr = url
+        .strip_prefix("http://")
+        .unwrap()
+        .strip_suffix("/v1")
+        .unwrap()
+        .to_owned();
+    let words: Vec<String> = (0..200).map(|i| format!("w{i}")).collect();
+    let body = serde_json::json!({"model": "gpt-4o", "messages": [{"role": "user", "content": words.join(" ")}]}).to_string();
+    let chat = || {
+        http(
+            &addr,
+            &format!("POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer k\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}", body.len()),
+        )
+    };
+    let first = chat();
+    assert!(first.contains("\"cached_tokens\":0"), "{first}");
+    let second = chat();
+    assert!(second.contains("\"prompt_tokens\":200"), "{second}");
+    assert!(second.contains("\"cached_tokens\":128"), "{second}");
+    let info = http(
+        &addr,
+        "GET /_emulator/info HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n",
+    );
+    assert!(info.contains("\"min_tokens\":16"), "{info}");
+    let reset = http(
+        &addr,
+        "POST /_emulator/reset HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-length: 0\r\n\r\n",
+    );
+    assert!(reset.starts_with("HTTP/1.1 200"), "{reset}");
+    assert!(chat().contains("\"cached_tokens\":0"));
+
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(child.wait().unwrap().success());
+}

@@ -2,7 +2,7 @@
 
 Starts the emulator binary (path in CLOUDFIT_BIN, default target/debug/cloudfit) as a
 subprocess with a temporary config on free ports, then exercises chat, streaming with usage,
-tools, JSON mode, reasoning, embeddings, model listing, and error classes. Needs:
+tools, JSON mode, reasoning, prompt-cache usage, embeddings, model listing, and error classes. Needs:
     pip install openai anthropic
 Run: python3 crates/cli/tests/python/test_sdk.py   (unittest; exits non-zero on any failure)
 """
@@ -198,6 +198,29 @@ class OpenAISDK(unittest.TestCase):
         self.assertEqual(r.usage.completion_tokens_details.reasoning_tokens, 9)
         self.assertEqual((r.usage.model_extra or {})["prompt_cache_miss_tokens"], r.usage.prompt_tokens)
 
+    def test_prompt_cache(self):
+        # OpenAI's rule: prompts of 1024 tokens or more, the cached prefix reported in 128s
+        system = " ".join(f"policy{i}" for i in range(1100))
+        messages = [{"role": "system", "content": system}, {"role": "user", "content": "Summarise the policy"}]
+        first = oa().chat.completions.create(model="gpt-4o", messages=messages)
+        self.assertEqual(first.usage.prompt_tokens, 1103)
+        self.assertEqual(first.usage.prompt_tokens_details.cached_tokens, 0)
+        again = oa().chat.completions.create(model="gpt-4o", messages=messages)
+        self.assertEqual(again.usage.prompt_tokens, 1103)
+        self.assertEqual(again.usage.prompt_tokens_details.cached_tokens, 1024)
+        stream = oa().chat.completions.create(
+            model="gpt-4o", messages=messages, stream=True, stream_options={"include_usage": True}
+        )
+        usage = [c.usage for c in stream if c.usage is not None][-1]
+        self.assertEqual(usage.prompt_tokens_details.cached_tokens, 1024)
+        # DeepSeek's dialect: 64-token units, hit + miss = prompt tokens
+        for _ in range(2):
+            r = oa("deepseek").chat.completions.create(model="deepseek-chat", messages=messages)
+        extra = r.usage.model_extra or {}
+        self.assertEqual(extra["prompt_cache_hit_tokens"], 1088)
+        self.assertEqual(extra["prompt_cache_miss_tokens"], 15)
+        self.assertEqual(r.usage.prompt_tokens_details.cached_tokens, 1088)
+
     def test_embeddings(self):
         # the SDK asks for base64 by default and decodes it
         r = oa().embeddings.create(model="text-embedding-3-small", input=["hello world", "bye"])
@@ -277,6 +300,28 @@ class AnthropicSDK(unittest.TestCase):
         ) as s:
             final = s.get_final_message()
         self.assertIsInstance(final.content[0].input["q"], str)
+
+    def test_prompt_cache(self):
+        # cached only up to the cache_control breakpoint; input_tokens is the uncached rest
+        doc = " ".join(f"clause{i}" for i in range(1500))
+        system = [{"type": "text", "text": doc, "cache_control": {"type": "ephemeral"}}]
+
+        def ask(question):
+            return an().messages.create(
+                model="claude-sonnet-4-6",
+                max_tokens=50,
+                system=system,
+                messages=[{"role": "user", "content": question}],
+            ).usage
+
+        first = ask("Summarise")
+        self.assertEqual(first.cache_creation_input_tokens, 1500)
+        self.assertEqual(first.cache_read_input_tokens, 0)
+        self.assertEqual(first.input_tokens, 1)
+        second = ask("Risks")
+        self.assertEqual(second.cache_creation_input_tokens, 0)
+        self.assertEqual(second.cache_read_input_tokens, 1500)
+        self.assertEqual(second.input_tokens, 1)
 
     def test_overloaded(self):
         with self.assertRaises(anthropic.APIStatusError) as e:
