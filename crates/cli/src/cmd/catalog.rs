@@ -257,6 +257,7 @@ fn providers_table(providers: &[&Provider]) -> String {
                 .unwrap_or_else(|| UNKNOWN.to_owned()),
         ]);
     }
+    crate::output::keep_whole(&mut t, &[0]);
     t.to_string()
 }
 
@@ -316,6 +317,7 @@ fn models_table(providers: &[&Provider]) -> String {
             }
         }
     }
+    crate::output::keep_whole(&mut t, &[0, 1, 3]);
     t.to_string()
 }
 
