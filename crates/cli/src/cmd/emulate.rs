@@ -147,6 +147,7 @@ fn from_flags(args: &Args) -> Result<EmulatorConfig, Failure> {
 }
 
 async fn serve(config: EmulatorConfig, format: Format) -> CmdResult {
+    let shutdown = shutdown_signal();
     let running = Emulator::start(config).await.map_err(|e| match e {
         cloudfit_emulator::EmulatorError::Config(c) => Failure::input(c),
         other => Failure::runtime(other),
@@ -168,31 +169,39 @@ async fn serve(config: EmulatorConfig, format: Format) -> CmdResult {
             output::emit(&lines.join("\n"))?;
         }
     }
-    wait_for_signal().await;
+    shutdown.await;
     tracing::info!("shutting down the emulator");
     running.shutdown().await;
     Ok(())
 }
 
-async fn wait_for_signal() {
+/// Registers for SIGTERM and SIGINT *now*, before the base URLs are announced: a script that
+/// reads the announcement and then sends SIGTERM must get a graceful stop, not the default
+/// disposition racing with registration.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    {
+    let registered = {
         use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(error) => {
-                tracing::warn!(%error, "cannot listen for SIGTERM; stopping on SIGINT only");
-                let _ = tokio::signal::ctrl_c().await;
+        match (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) {
+            (Ok(term), Ok(int)) => Some((term, int)),
+            (Err(error), _) | (_, Err(error)) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM/SIGINT; falling back to ctrl-c");
+                None
             }
         }
-    }
-    #[cfg(not(unix))]
-    {
+    };
+    async move {
+        #[cfg(unix)]
+        if let Some((mut term, mut int)) = registered {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = int.recv() => {}
+            }
+            return;
+        }
         let _ = tokio::signal::ctrl_c().await;
     }
 }
