@@ -25,7 +25,7 @@ pub use error::{parse_retry_after, CodecError, ErrorClass, ProviderError};
 pub use protocol::{Dialect, ErrorResponse, Protocol, StreamContext, StreamDecoder, StreamEncoder};
 pub use secret::{AwsCredentials, Credentials, Secret};
 pub use types::{
-    ChatRequest, ChatResponse, Choice, ContentPart, EmbeddingRequest, EmbeddingResponse,
-    FinishReason, ImageSource, Message, ModelInfo, ResponseFormat, Role, StreamAccumulator,
-    StreamEvent, ToolCall, ToolChoice, ToolDefinition, Usage,
+    CacheHint, CacheTtl, ChatRequest, ChatResponse, Choice, ContentPart, EmbeddingRequest,
+    EmbeddingResponse, FinishReason, ImageSource, Message, ModelInfo, ResponseFormat, Role,
+    StreamAccumulator, StreamEvent, ToolCall, ToolChoice, ToolDefinition, Usage,
 };

@@ -22,6 +22,11 @@ pub struct ChatRequest {
     pub response_format: Option<ResponseFormat>,
     /// End-user id (OpenAI `user`, Anthropic `metadata.user_id`).
     pub user: Option<String>,
+    /// Cache the whole prompt, wherever it ends (Anthropic's top-level `cache_control`,
+    /// "automatic caching"). Bedrock has no request-level marker: it gets a `cachePoint` after
+    /// the last message. For breakpoints at fixed places use [`Message::cache`] and
+    /// [`ToolDefinition::cache`]. See [`CacheHint`] for which protocols read hints.
+    pub cache: Option<CacheHint>,
 }
 
 impl ChatRequest {
@@ -76,6 +81,43 @@ impl fmt::Display for Role {
     }
 }
 
+/// A prompt-cache breakpoint: the prompt up to and including the item that carries it (in the
+/// order tools, system, messages) may be written to and read from the provider's cache.
+///
+/// Only protocols that cache up to caller-placed markers read hints: Anthropic (a
+/// `cache_control: {"type": "ephemeral"}` on the marked block, the tool definition or the
+/// request) and Bedrock Converse (a `cachePoint: {"type": "default"}` block right after the
+/// marked item). OpenAI and its compatible dialects, DeepSeek and Gemini cache repeated prefixes
+/// implicitly and have no marker: their encoders ignore hints, and their decoders produce none.
+/// Anthropic allows at most 4 breakpoints a request; that limit is the provider's to enforce
+/// (it answers 400), not the encoder's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CacheHint {
+    /// How long the entry lives after its last use; `None` is the provider's default (5
+    /// minutes for both Anthropic and Bedrock).
+    pub ttl: Option<CacheTtl>,
+}
+
+impl CacheHint {
+    /// A breakpoint with the provider's default lifetime.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn with_ttl(ttl: CacheTtl) -> Self {
+        Self { ttl: Some(ttl) }
+    }
+}
+
+/// Cache lifetimes both marker protocols accept: Anthropic `cache_control.ttl` and Bedrock
+/// `CachePointBlock.ttl` take `"5m"` or `"1h"` (Anthropic prompt-caching docs; Amazon Bedrock
+/// API Reference `CachePointBlock`; as_of 2026-12-01).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CacheTtl {
+    FiveMinutes,
+    OneHour,
+}
+
 /// One message of a conversation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Message {
@@ -92,6 +134,12 @@ pub struct Message {
     pub reasoning: Option<String>,
     /// A tool result that reports a failure (Anthropic `is_error`, Bedrock `status: error`).
     pub is_error: bool,
+    /// A cache breakpoint after this message's last block (its content, then its tool calls):
+    /// Anthropic `cache_control` on that block, Bedrock a `cachePoint` after it. A system
+    /// message's hint marks its system block. To mark a block in the middle of a provider's
+    /// message, split it into consecutive messages of one role: both encoders merge them into one
+    /// turn, and both decoders split a turn after each marked block.
+    pub cache: Option<CacheHint>,
 }
 
 impl Message {
@@ -104,6 +152,7 @@ impl Message {
             name: None,
             reasoning: None,
             is_error: false,
+            cache: None,
         }
     }
 
@@ -111,6 +160,15 @@ impl Message {
         Self {
             tool_call_id: Some(call_id.into()),
             ..Self::text(Role::Tool, text)
+        }
+    }
+
+    /// This message with a cache breakpoint after it.
+    #[must_use]
+    pub fn with_cache(self, hint: CacheHint) -> Self {
+        Self {
+            cache: Some(hint),
+            ..self
         }
     }
 
@@ -161,12 +219,16 @@ impl ImageSource {
 }
 
 /// A function the model may call.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ToolDefinition {
     pub name: String,
     pub description: Option<String>,
     /// JSON Schema of the arguments.
     pub parameters: serde_json::Value,
+    /// A cache breakpoint after this definition (tools come first in the prompt, so this caches
+    /// the tool list up to here): Anthropic `cache_control` on the tool, Bedrock a `cachePoint`
+    /// after it in `toolConfig.tools`.
+    pub cache: Option<CacheHint>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

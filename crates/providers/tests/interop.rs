@@ -133,6 +133,7 @@ fn weather_tool() -> ToolDefinition {
             "properties": {"city": {"type": "string"}, "days": {"type": "integer"}},
             "required": ["city", "days"]
         }),
+        cache: None,
     }
 }
 

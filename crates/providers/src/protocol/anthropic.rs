@@ -4,18 +4,28 @@
 //! `content_block_start`, `content_block_delta` with `text_delta` / `input_json_delta` /
 //! `thinking_delta` / `signature_delta`, `content_block_stop`, `message_delta`, `message_stop`,
 //! `ping`, `error`), "Errors". Headers: `x-api-key`, `anthropic-version: 2023-06-01`.
+//!
+//! Prompt caching ("Prompt caching" docs): a `cache_control` of `{"type": "ephemeral"}` with an
+//! optional `"ttl": "5m" | "1h"` on a tool definition, a system block or a message content block
+//! is a breakpoint after that block; one at the top level of the request caches up to the last
+//! block ("automatic caching"). They map to [`CacheHint`]s on [`ToolDefinition::cache`],
+//! [`Message::cache`] and [`ChatRequest::cache`]. Usage reports `cache_read_input_tokens` and
+//! `cache_creation_input_tokens` apart from `input_tokens`.
 
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{stream_cut, ErrorDetail, ErrorResponse, StreamContext, StreamDecoder, StreamEncoder};
+use super::{
+    push_split, stream_cut, ErrorDetail, ErrorResponse, StreamContext, StreamDecoder,
+    StreamEncoder, WireCacheTtl,
+};
 use crate::error::{from_json, to_json, CodecError, ErrorClass, ProviderError};
 use crate::sse::{encode_event, SseDecoder};
 use crate::types::{
-    ChatRequest, ChatResponse, Choice, ContentPart, FinishReason, ImageSource, Message, ModelInfo,
-    Role, StreamEvent, ToolCall, ToolChoice, ToolDefinition, Usage,
+    CacheHint, CacheTtl, ChatRequest, ChatResponse, Choice, ContentPart, FinishReason, ImageSource,
+    Message, ModelInfo, Role, StreamEvent, ToolCall, ToolChoice, ToolDefinition, Usage,
 };
 
 /// The API version this module speaks.
@@ -47,7 +57,23 @@ struct WireRequest {
     tool_choice: Option<WireToolChoice>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     metadata: Option<WireMetadata>,
+    /// Automatic caching: a breakpoint after the last block.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cache_control: Option<WireCacheControl>,
 }
+
+/// `cache_control`: `{"type": "ephemeral"}`, optionally with `"ttl": "5m" | "1h"`. Read as
+/// text and checked by [`cache_from_wire`]: inside the tagged and untagged block enums a serde
+/// error would lose the field's path.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct WireCacheControl {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ttl: Option<String>,
+}
+
+const EPHEMERAL: &str = "ephemeral";
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(untagged)]
@@ -61,6 +87,8 @@ struct WireTextBlock {
     #[serde(rename = "type")]
     kind: String,
     text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cache_control: Option<WireCacheControl>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -75,6 +103,8 @@ struct WireTool {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     description: Option<String>,
     input_schema: Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cache_control: Option<WireCacheControl>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -104,14 +134,20 @@ enum WireContent {
 enum WireBlock {
     Text {
         text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cache_control: Option<WireCacheControl>,
     },
     Image {
         source: WireImageSource,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cache_control: Option<WireCacheControl>,
     },
     ToolUse {
         id: String,
         name: String,
         input: Value,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cache_control: Option<WireCacheControl>,
     },
     ToolResult {
         tool_use_id: String,
@@ -119,6 +155,8 @@ enum WireBlock {
         content: Option<WireToolResultContent>,
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         is_error: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cache_control: Option<WireCacheControl>,
     },
     Thinking {
         thinking: String,
@@ -237,6 +275,71 @@ fn usage_to_wire(u: &Usage) -> WireUsage {
     }
 }
 
+fn cache_to_wire(hint: &CacheHint) -> WireCacheControl {
+    WireCacheControl {
+        kind: EPHEMERAL.to_owned(),
+        ttl: hint.ttl.map(|t| WireCacheTtl::from(t).as_str().to_owned()),
+    }
+}
+
+/// The hint of a `cache_control` found under `at` (a path prefix such as
+/// `messages[1].content[0].`, built only for the error).
+fn cache_from_wire(
+    c: Option<&WireCacheControl>,
+    at: impl Fn() -> String,
+) -> Result<Option<CacheHint>, CodecError> {
+    let Some(c) = c else { return Ok(None) };
+    if c.kind != EPHEMERAL {
+        return Err(CodecError::invalid(
+            "anthropic cache_control",
+            format!(
+                "`{}` at {}cache_control.type, expected {EPHEMERAL}",
+                c.kind,
+                at()
+            ),
+        ));
+    }
+    let ttl = match c.ttl.as_deref() {
+        None => None,
+        Some(t) => Some(WireCacheTtl::parse(t).map(CacheTtl::from).ok_or_else(|| {
+            CodecError::invalid(
+                "anthropic cache_control",
+                format!("`{t}` at {}cache_control.ttl, expected 5m or 1h", at()),
+            )
+        })?),
+    };
+    Ok(Some(CacheHint { ttl }))
+}
+
+/// The `cache_control` slot of a block; thinking blocks cannot be marked (the docs say to mark
+/// another block instead).
+fn block_cache_mut(b: &mut WireBlock) -> Option<&mut Option<WireCacheControl>> {
+    match b {
+        WireBlock::Text { cache_control, .. }
+        | WireBlock::Image { cache_control, .. }
+        | WireBlock::ToolUse { cache_control, .. }
+        | WireBlock::ToolResult { cache_control, .. } => Some(cache_control),
+        WireBlock::Thinking { .. } | WireBlock::RedactedThinking { .. } => None,
+    }
+}
+
+fn block_cache(b: &WireBlock) -> Option<&WireCacheControl> {
+    match b {
+        WireBlock::Text { cache_control, .. }
+        | WireBlock::Image { cache_control, .. }
+        | WireBlock::ToolUse { cache_control, .. }
+        | WireBlock::ToolResult { cache_control, .. } => cache_control.as_ref(),
+        WireBlock::Thinking { .. } | WireBlock::RedactedThinking { .. } => None,
+    }
+}
+
+fn text_block(text: String) -> WireBlock {
+    WireBlock::Text {
+        text,
+        cache_control: None,
+    }
+}
+
 fn parse_arguments(args: &str) -> Value {
     if args.trim().is_empty() {
         return Value::Object(serde_json::Map::new());
@@ -266,9 +369,10 @@ fn parts_to_blocks(parts: &[ContentPart]) -> Vec<WireBlock> {
         .iter()
         .filter_map(|p| match p {
             ContentPart::Text(t) if t.is_empty() => None,
-            ContentPart::Text(t) => Some(WireBlock::Text { text: t.clone() }),
+            ContentPart::Text(t) => Some(text_block(t.clone())),
             ContentPart::Image(i) => Some(WireBlock::Image {
                 source: image_to_wire(i),
+                cache_control: None,
             }),
         })
         .collect()
@@ -290,11 +394,46 @@ fn tool_result_text(c: Option<WireToolResultContent>) -> Vec<ContentPart> {
 
 /// Internal request → Anthropic Messages body. System messages move to `system`; tool results
 /// become `tool_result` blocks in a user turn; consecutive turns of one role are merged.
+///
+/// A [`Message::cache`] becomes `cache_control` on the last block the message produced (or, when
+/// it produced none, on the block before it in prompt order); system prompts with a hint are sent
+/// as one block per system message, others as one string as before.
 pub fn encode_request(req: &ChatRequest) -> Result<Vec<u8>, CodecError> {
+    let mut tools: Vec<WireTool> = req
+        .tools
+        .iter()
+        .map(|t| WireTool {
+            name: t.name.clone(),
+            description: t.description.clone(),
+            input_schema: t.parameters.clone(),
+            cache_control: t.cache.as_ref().map(cache_to_wire),
+        })
+        .collect();
+    let system_marked = req
+        .messages
+        .iter()
+        .any(|m| m.role == Role::System && m.cache.is_some());
+    let mut system: Vec<WireTextBlock> = Vec::new();
     let mut messages: Vec<WireMessage> = Vec::new();
     for m in &req.messages {
         let (role, blocks) = match m.role {
-            Role::System => continue,
+            Role::System => {
+                if system_marked {
+                    let text = m.joined_text();
+                    // empty text blocks are refused by the API
+                    if !text.is_empty() {
+                        system.push(WireTextBlock {
+                            kind: "text".to_owned(),
+                            text,
+                            cache_control: None,
+                        });
+                    }
+                    if let Some(hint) = &m.cache {
+                        mark_system(&mut tools, &mut system, hint);
+                    }
+                }
+                continue;
+            }
             Role::User => ("user", parts_to_blocks(&m.content)),
             Role::Tool => (
                 "user",
@@ -302,6 +441,7 @@ pub fn encode_request(req: &ChatRequest) -> Result<Vec<u8>, CodecError> {
                     tool_use_id: m.tool_call_id.clone().unwrap_or_default(),
                     content: Some(WireToolResultContent::Text(m.joined_text())),
                     is_error: m.is_error,
+                    cache_control: None,
                 }],
             ),
             Role::Assistant => {
@@ -310,6 +450,7 @@ pub fn encode_request(req: &ChatRequest) -> Result<Vec<u8>, CodecError> {
                     id: c.id.clone(),
                     name: c.name.clone(),
                     input: parse_arguments(&c.arguments),
+                    cache_control: None,
                 }));
                 ("assistant", blocks)
             }
@@ -324,33 +465,47 @@ pub fn encode_request(req: &ChatRequest) -> Result<Vec<u8>, CodecError> {
                 content: WireContent::Blocks(blocks),
             }),
         }
+        if let Some(hint) = &m.cache {
+            let last_block = messages
+                .iter_mut()
+                .rev()
+                .find_map(|w| match &mut w.content {
+                    WireContent::Blocks(b) => b.iter_mut().rev().find_map(block_cache_mut),
+                    WireContent::Text(_) => None,
+                });
+            match last_block {
+                Some(slot) => *slot = Some(cache_to_wire(hint)),
+                None => mark_system(&mut tools, &mut system, hint),
+            }
+        }
     }
     // a single plain text block is sent as a string, as the docs' examples do
     for m in &mut messages {
         if let WireContent::Blocks(b) = &m.content {
-            if let [WireBlock::Text { text }] = b.as_slice() {
+            if let [WireBlock::Text {
+                text,
+                cache_control: None,
+            }] = b.as_slice()
+            {
                 m.content = WireContent::Text(text.clone());
             }
         }
     }
+    let system = if system_marked {
+        (!system.is_empty()).then_some(WireSystem::Blocks(system))
+    } else {
+        req.system_text().map(WireSystem::Text)
+    };
     let wire = WireRequest {
         model: req.model.clone(),
         max_tokens: req.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS),
         messages,
-        system: req.system_text().map(WireSystem::Text),
+        system,
         temperature: req.temperature,
         top_p: req.top_p,
         stop_sequences: req.stop.clone(),
         stream: req.stream.then_some(true),
-        tools: req
-            .tools
-            .iter()
-            .map(|t| WireTool {
-                name: t.name.clone(),
-                description: t.description.clone(),
-                input_schema: t.parameters.clone(),
-            })
-            .collect(),
+        tools,
         tool_choice: req.tool_choice.as_ref().map(|c| match c {
             ToolChoice::Auto => WireToolChoice::Auto,
             ToolChoice::Required => WireToolChoice::Any,
@@ -360,8 +515,20 @@ pub fn encode_request(req: &ChatRequest) -> Result<Vec<u8>, CodecError> {
         metadata: req.user.as_ref().map(|u| WireMetadata {
             user_id: Some(u.clone()),
         }),
+        cache_control: req.cache.as_ref().map(cache_to_wire),
     };
     to_json("anthropic request", &wire)
+}
+
+/// Puts a breakpoint on the last system block, else on the last tool (the blocks before the
+/// messages in prompt order). With neither there is nothing to cache and the hint is dropped.
+fn mark_system(tools: &mut [WireTool], system: &mut [WireTextBlock], hint: &CacheHint) {
+    let slot = match (system.last_mut(), tools.last_mut()) {
+        (Some(block), _) => &mut block.cache_control,
+        (None, Some(tool)) => &mut tool.cache_control,
+        (None, None) => return,
+    };
+    *slot = Some(cache_to_wire(hint));
 }
 
 /// Anthropic response body → internal response.
@@ -373,12 +540,14 @@ pub fn decode_response(body: &[u8]) -> Result<ChatResponse, CodecError> {
     };
     for block in w.content {
         match block {
-            WireBlock::Text { text } => choice.text.push_str(&text),
+            WireBlock::Text { text, .. } => choice.text.push_str(&text),
             WireBlock::Thinking { thinking, .. } => choice
                 .reasoning
                 .get_or_insert_with(String::new)
                 .push_str(&thinking),
-            WireBlock::ToolUse { id, name, input } => choice.tool_calls.push(ToolCall {
+            WireBlock::ToolUse {
+                id, name, input, ..
+            } => choice.tool_calls.push(ToolCall {
                 id,
                 name,
                 arguments: input.to_string(),
@@ -539,7 +708,7 @@ impl AnthropicStreamDecoder {
                             arguments: String::new(),
                         });
                     }
-                    WireBlock::Text { text } if !text.is_empty() => {
+                    WireBlock::Text { text, .. } if !text.is_empty() => {
                         out.push(StreamEvent::TextDelta(text));
                     }
                     WireBlock::Thinking { thinking, .. } if !thinking.is_empty() => {
@@ -691,21 +860,36 @@ pub fn encode_models(models: &[ModelInfo]) -> Result<Vec<u8>, CodecError> {
 // ---- server side -----------------------------------------------------------------------------
 
 /// Anthropic request body → internal request.
+///
+/// Each system block becomes a system message, so a marked one keeps its place. A user or
+/// assistant turn is split after each block with `cache_control`, the hint going to the message
+/// that ends there (a marked `tool_result` marks its tool message); encoding merges the pieces
+/// back into one turn.
 pub fn decode_request(body: &[u8]) -> Result<ChatRequest, CodecError> {
     let w: WireRequest = from_json("anthropic request", body)?;
     let mut messages = Vec::new();
-    if let Some(system) = w.system {
-        let text = match system {
-            WireSystem::Text(t) => t,
-            WireSystem::Blocks(b) => b
-                .into_iter()
-                .map(|b| b.text)
-                .collect::<Vec<_>>()
-                .join("\n\n"),
-        };
-        messages.push(Message::text(Role::System, text));
+    match w.system {
+        None => {}
+        Some(WireSystem::Text(t)) => messages.push(Message::text(Role::System, t)),
+        Some(WireSystem::Blocks(blocks)) => {
+            for (i, b) in blocks.into_iter().enumerate() {
+                messages.push(Message {
+                    cache: cache_from_wire(b.cache_control.as_ref(), || format!("system[{i}]."))?,
+                    ..Message::text(Role::System, b.text)
+                });
+            }
+        }
     }
-    for m in w.messages {
+    let mut tools = Vec::with_capacity(w.tools.len());
+    for (i, t) in w.tools.into_iter().enumerate() {
+        tools.push(ToolDefinition {
+            cache: cache_from_wire(t.cache_control.as_ref(), || format!("tools[{i}]."))?,
+            name: t.name,
+            description: t.description,
+            parameters: t.input_schema,
+        });
+    }
+    for (i, m) in w.messages.into_iter().enumerate() {
         let role = match m.role.as_str() {
             "user" => Role::User,
             "assistant" => Role::Assistant,
@@ -717,21 +901,27 @@ pub fn decode_request(body: &[u8]) -> Result<ChatRequest, CodecError> {
             }
         };
         let blocks = match m.content {
-            WireContent::Text(t) => vec![WireBlock::Text { text: t }],
+            WireContent::Text(t) => vec![text_block(t)],
             WireContent::Blocks(b) => b,
         };
-        let mut msg = Message {
+        let empty = || Message {
             content: Vec::new(),
             ..Message::text(role, "")
         };
-        for block in blocks {
+        let mut msg = empty();
+        for (j, block) in blocks.into_iter().enumerate() {
+            let hint = cache_from_wire(block_cache(&block), || {
+                format!("messages[{i}].content[{j}].")
+            })?;
             match block {
-                WireBlock::Text { text } => msg.content.push(ContentPart::Text(text)),
-                WireBlock::Image { source } => {
+                WireBlock::Text { text, .. } => msg.content.push(ContentPart::Text(text)),
+                WireBlock::Image { source, .. } => {
                     msg.content
                         .push(ContentPart::Image(image_from_wire(source)));
                 }
-                WireBlock::ToolUse { id, name, input } => msg.tool_calls.push(ToolCall {
+                WireBlock::ToolUse {
+                    id, name, input, ..
+                } => msg.tool_calls.push(ToolCall {
                     id,
                     name,
                     arguments: input.to_string(),
@@ -740,15 +930,20 @@ pub fn decode_request(body: &[u8]) -> Result<ChatRequest, CodecError> {
                     tool_use_id,
                     content,
                     is_error,
-                } => messages.push(Message {
-                    role: Role::Tool,
-                    content: tool_result_text(content),
-                    tool_calls: Vec::new(),
-                    tool_call_id: Some(tool_use_id),
-                    name: None,
-                    reasoning: None,
-                    is_error,
-                }),
+                    ..
+                } => {
+                    messages.push(Message {
+                        role: Role::Tool,
+                        content: tool_result_text(content),
+                        tool_calls: Vec::new(),
+                        tool_call_id: Some(tool_use_id),
+                        name: None,
+                        reasoning: None,
+                        is_error,
+                        cache: hint,
+                    });
+                    continue;
+                }
                 WireBlock::Thinking { thinking, .. } => {
                     msg.reasoning
                         .get_or_insert_with(String::new)
@@ -756,23 +951,21 @@ pub fn decode_request(body: &[u8]) -> Result<ChatRequest, CodecError> {
                 }
                 WireBlock::RedactedThinking { .. } => {}
             }
+            if hint.is_some() {
+                msg.cache = hint;
+                push_split(
+                    &mut messages,
+                    &mut tools,
+                    std::mem::replace(&mut msg, empty()),
+                );
+            }
         }
-        if !msg.content.is_empty() || !msg.tool_calls.is_empty() {
-            messages.push(msg);
-        }
+        push_split(&mut messages, &mut tools, msg);
     }
     Ok(ChatRequest {
         model: w.model,
         messages,
-        tools: w
-            .tools
-            .into_iter()
-            .map(|t| ToolDefinition {
-                name: t.name,
-                description: t.description,
-                parameters: t.input_schema,
-            })
-            .collect(),
+        tools,
         tool_choice: w.tool_choice.map(|c| match c {
             WireToolChoice::Auto => ToolChoice::Auto,
             WireToolChoice::Any => ToolChoice::Required,
@@ -787,6 +980,7 @@ pub fn decode_request(body: &[u8]) -> Result<ChatRequest, CodecError> {
         include_usage: true,
         response_format: None,
         user: w.metadata.and_then(|m| m.user_id),
+        cache: cache_from_wire(w.cache_control.as_ref(), String::new)?,
     })
 }
 
@@ -799,14 +993,13 @@ fn response_blocks(choice: &Choice) -> Vec<WireBlock> {
         });
     }
     if !choice.text.is_empty() || choice.tool_calls.is_empty() {
-        blocks.push(WireBlock::Text {
-            text: choice.text.clone(),
-        });
+        blocks.push(text_block(choice.text.clone()));
     }
     blocks.extend(choice.tool_calls.iter().map(|c| WireBlock::ToolUse {
         id: c.id.clone(),
         name: c.name.clone(),
         input: parse_arguments(&c.arguments),
+        cache_control: None,
     }));
     blocks
 }

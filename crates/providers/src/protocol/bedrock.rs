@@ -5,6 +5,12 @@
 //! `ContentBlock`, `ContentBlockDeltaEvent`, `ConverseStreamMetadataEvent`, `TokenUsage`
 //! (facts §1: `TokenUsage{inputTokens, outputTokens, totalTokens, cacheReadInputTokens,
 //! cacheWriteInputTokens}`; the stream's `metadata` event carries `usage`).
+//!
+//! Prompt caching: a `CachePointBlock` (`{"cachePoint": {"type": "default"}}`, optional
+//! `"ttl": "5m" | "1h"`) in `toolConfig.tools`, in `system` or in a message's `content` caches
+//! everything before it. It maps to a [`CacheHint`] on the item it follows
+//! ([`ToolDefinition::cache`], [`Message::cache`]); Converse has no request-level marker, so
+//! [`ChatRequest::cache`] becomes a cache point after the last message.
 
 use std::time::{Instant, SystemTime};
 
@@ -15,12 +21,15 @@ use bytes::{Buf, BytesMut};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{stream_cut, ErrorDetail, ErrorResponse, StreamDecoder, StreamEncoder};
+use super::{
+    mark_previous, push_split, stream_cut, ErrorDetail, ErrorResponse, StreamDecoder,
+    StreamEncoder, WireCacheTtl,
+};
 use crate::error::{from_json, to_json, CodecError, ErrorClass, ProviderError};
 use crate::secret::AwsCredentials;
 use crate::types::{
-    ChatRequest, ChatResponse, Choice, ContentPart, FinishReason, ImageSource, Message, Role,
-    StreamEvent, ToolCall, ToolChoice, ToolDefinition, Usage,
+    CacheHint, CacheTtl, ChatRequest, ChatResponse, Choice, ContentPart, FinishReason, ImageSource,
+    Message, Role, StreamEvent, ToolCall, ToolChoice, ToolDefinition, Usage,
 };
 
 /// SigV4 service name of the Bedrock runtime.
@@ -68,10 +77,29 @@ struct WireRequest {
     tool_config: Option<WireToolConfig>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+/// `SystemContentBlock` is a union: `text`, `cachePoint` (or members this module ignores).
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct WireSystemBlock {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     text: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cache_point: Option<WireCachePoint>,
+}
+
+/// `CachePointBlock`: `type` is `default`, the only value; `ttl` is `5m` or `1h`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct WireCachePoint {
+    #[serde(rename = "type")]
+    kind: WireCachePointType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ttl: Option<WireCacheTtl>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum WireCachePointType {
+    Default,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -95,10 +123,14 @@ struct WireToolConfig {
     tool_choice: Option<Value>,
 }
 
+/// `Tool` is a union: `toolSpec` or `cachePoint`.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct WireTool {
-    tool_spec: WireToolSpec,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    tool_spec: Option<WireToolSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cache_point: Option<WireCachePoint>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -135,6 +167,8 @@ struct WireBlock {
     tool_result: Option<WireToolResult>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     reasoning_content: Option<WireReasoning>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cache_point: Option<WireCachePoint>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -268,6 +302,26 @@ fn usage_to_wire(u: &Usage) -> WireUsage {
     }
 }
 
+fn cache_to_wire(hint: &CacheHint) -> WireCachePoint {
+    WireCachePoint {
+        kind: WireCachePointType::Default,
+        ttl: hint.ttl.map(WireCacheTtl::from),
+    }
+}
+
+fn cache_from_wire(c: &WireCachePoint) -> CacheHint {
+    CacheHint {
+        ttl: c.ttl.map(CacheTtl::from),
+    }
+}
+
+fn cache_block(hint: &CacheHint) -> WireBlock {
+    WireBlock {
+        cache_point: Some(cache_to_wire(hint)),
+        ..WireBlock::default()
+    }
+}
+
 fn image_format(media_type: &str) -> Option<&'static str> {
     match media_type {
         "image/png" => Some("png"),
@@ -325,11 +379,37 @@ fn parse_arguments(args: &str) -> Value {
 // ---- client side -----------------------------------------------------------------------------
 
 /// Internal request → Converse body (the model and streaming choice are in the path).
+///
+/// A [`Message::cache`] becomes a `cachePoint` block right after the message's blocks (merged
+/// turns keep it between the pieces); system prompts with a hint are sent as one block per system
+/// message, others as one block as before.
 pub fn encode_request(req: &ChatRequest) -> Result<Vec<u8>, CodecError> {
+    let system_marked = req
+        .messages
+        .iter()
+        .any(|m| m.role == Role::System && m.cache.is_some());
+    let mut system: Vec<WireSystemBlock> = Vec::new();
     let mut messages: Vec<WireMessage> = Vec::new();
     for m in &req.messages {
         let (role, blocks) = match m.role {
-            Role::System => continue,
+            Role::System => {
+                if system_marked {
+                    let text = m.joined_text();
+                    if !text.is_empty() {
+                        system.push(WireSystemBlock {
+                            text: Some(text),
+                            cache_point: None,
+                        });
+                    }
+                    if let Some(hint) = &m.cache {
+                        system.push(WireSystemBlock {
+                            text: None,
+                            cache_point: Some(cache_to_wire(hint)),
+                        });
+                    }
+                }
+                continue;
+            }
             Role::User => ("user", parts_to_blocks(&m.content)?),
             Role::Tool => (
                 "user",
@@ -362,6 +442,26 @@ pub fn encode_request(req: &ChatRequest) -> Result<Vec<u8>, CodecError> {
                 content: blocks,
             }),
         }
+        if let (Some(hint), Some(last)) = (&m.cache, messages.last_mut()) {
+            last.content.push(cache_block(hint));
+        }
+    }
+    if let (Some(hint), Some(last)) = (&req.cache, messages.last_mut()) {
+        // the last message's own hint already marks the end
+        if last.content.last().is_none_or(|b| b.cache_point.is_none()) {
+            last.content.push(cache_block(hint));
+        }
+    }
+    if !system_marked {
+        system = req
+            .system_text()
+            .map(|t| {
+                vec![WireSystemBlock {
+                    text: Some(t),
+                    cache_point: None,
+                }]
+            })
+            .unwrap_or_default();
     }
     let inference = WireInferenceConfig {
         max_tokens: req.max_tokens,
@@ -375,23 +475,28 @@ pub fn encode_request(req: &ChatRequest) -> Result<Vec<u8>, CodecError> {
         || !inference.stop_sequences.is_empty();
     let wire = WireRequest {
         messages,
-        system: req
-            .system_text()
-            .map(|t| vec![WireSystemBlock { text: Some(t) }])
-            .unwrap_or_default(),
+        system,
         inference_config: has_inference.then_some(inference),
         tool_config: (!req.tools.is_empty()).then(|| WireToolConfig {
             tools: req
                 .tools
                 .iter()
-                .map(|t| WireTool {
-                    tool_spec: WireToolSpec {
-                        name: t.name.clone(),
-                        description: t.description.clone(),
-                        input_schema: WireSchema {
-                            json: t.parameters.clone(),
-                        },
-                    },
+                .flat_map(|t| {
+                    let spec = WireTool {
+                        tool_spec: Some(WireToolSpec {
+                            name: t.name.clone(),
+                            description: t.description.clone(),
+                            input_schema: WireSchema {
+                                json: t.parameters.clone(),
+                            },
+                        }),
+                        cache_point: None,
+                    };
+                    let point = t.cache.as_ref().map(|h| WireTool {
+                        tool_spec: None,
+                        cache_point: Some(cache_to_wire(h)),
+                    });
+                    std::iter::once(spec).chain(point)
                 })
                 .collect(),
             // Converse has no "none": leaving the choice out means auto
@@ -709,12 +814,61 @@ impl StreamDecoder for BedrockStreamDecoder {
 // ---- server side -----------------------------------------------------------------------------
 
 /// Converse body → internal request; `model` and `stream` come from the path.
+///
+/// A `cachePoint` marks the item before it: the tool definition, the system block (each a system
+/// message) or the message piece; a turn is split after each cache point inside it, and encoding
+/// merges the pieces back into one turn.
 pub fn decode_request(body: &[u8], model: &str, stream: bool) -> Result<ChatRequest, CodecError> {
     let w: WireRequest = from_json("bedrock converse request", body)?;
-    let mut messages = Vec::new();
-    let system: Vec<String> = w.system.into_iter().filter_map(|b| b.text).collect();
-    if !system.is_empty() {
-        messages.push(Message::text(Role::System, system.join("\n\n")));
+    let (mut tools, tool_choice) = match w.tool_config {
+        None => (Vec::new(), None),
+        Some(tc) => {
+            let mut tools: Vec<ToolDefinition> = Vec::new();
+            for (i, t) in tc.tools.into_iter().enumerate() {
+                match (t.tool_spec, t.cache_point) {
+                    (Some(spec), cp) => tools.push(ToolDefinition {
+                        name: spec.name,
+                        description: spec.description,
+                        parameters: spec.input_schema.json,
+                        cache: cp.as_ref().map(cache_from_wire),
+                    }),
+                    (None, Some(cp)) => {
+                        // a cache point before any tool has nothing to cache
+                        if let Some(tool) = tools.last_mut() {
+                            tool.cache = Some(cache_from_wire(&cp));
+                        }
+                    }
+                    (None, None) => {
+                        return Err(CodecError::invalid(
+                            "bedrock toolConfig.tools",
+                            format!("entry {i} has neither `toolSpec` nor `cachePoint`"),
+                        ))
+                    }
+                }
+            }
+            let choice = tc.tool_choice.and_then(|c| {
+                if c.get("auto").is_some() {
+                    Some(ToolChoice::Auto)
+                } else if c.get("any").is_some() {
+                    Some(ToolChoice::Required)
+                } else {
+                    c.get("tool")
+                        .and_then(|t| t.get("name"))
+                        .and_then(Value::as_str)
+                        .map(|n| ToolChoice::Tool(n.to_owned()))
+                }
+            });
+            (tools, choice)
+        }
+    };
+    let mut messages: Vec<Message> = Vec::new();
+    for b in w.system {
+        if let Some(t) = b.text {
+            messages.push(Message::text(Role::System, t));
+        }
+        if let Some(cp) = b.cache_point {
+            mark_previous(&mut messages, &mut tools, cache_from_wire(&cp));
+        }
     }
     for m in w.messages {
         let role = match m.role.as_str() {
@@ -727,19 +881,24 @@ pub fn decode_request(body: &[u8], model: &str, stream: bool) -> Result<ChatRequ
                 ))
             }
         };
-        let mut msg = Message {
+        let empty = || Message {
             content: Vec::new(),
             ..Message::text(role, "")
         };
+        let mut msg = empty();
+        // whether the block before a cache point was a tool result (already its own message)
+        let mut after_tool_result = false;
         for b in m.content {
             if let Some(t) = b.text {
                 msg.content.push(ContentPart::Text(t));
+                after_tool_result = false;
             }
             if let Some(img) = b.image {
                 msg.content.push(ContentPart::Image(ImageSource::Base64 {
                     media_type: format!("image/{}", img.format),
                     data: img.source.bytes,
                 }));
+                after_tool_result = false;
             }
             if let Some(t) = b.tool_use {
                 msg.tool_calls.push(ToolCall {
@@ -747,11 +906,13 @@ pub fn decode_request(body: &[u8], model: &str, stream: bool) -> Result<ChatRequ
                     name: t.name,
                     arguments: t.input.to_string(),
                 });
+                after_tool_result = false;
             }
             if let Some(r) = b.reasoning_content.and_then(|r| r.reasoning_text) {
                 msg.reasoning
                     .get_or_insert_with(String::new)
                     .push_str(&r.text);
+                after_tool_result = false;
             }
             if let Some(r) = b.tool_result {
                 let text: String = r
@@ -766,38 +927,26 @@ pub fn decode_request(body: &[u8], model: &str, stream: bool) -> Result<ChatRequ
                     is_error: r.status.as_deref() == Some("error"),
                     ..Message::tool_result(r.tool_use_id, text)
                 });
+                after_tool_result = true;
+            }
+            if let Some(cp) = b.cache_point {
+                let hint = cache_from_wire(&cp);
+                match messages.last_mut() {
+                    Some(result) if after_tool_result => result.cache = Some(hint),
+                    _ => {
+                        msg.cache = Some(hint);
+                        push_split(
+                            &mut messages,
+                            &mut tools,
+                            std::mem::replace(&mut msg, empty()),
+                        );
+                    }
+                }
             }
         }
-        if !msg.content.is_empty() || !msg.tool_calls.is_empty() {
-            messages.push(msg);
-        }
+        push_split(&mut messages, &mut tools, msg);
     }
     let inf = w.inference_config.unwrap_or_default();
-    let (tools, tool_choice) = match w.tool_config {
-        None => (Vec::new(), None),
-        Some(tc) => (
-            tc.tools
-                .into_iter()
-                .map(|t| ToolDefinition {
-                    name: t.tool_spec.name,
-                    description: t.tool_spec.description,
-                    parameters: t.tool_spec.input_schema.json,
-                })
-                .collect(),
-            tc.tool_choice.and_then(|c| {
-                if c.get("auto").is_some() {
-                    Some(ToolChoice::Auto)
-                } else if c.get("any").is_some() {
-                    Some(ToolChoice::Required)
-                } else {
-                    c.get("tool")
-                        .and_then(|t| t.get("name"))
-                        .and_then(Value::as_str)
-                        .map(|n| ToolChoice::Tool(n.to_owned()))
-                }
-            }),
-        ),
-    };
     Ok(ChatRequest {
         model: model.to_owned(),
         messages,
@@ -811,6 +960,7 @@ pub fn decode_request(body: &[u8], model: &str, stream: bool) -> Result<ChatRequ
         include_usage: true,
         response_format: None,
         user: None,
+        cache: None,
     })
 }
 

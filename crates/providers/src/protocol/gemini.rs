@@ -6,6 +6,10 @@
 //! `Candidate`, `Part` with `text`/`thought`/`inlineData`/`functionCall`/`functionResponse`,
 //! `FinishReason`), "UsageMetadata" (facts §1: `promptTokenCount` (incl. cached),
 //! `candidatesTokenCount`, `cachedContentTokenCount`, `thoughtsTokenCount`, `totalTokenCount`).
+//!
+//! Gemini caches repeated prefixes implicitly (explicit `cachedContents` resources are a separate
+//! API this module does not speak): [`crate::CacheHint`]s are not sent, and decoded requests carry
+//! none.
 
 use std::time::Duration;
 
@@ -828,6 +832,7 @@ pub fn decode_request(body: &[u8], model: &str, stream: bool) -> Result<ChatRequ
                 parameters: f
                     .parameters
                     .unwrap_or_else(|| serde_json::json!({"type": "object", "properties": {}})),
+                cache: None,
             })
             .collect(),
         tool_choice,
@@ -839,6 +844,7 @@ pub fn decode_request(body: &[u8], model: &str, stream: bool) -> Result<ChatRequ
         include_usage: true,
         response_format,
         user: None,
+        cache: None,
     })
 }
 

@@ -24,8 +24,79 @@ use crate::error::{
     mentions_context_length, retry_after_from_headers, CodecError, ErrorClass, ProviderError,
 };
 use crate::types::{
-    ChatRequest, ChatResponse, EmbeddingRequest, EmbeddingResponse, ModelInfo, StreamEvent,
+    CacheHint, CacheTtl, ChatRequest, ChatResponse, EmbeddingRequest, EmbeddingResponse, Message,
+    ModelInfo, StreamEvent, ToolDefinition,
 };
+
+/// The cache lifetimes Anthropic's `cache_control.ttl` and Bedrock's `cachePoint.ttl` accept
+/// (Anthropic prompt-caching docs; Amazon Bedrock API Reference `CachePointBlock`: valid values
+/// `5m | 1h`; as_of 2026-12-01). Any other value fails decoding, naming the field, as the
+/// providers answer 400 to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) enum WireCacheTtl {
+    #[serde(rename = "5m")]
+    FiveMinutes,
+    #[serde(rename = "1h")]
+    OneHour,
+}
+
+impl WireCacheTtl {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::FiveMinutes => "5m",
+            Self::OneHour => "1h",
+        }
+    }
+
+    pub(crate) fn parse(s: &str) -> Option<Self> {
+        [Self::FiveMinutes, Self::OneHour]
+            .into_iter()
+            .find(|t| t.as_str() == s)
+    }
+}
+
+impl From<CacheTtl> for WireCacheTtl {
+    fn from(t: CacheTtl) -> Self {
+        match t {
+            CacheTtl::FiveMinutes => Self::FiveMinutes,
+            CacheTtl::OneHour => Self::OneHour,
+        }
+    }
+}
+
+impl From<WireCacheTtl> for CacheTtl {
+    fn from(t: WireCacheTtl) -> Self {
+        match t {
+            WireCacheTtl::FiveMinutes => Self::FiveMinutes,
+            WireCacheTtl::OneHour => Self::OneHour,
+        }
+    }
+}
+
+/// Adds a decoded piece of an Anthropic or Bedrock turn (decoders split turns after each cache
+/// breakpoint). A piece with no content or tool call (thinking only) is not kept; its hint moves
+/// to the item before it.
+pub(crate) fn push_split(messages: &mut Vec<Message>, tools: &mut [ToolDefinition], msg: Message) {
+    if !msg.content.is_empty() || !msg.tool_calls.is_empty() {
+        messages.push(msg);
+    } else if let Some(hint) = msg.cache {
+        mark_previous(messages, tools, hint);
+    }
+}
+
+/// Puts a decoded breakpoint on the item before it in prompt order (tools, system, messages):
+/// the last message so far, else the last tool. With neither there is nothing to cache.
+pub(crate) fn mark_previous(
+    messages: &mut [Message],
+    tools: &mut [ToolDefinition],
+    hint: CacheHint,
+) {
+    if let Some(prev) = messages.last_mut() {
+        prev.cache = Some(hint);
+    } else if let Some(tool) = tools.last_mut() {
+        tool.cache = Some(hint);
+    }
+}
 
 /// Turns a response body, chunk by chunk, into stream events.
 pub trait StreamDecoder: Send {

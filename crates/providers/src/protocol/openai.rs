@@ -3,6 +3,10 @@
 //!
 //! Wire reference: OpenAI API reference, "Create chat completion", "The chat completion object",
 //! "The chat completion chunk object", "Create embeddings", "List models".
+//!
+//! Prompt caching is implicit in this family (OpenAI, DeepSeek and the compatible clouds cache
+//! repeated prefixes on their own and report the cached share in usage): [`crate::CacheHint`]s
+//! are not sent, and decoded requests carry none.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -1000,6 +1004,7 @@ pub fn decode_request(body: &[u8]) -> Result<ChatRequest, CodecError> {
             name: m.name,
             reasoning: m.reasoning_content,
             is_error: false,
+            cache: None,
         });
     }
     let tools = w
@@ -1012,6 +1017,7 @@ pub fn decode_request(body: &[u8]) -> Result<ChatRequest, CodecError> {
                 .function
                 .parameters
                 .unwrap_or_else(|| serde_json::json!({"type": "object", "properties": {}})),
+            cache: None,
         })
         .collect();
     Ok(ChatRequest {
@@ -1039,6 +1045,7 @@ pub fn decode_request(body: &[u8]) -> Result<ChatRequest, CodecError> {
             .map(response_format_from_wire)
             .transpose()?,
         user: w.user,
+        cache: None,
     })
 }
 
