@@ -22,8 +22,8 @@ use cloudfit_emulator::{
     OutputLength, Protocol as EmuProtocol, ProviderConfig, RunningEmulator, StreamErrorKind,
 };
 use cloudfit_providers::{
-    AwsCredentials, ChatRequest, ChatResponse, ClientOptions, Credentials, Dialect,
-    EmbeddingRequest, ErrorClass, FinishReason, Message, Protocol, ProviderClient,
+    AwsCredentials, CacheHint, CacheTtl, ChatRequest, ChatResponse, ClientOptions, Credentials,
+    Dialect, EmbeddingRequest, ErrorClass, FinishReason, Message, Protocol, ProviderClient,
     ProviderEndpoint, ProviderError, Role, Secret, StreamAccumulator, StreamEvent, StreamTiming,
     ToolCall, ToolChoice, ToolDefinition,
 };
@@ -1060,132 +1060,115 @@ async fn bedrock_sigv4_signatures_are_verified_when_the_emulator_knows_the_secre
 /// 2048 is the largest).
 const LONG_SYSTEM_WORDS: u32 = 2200;
 
-fn long_system_request(t: &Target) -> ChatRequest {
-    let system: Vec<String> = (0..LONG_SYSTEM_WORDS).map(|i| format!("rule{i}")).collect();
-    ChatRequest {
-        messages: vec![
-            Message::text(Role::System, system.join(" ")),
-            Message::text(Role::User, PROMPT),
-        ],
-        max_tokens: Some(256),
-        ..ChatRequest::user_text(&t.chat_model, "")
-    }
+/// Where a request asks the marker protocols (Anthropic, Bedrock) to cache.
+#[derive(Debug, Clone, Copy)]
+enum Breakpoint {
+    /// A hint on the system message: `cache_control` on the system block, or a `cachePoint`
+    /// after it.
+    System,
+    /// A request-level hint: Anthropic's automatic caching (top-level `cache_control`), a
+    /// `cachePoint` after the last message on Bedrock.
+    Request,
 }
 
-/// Anthropic and Bedrock cache only up to markers the caller places, and `ChatRequest` has no
-/// field for them, so these requests go through a loopback proxy that adds them the way a caller
-/// would: a top-level `cache_control` (Anthropic automatic caching: the breakpoint is the last
-/// block) or a `cachePoint` block after the Bedrock system prompt. The emulator is not given the
-/// SigV4 secret, so the changed body is not refused.
-async fn marker_proxy(target: std::net::SocketAddr, protocol: Protocol) -> String {
-    use axum::body::{Body, Bytes};
-    use axum::extract::Request;
-    use axum::response::Response;
-
-    let forward = move |req: Request| async move {
-        let (parts, body) = req.into_parts();
-        let body: Bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
-        let mut v: serde_json::Value = serde_json::from_slice(&body).unwrap();
-        match protocol {
-            Protocol::Anthropic => v["cache_control"] = serde_json::json!({"type": "ephemeral"}),
-            Protocol::Bedrock => v["system"]
-                .as_array_mut()
-                .expect("the client sends the system prompt as blocks")
-                .push(serde_json::json!({"cachePoint": {"type": "default"}})),
-            _ => unreachable!("only marker protocols are proxied"),
-        }
-        let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-        let mut out = reqwest::Client::new()
-            .request(parts.method, format!("http://{target}{path}"))
-            .body(serde_json::to_vec(&v).unwrap());
-        for (name, value) in &parts.headers {
-            if name != http::header::HOST && name != http::header::CONTENT_LENGTH {
-                out = out.header(name, value);
-            }
-        }
-        let resp = out.send().await.unwrap();
-        let mut back = Response::builder().status(resp.status());
-        for (name, value) in resp.headers() {
-            if name != http::header::CONTENT_LENGTH && name != http::header::TRANSFER_ENCODING {
-                back = back.header(name, value);
-            }
-        }
-        back.body(Body::from_stream(resp.bytes_stream())).unwrap()
+/// A long system prompt, different per breakpoint so the two cases share no cached prefix.
+fn long_system(at: Breakpoint) -> String {
+    let word = match at {
+        Breakpoint::System => "rule",
+        Breakpoint::Request => "clause",
     };
-    let app = axum::Router::new().fallback(forward);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    format!("http://{addr}")
+    let words: Vec<String> = (0..LONG_SYSTEM_WORDS)
+        .map(|i| format!("{word}{i}"))
+        .collect();
+    words.join(" ")
+}
+
+/// The same hinted request goes to every protocol: the implicit-caching ones ignore the hint.
+fn long_system_request(t: &Target, at: Breakpoint) -> ChatRequest {
+    let system = Message::text(Role::System, long_system(at));
+    let (system, cache) = match at {
+        Breakpoint::System => (system.with_cache(CacheHint::new()), None),
+        Breakpoint::Request => (system, Some(CacheHint::with_ttl(CacheTtl::OneHour))),
+    };
+    ChatRequest {
+        messages: vec![system, Message::text(Role::User, PROMPT)],
+        max_tokens: Some(256),
+        cache,
+        ..ChatRequest::user_text(&t.chat_model, "")
+    }
 }
 
 /// A repeated prompt reports cached input tokens through the client in every protocol and
 /// dialect, none the first time, by each family's rule: OpenAI and most compatible members in
 /// 128-token steps, DeepSeek in 64-token units, Gemini exactly, Anthropic and Bedrock up to the
-/// marker, with the first call's cache write.
+/// breakpoint the request's [`CacheHint`] placed, the first call writing exactly that much.
 #[tokio::test]
 async fn repeated_prompts_report_cached_input_tokens_in_every_protocol() {
     let (cfgs, targets): (Vec<_>, Vec<_>) = all_targets().into_iter().unzip();
     let em = start(cfgs).await;
-    let system = u64::from(LONG_SYSTEM_WORDS);
-    let total = system + u64::from(count_tokens(PROMPT));
+    for at in [Breakpoint::System, Breakpoint::Request] {
+        let system = u64::from(count_tokens(&long_system(at)));
+        let total = system + u64::from(count_tokens(PROMPT));
+        for t in &targets {
+            let who = format!("{} ({at:?} breakpoint)", t.name);
+            let client = client_for(&em, t, ClientOptions::default());
+            let (cached, written) = match (t.protocol, at) {
+                (Protocol::OpenAi(Dialect::DeepSeek), _) => (total - total % 64, None),
+                (Protocol::OpenAi(Dialect::GeminiOpenAi) | Protocol::Gemini, _) => (total, None),
+                (Protocol::OpenAi(_), _) => (total - total % 128, None),
+                (Protocol::Anthropic | Protocol::Bedrock, Breakpoint::System) => {
+                    (system, Some(system))
+                }
+                (Protocol::Anthropic | Protocol::Bedrock, Breakpoint::Request) => {
+                    (total, Some(total))
+                }
+            };
+
+            let first = client
+                .chat(long_system_request(t, at))
+                .await
+                .unwrap_or_else(|e| panic!("{who}: {e}"));
+            let u = &first.usage;
+            assert_eq!(u.input_tokens, Some(total), "{who}: {u:?}");
+            assert_eq!(u.cached_input_tokens.unwrap_or(0), 0, "{who}: {u:?}");
+            assert_eq!(u.cache_write_input_tokens, written, "{who}: {u:?}");
+
+            let second = client
+                .chat(long_system_request(t, at))
+                .await
+                .unwrap_or_else(|e| panic!("{who}: {e}"));
+            let u = &second.usage;
+            assert!(cached > 0, "{who}");
+            assert_eq!(u.input_tokens, Some(total), "{who}: {u:?}");
+            assert_eq!(u.cached_input_tokens, Some(cached), "{who}: {u:?}");
+            assert_eq!(
+                u.cache_write_input_tokens,
+                written.map(|_| 0),
+                "{who}: {u:?}"
+            );
+            assert_eq!(
+                second.text(),
+                first.text(),
+                "{who}: caching changes no text"
+            );
+
+            let (events, _, error) = run_stream(&client, long_system_request(t, at)).await;
+            assert!(error.is_none(), "{who}: {error:?}");
+            let streamed = accumulate(&events);
+            assert_eq!(streamed.usage, second.usage, "{who}: streamed usage");
+        }
+    }
     for t in &targets {
-        let who = t.name.as_str();
-        let client = match t.protocol {
-            Protocol::Anthropic | Protocol::Bedrock => {
-                let addr = em.provider(&t.name).unwrap().addr;
-                let mut endpoint = ProviderEndpoint::new(
-                    t.protocol,
-                    marker_proxy(addr, t.protocol).await,
-                    credentials(t.protocol),
-                );
-                endpoint.region = Some("us-east-1".to_owned());
-                ProviderClient::new(endpoint, ClientOptions::default()).unwrap()
-            }
-            _ => client_for(&em, t, ClientOptions::default()),
-        };
-        let (cached, written) = match t.protocol {
-            Protocol::OpenAi(Dialect::DeepSeek) => (total - total % 64, None),
-            Protocol::OpenAi(Dialect::GeminiOpenAi) | Protocol::Gemini => (total, None),
-            Protocol::OpenAi(_) => (total - total % 128, None),
-            // the automatic breakpoint is the last block: the whole prompt
-            Protocol::Anthropic => (total, Some(total)),
-            // the cache point follows the system prompt
-            Protocol::Bedrock => (system, Some(system)),
-        };
-
-        let first = client
-            .chat(long_system_request(t))
-            .await
-            .unwrap_or_else(|e| panic!("{who}: {e}"));
-        let u = &first.usage;
-        assert_eq!(u.input_tokens, Some(total), "{who}: {u:?}");
-        assert_eq!(u.cached_input_tokens.unwrap_or(0), 0, "{who}: {u:?}");
-        assert_eq!(u.cache_write_input_tokens, written, "{who}: {u:?}");
-
-        let second = client
-            .chat(long_system_request(t))
-            .await
-            .unwrap_or_else(|e| panic!("{who}: {e}"));
-        let u = &second.usage;
-        assert!(cached > 0, "{who}");
-        assert_eq!(u.input_tokens, Some(total), "{who}: {u:?}");
-        assert_eq!(u.cached_input_tokens, Some(cached), "{who}: {u:?}");
-        assert_eq!(
-            u.cache_write_input_tokens,
-            written.map(|_| 0),
-            "{who}: {u:?}"
-        );
-        assert_eq!(
-            second.text(),
-            first.text(),
-            "{who}: caching changes no text"
-        );
-
-        let (events, _, error) = run_stream(&client, long_system_request(t)).await;
-        assert!(error.is_none(), "{who}: {error:?}");
-        let streamed = accumulate(&events);
-        assert_eq!(streamed.usage, second.usage, "{who}: streamed usage");
+        // per breakpoint case two calls and a stream, all answered
+        let h = hits(&em, t);
+        assert_eq!(h.total, 6, "{}: {h:?}", t.name);
+        let (plain, streamed) = (chat_route(t.protocol, false), chat_route(t.protocol, true));
+        if plain == streamed {
+            assert_eq!(h.count(plain, "200"), 6, "{}: {h:?}", t.name);
+        } else {
+            assert_eq!(h.count(plain, "200"), 4, "{}: {h:?}", t.name);
+            assert_eq!(h.count(streamed, "200"), 2, "{}: {h:?}", t.name);
+        }
     }
     em.shutdown().await;
 }
