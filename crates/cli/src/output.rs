@@ -75,13 +75,3 @@ pub fn table() -> comfy_table::Table {
         .set_width(width);
     table
 }
-
-/// Keeps identifier columns on one line: comfy-table otherwise splits `deepseek-v4-pro` mid-word
-/// to fit the width, which makes ids uncopyable.
-pub fn keep_whole(table: &mut comfy_table::Table, columns: &[usize]) {
-    for &i in columns {
-        if let Some(c) = table.column_mut(i) {
-            c.set_constraint(comfy_table::ColumnConstraint::ContentWidth);
-        }
-    }
-}

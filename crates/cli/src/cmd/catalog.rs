@@ -197,6 +197,7 @@ fn list(args: &ListArgs) -> CmdResult {
                         c.source.as_of.clone(),
                     ]);
                 }
+                super::report::keep_words_whole(&mut t);
                 emit(&t.to_string())
             }
         }
@@ -257,7 +258,7 @@ fn providers_table(providers: &[&Provider]) -> String {
                 .unwrap_or_else(|| UNKNOWN.to_owned()),
         ]);
     }
-    crate::output::keep_whole(&mut t, &[0]);
+    super::report::keep_words_whole(&mut t);
     t.to_string()
 }
 
@@ -317,7 +318,7 @@ fn models_table(providers: &[&Provider]) -> String {
             }
         }
     }
-    crate::output::keep_whole(&mut t, &[0, 1, 3]);
+    super::report::keep_words_whole(&mut t);
     t.to_string()
 }
 

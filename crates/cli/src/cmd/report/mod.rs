@@ -29,7 +29,7 @@ mod tco;
 pub use html::rank_html;
 pub use json::rank_json;
 pub use markdown::rank_markdown;
-pub use table::{fill_table, narrow_table, rank_table, wrap, WIDTH};
+pub use table::{fill_table, keep_words_whole, narrow_table, rank_table, wrap, WIDTH};
 pub use tco::{tco_json, tco_summary, tco_table, Sources};
 
 /// Catalog overlays and language, flattened into `rank`, `tco` and `claims`.

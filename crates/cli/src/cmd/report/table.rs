@@ -165,24 +165,33 @@ pub fn narrow_table() -> Table {
     t
 }
 
-/// Set `header` and `rows` on `t`, never splitting a word: each column is at least as wide
-/// as its longest word, so only text with spaces (or CJK text) wraps.
+/// Set `header` and `rows` on `t`, never splitting a word (see [`keep_words_whole`]).
 pub fn fill_table(t: &mut Table, header: Vec<String>, rows: Vec<Vec<String>>) {
-    let mut widths = vec![0usize; header.len()];
-    for cells in std::iter::once(&header).chain(rows.iter()) {
-        for (w, text) in widths.iter_mut().zip(cells) {
-            let longest = text
+    t.set_header(header);
+    for r in rows {
+        t.add_row(r);
+    }
+    keep_words_whole(t);
+}
+
+/// Makes each column at least as wide as its longest word, so only text with spaces (or CJK
+/// text) wraps: comfy-table would otherwise split ids like `deepseek-v4-pro` mid-word.
+pub fn keep_words_whole(t: &mut Table) {
+    let mut widths: Vec<usize> = Vec::new();
+    for row in t.header().into_iter().chain(t.row_iter()) {
+        for (i, cell) in row.cell_iter().enumerate() {
+            let longest = cell
+                .content()
                 .lines()
                 .flat_map(pieces)
                 .map(|(_, word)| text_width(&word))
                 .max()
                 .unwrap_or(0);
-            *w = (*w).max(longest);
+            if widths.len() <= i {
+                widths.resize(i + 1, 0);
+            }
+            widths[i] = widths[i].max(longest);
         }
-    }
-    t.set_header(header);
-    for r in rows {
-        t.add_row(r);
     }
     for (col, w) in t.column_iter_mut().zip(widths) {
         // the constraint counts the padding, one column on each side
