@@ -328,57 +328,9 @@ pub(crate) fn marker_ttl(marker: &Value) -> Option<Duration> {
     }
 }
 
-/// A fast, fixed 64-bit hash for prompt text: each 8 bytes are folded into the state with a
-/// 64×64→128-bit multiply (the mixing step of wyhash), so hashing costs a fraction of tokenizing.
-/// Keys only live in memory; equal prompts hash equal in every run.
-#[derive(Debug, Clone, Copy)]
-struct PrefixHasher(u64);
-
-const MIX_A: u64 = 0xa076_1d64_78bd_642f;
-const MIX_B: u64 = 0xe703_7ed1_a0b4_28db;
-
-impl Default for PrefixHasher {
-    fn default() -> Self {
-        Self(0x8ebc_6af0_9c88_c6e3)
-    }
-}
-
-impl PrefixHasher {
-    fn fold(&mut self, word: u64) {
-        let m = u128::from(self.0 ^ MIX_A) * u128::from(word ^ MIX_B);
-        self.0 = (m as u64) ^ ((m >> 64) as u64);
-    }
-}
-
-impl Hasher for PrefixHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            self.fold(u64::from_le_bytes(w));
-        }
-        let rest = chunks.remainder();
-        let mut w = [0u8; 8];
-        w[..rest.len()].copy_from_slice(rest);
-        // the tail's length keeps "ab" + "" apart from "a" + "b"
-        self.fold(u64::from_le_bytes(w) ^ ((rest.len() as u64 + 1) << 59));
-    }
-
-    fn write_u8(&mut self, n: u8) {
-        self.fold(u64::from(n) | 0x100);
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.fold(n);
-    }
-
-    fn finish(&self) -> u64 {
-        let mut h = *self;
-        h.fold(MIX_A ^ MIX_B);
-        h.0
-    }
-}
+/// The prefix keys: FxHash (`rustc-hash`) is fast on long prompt text and deterministic; keys
+/// never leave the process, and strings are hashed with their terminator, so split points differ.
+type PrefixHasher = rustc_hash::FxHasher;
 
 /// Hash a JSON value, leaving out `cache_control` (a marker is not content: moving a breakpoint
 /// forward must not change the prefix before it).
@@ -982,22 +934,26 @@ mod tests {
     }
 
     #[test]
-    fn hasher_separates_split_points_and_is_stable() {
-        let h = |parts: &[&[u8]]| {
+    fn prefix_keys_separate_split_points_and_are_stable() {
+        let key = |parts: &[Value]| {
             let mut h = PrefixHasher::default();
             for p in parts {
-                h.write(p);
+                feed(&mut h, p);
             }
             h.finish()
         };
-        assert_ne!(h(&[b"ab", b""]), h(&[b"a", b"b"]));
-        assert_ne!(h(&[b"abcdefgh"]), h(&[b"abcdefgh", b""]));
-        assert_ne!(h(&[b""]), h(&[]));
-        assert_eq!(h(&[b"same text"]), h(&[b"same text"]));
-        // fixed constants: the same value in every run and build
-        assert_eq!(h(&[b"cloudfit"]), h(&[b"cloudfit"]));
-        let many: std::collections::HashSet<u64> =
-            (0..10_000u32).map(|i| h(&[&i.to_le_bytes()])).collect();
+        let s = |t: &str| Value::String(t.to_owned());
+        assert_ne!(key(&[s("ab"), s("")]), key(&[s("a"), s("b")]));
+        assert_ne!(key(&[s("abcdefgh")]), key(&[s("abcdefgh"), s("")]));
+        assert_ne!(key(&[s("")]), key(&[]));
+        assert_eq!(key(&[s("same text")]), key(&[s("same text")]));
+        assert_ne!(
+            key(&[serde_json::json!({"a": "b"})]),
+            key(&[serde_json::json!({"ab": ""})])
+        );
+        let many: std::collections::HashSet<u64> = (0..10_000u32)
+            .map(|i| key(&[Value::from(i), s("x")]))
+            .collect();
         assert_eq!(many.len(), 10_000);
     }
 

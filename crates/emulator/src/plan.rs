@@ -287,21 +287,23 @@ pub(crate) fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// FNV-1a, fed through `io::Write` so a JSON value can be hashed without a buffer.
-pub(crate) struct Fnv(pub u64);
+/// FNV-1a (the `fnv` crate) fed through `io::Write`, so a JSON value can be hashed without a
+/// buffer; the text and embeddings of a seed depend on these exact values.
+pub(crate) struct Fnv(fnv::FnvHasher);
 
 impl Fnv {
     pub fn new() -> Self {
-        Self(0xcbf2_9ce4_8422_2325)
+        Self(fnv::FnvHasher::default())
+    }
+
+    pub fn value(&self) -> u64 {
+        std::hash::Hasher::finish(&self.0)
     }
 }
 
 impl std::io::Write for Fnv {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        for b in buf {
-            self.0 ^= u64::from(*b);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
-        }
+        std::hash::Hasher::write(&mut self.0, buf);
         Ok(buf.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {
@@ -316,7 +318,7 @@ pub(crate) fn request_hash(seed: u64, model: &str, parts: &[Option<&Value>]) -> 
     for part in parts.iter().flatten() {
         let _ = serde_json::to_writer(&mut h, part);
     }
-    mix(h.0 ^ mix(seed))
+    mix(h.value() ^ mix(seed))
 }
 
 /// Keys whose string values are ids, roles or binary data rather than text.

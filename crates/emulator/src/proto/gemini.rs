@@ -387,7 +387,7 @@ async fn embeddings(
         };
         let mut h = plan::Fnv::new();
         let _ = serde_json::to_writer(&mut h, content);
-        vectors.push(super::openai::embed(p.cfg.seed, model, h.0, dims));
+        vectors.push(super::openai::embed(p.cfg.seed, model, h.value(), dims));
     }
     if let Some(kind) = ctx.injected() {
         return Err(kind);

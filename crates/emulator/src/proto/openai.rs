@@ -829,12 +829,12 @@ fn embedding_inputs(input: Option<&Value>) -> Result<Vec<EmbedInput>, ErrKind> {
         let _ = serde_json::to_writer(&mut h, v);
         match v {
             Value::String(s) if !s.is_empty() => Ok(EmbedInput {
-                hash: h.0,
+                hash: h.value(),
                 tokens: count_tokens(s),
             }),
             Value::Array(ids) if !ids.is_empty() && ids.iter().all(Value::is_u64) => {
                 Ok(EmbedInput {
-                    hash: h.0,
+                    hash: h.value(),
                     tokens: ids.len() as u32,
                 })
             }
@@ -858,7 +858,7 @@ fn embedding_inputs(input: Option<&Value>) -> Result<Vec<EmbedInput>, ErrKind> {
 pub(crate) fn embed(seed: u64, model: &str, input_hash: u64, dims: u32) -> Vec<f32> {
     let mut h = plan::Fnv::new();
     let _ = std::io::Write::write(&mut h, model.as_bytes());
-    let mut rng = ChaCha8Rng::seed_from_u64(plan::mix(seed ^ input_hash ^ h.0));
+    let mut rng = ChaCha8Rng::seed_from_u64(plan::mix(seed ^ input_hash ^ h.value()));
     let mut v: Vec<f32> = (0..dims).map(|_| rng.random_range(-1.0f32..1.0)).collect();
     let norm = v
         .iter()
