@@ -516,11 +516,25 @@ async fn anthropic_messages_stream_tools_thinking_and_errors() {
     assert!(input["q"].is_string());
     assert_eq!(datas[datas.len() - 2]["delta"]["stop_reason"], "tool_use");
 
-    let r = anthropic_post(&em, "an", json!({"model": "claude-9", "max_tokens": 10, "messages": [{"role": "user", "content": "x"}]})).await;
-    assert_eq!(r.status(), 404);
-    let e: Value = r.json().await.unwrap();
-    assert_eq!(e["type"], "error");
-    assert_eq!(e["error"]["type"], "not_found_error");
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let r = anthropic_post(&em, "an", json!({"model": "claude-9", "max_tokens": 10, "messages": [{"role": "user", "content": "x"}]})).await;
+        assert_eq!(r.status(), 404);
+        let header = r.headers()["request-id"].to_str().unwrap().to_owned();
+        let e: Value = r.json().await.unwrap();
+        assert_eq!(e["type"], "error");
+        assert_eq!(e["error"]["type"], "not_found_error");
+        assert_eq!(
+            e["request_id"],
+            header.as_str(),
+            "body and header carry one id"
+        );
+        ids.push(header);
+    }
+    assert_ne!(
+        ids[0], ids[1],
+        "every error response has its own request id"
+    );
     let r = anthropic_post(
         &em,
         "an",

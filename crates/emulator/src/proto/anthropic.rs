@@ -34,6 +34,9 @@ pub(crate) fn router() -> Router<Arc<Provider>> {
 /// `message` value. The response also includes a `request_id` field"; 400
 /// invalid_request_error, 401 authentication_error, 404 not_found_error, 429 rate_limit_error,
 /// 500 api_error, 529 overloaded_error; every response carries a `request-id` header.
+/// Serial of error responses (they have no request context to number them).
+static ERROR_SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 fn error(kind: &ErrKind) -> Response {
     let (status, ty, message, extra): (u16, &str, String, Vec<(&'static str, String)>) = match kind
     {
@@ -56,7 +59,12 @@ fn error(kind: &ErrKind) -> Response {
         ErrKind::Unavailable => (529, "overloaded_error", "Overloaded".to_owned(), vec![]),
     };
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let body = json!({"type": "error", "error": {"type": ty, "message": message}, "request_id": format!("req_{}", make_id(u64::from(status.as_u16()), 3, 24))});
+    // Each error gets its own id, in the body and the header, as every real response does.
+    let serial = ERROR_SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let request_id = format!("req_01{}", make_id(serial, 3, 22));
+    let mut extra = extra;
+    extra.push(("request-id", request_id.clone()));
+    let body = json!({"type": "error", "error": {"type": ty, "message": message}, "request_id": request_id});
     json_response(status, &body, &extra)
 }
 
