@@ -118,10 +118,10 @@ async fn action(
     let result = async {
         check_key(&p, &headers, &params)?;
         if route == "unknown" {
-            return Err(ErrKind::BadRequest {
-                message: format!("Unknown method {method:?} on models/{model}"),
-                param: None,
-            });
+            return Err(bad(
+                format!("Unknown method {method:?} on models/{model}"),
+                None,
+            ));
         }
         let v = match serde_json::from_slice::<Value>(&body) {
             Ok(v @ Value::Object(_)) => v,

@@ -26,6 +26,8 @@ pub(crate) enum ErrKind {
     BadRequest {
         message: String,
         param: Option<String>,
+        /// A machine-readable reason where the protocol has one (OpenAI's `error.code`).
+        code: Option<&'static str>,
     },
     ModelNotFound(String),
     RateLimited {
@@ -49,6 +51,110 @@ pub(crate) fn bad(message: impl Into<String>, param: Option<&str>) -> ErrKind {
     ErrKind::BadRequest {
         message: message.into(),
         param: param.map(str::to_owned),
+        code: None,
+    }
+}
+
+/// A 400 naming the refused field and the protocol's reason code for it.
+pub(crate) fn bad_field(message: impl Into<String>, param: &str, code: &'static str) -> ErrKind {
+    ErrKind::BadRequest {
+        message: message.into(),
+        param: Some(param.to_owned()),
+        code: Some(code),
+    }
+}
+
+/// The JSON type a request field must have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Integer,
+    Number,
+    Boolean,
+}
+
+/// Why a field's value was refused.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Fault {
+    /// Another JSON type than the rule's kind.
+    Type(Kind),
+    /// Below the inclusive minimum.
+    Below(f64),
+    /// Above the inclusive maximum.
+    Above(f64),
+}
+
+/// What one optional request field must be: a JSON type and inclusive bounds. Every protocol
+/// checks its sampling fields with these before anything is planned, and words the [`Fault`]
+/// in its own error shape.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Rule {
+    pub kind: Kind,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+}
+
+impl Rule {
+    pub(crate) const BOOLEAN: Self = Self {
+        kind: Kind::Boolean,
+        min: None,
+        max: None,
+    };
+    pub(crate) const INTEGER: Self = Self {
+        kind: Kind::Integer,
+        min: None,
+        max: None,
+    };
+
+    pub(crate) const fn integer_at_least(min: i32) -> Self {
+        Self {
+            kind: Kind::Integer,
+            min: Some(min as f64),
+            max: None,
+        }
+    }
+
+    pub(crate) const fn number_in(lo: f64, hi: f64) -> Self {
+        Self {
+            kind: Kind::Number,
+            min: Some(lo),
+            max: Some(hi),
+        }
+    }
+
+    /// Check a value as JSON types it: an integer must be a JSON integer (`1.0` and `"1"` are
+    /// refused, as OpenAI and Anthropic refuse them). Absent and `null` pass: the fields are
+    /// optional and the APIs read `null` as "not given".
+    pub(crate) fn check(self, value: Option<&serde_json::Value>) -> Result<(), Fault> {
+        use serde_json::Value;
+        let x = match value {
+            None | Some(Value::Null) => return Ok(()),
+            Some(Value::Bool(_)) if self.kind == Kind::Boolean => return Ok(()),
+            Some(Value::Number(n)) if self.kind == Kind::Number => n.as_f64(),
+            Some(Value::Number(n)) if self.kind == Kind::Integer => n
+                .as_i64()
+                .map(|i| i as f64)
+                .or_else(|| n.as_u64().map(|u| u as f64)),
+            Some(_) => None,
+        };
+        self.bounds(x.ok_or(Fault::Type(self.kind))?)
+    }
+
+    /// Check a number already read (protocols that coerce, like protobuf JSON, read it first).
+    pub(crate) fn bounds(self, x: f64) -> Result<(), Fault> {
+        match (self.min, self.max) {
+            (Some(min), _) if x < min => Err(Fault::Below(min)),
+            (_, Some(max)) if x > max => Err(Fault::Above(max)),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A bound as the APIs print it: `1`, `2`, `-2`, `0.5`.
+pub(crate) fn bound_text(b: f64) -> String {
+    if b.fract() == 0.0 && b.abs() < 1e15 {
+        format!("{}", b as i64)
+    } else {
+        b.to_string()
     }
 }
 

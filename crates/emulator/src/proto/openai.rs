@@ -16,8 +16,8 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::{
-    bad, bearer, chat_model, header, json_response, key_ok, make_id, prompt_builder,
-    stream_response, Ctx, ErrKind,
+    bad, bad_field, bearer, bound_text, chat_model, header, json_response, key_ok, make_id,
+    prompt_builder, stream_response, Ctx, ErrKind, Fault, Kind, Rule,
 };
 use crate::cache::Prompt;
 use crate::config::{Dialect, StreamErrorKind};
@@ -87,12 +87,16 @@ fn error_body(dialect: Dialect, kind: &ErrKind) -> Response {
             Some("invalid_api_key"),
             vec![],
         ),
-        ErrKind::BadRequest { message, param } => (
+        ErrKind::BadRequest {
+            message,
+            param,
+            code,
+        } => (
             StatusCode::BAD_REQUEST,
             message.clone(),
             "invalid_request_error",
             param.clone(),
-            None,
+            *code,
             vec![],
         ),
         ErrKind::ModelNotFound(m) => (
@@ -230,8 +234,9 @@ fn parse_chat(p: &Provider, v: &Value, deployment: Option<String>) -> Result<Cha
     };
     let messages = match v.get("messages") {
         Some(Value::Array(m)) if !m.is_empty() => m,
-        Some(Value::Array(_)) => return Err(bad("Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", Some("messages"))),
-        _ => return Err(bad("Missing required parameter: 'messages'.", Some("messages"))),
+        Some(Value::Array(_)) => return Err(bad_field("Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", "messages", "empty_array")),
+        None | Some(Value::Null) => return Err(bad_field("Missing required parameter: 'messages'.", "messages", "missing_required_parameter")),
+        Some(other) => return Err(type_error("messages", "an array of objects", other)),
     };
     for (i, m) in messages.iter().enumerate() {
         let role = m.get("role").and_then(Value::as_str).unwrap_or("");
@@ -239,12 +244,14 @@ fn parse_chat(p: &Provider, v: &Value, deployment: Option<String>) -> Result<Cha
             role,
             "system" | "developer" | "user" | "assistant" | "tool" | "function"
         ) {
-            return Err(bad(
+            return Err(bad_field(
                 format!("Invalid value: '{role}'. Supported values are: 'system', 'assistant', 'user', 'function', 'tool', and 'developer'."),
-                Some(&format!("messages[{i}].role")),
+                &format!("messages[{i}].role"),
+                "invalid_value",
             ));
         }
     }
+    check_sampling(v)?;
     if v.get("n").and_then(Value::as_u64).is_some_and(|n| n > 1) {
         return Err(bad("n > 1 is not supported by this emulator", Some("n")));
     }
@@ -320,6 +327,122 @@ fn parse_chat(p: &Provider, v: &Value, deployment: Option<String>) -> Result<Cha
         stream,
         include_usage,
     })
+}
+
+/// Typed and bounded Chat Completions fields, in the order they are checked. The ranges are the
+/// API reference's (platform.openai.com/docs/api-reference/chat/create: temperature 0 to 2,
+/// top_p 0 to 1, presence/frequency_penalty -2.0 to 2.0, n and the token limits at least 1).
+const CHAT_FIELDS: [(&str, Rule); 9] = [
+    ("max_tokens", Rule::integer_at_least(1)),
+    ("max_completion_tokens", Rule::integer_at_least(1)),
+    ("n", Rule::integer_at_least(1)),
+    ("temperature", Rule::number_in(0.0, 2.0)),
+    ("top_p", Rule::number_in(0.0, 1.0)),
+    ("presence_penalty", Rule::number_in(-2.0, 2.0)),
+    ("frequency_penalty", Rule::number_in(-2.0, 2.0)),
+    ("stream", Rule::BOOLEAN),
+    ("seed", Rule::INTEGER),
+];
+
+/// At most this many stop sequences ("Up to 4 sequences where the API will stop generating
+/// further tokens", API reference `stop`).
+const MAX_STOP: usize = 4;
+
+/// Refuse what OpenAI's request validation refuses, worded as it words it. Verified bodies
+/// (quoted from real 400s in client repositories and issue threads, 2023-2026):
+/// * `Invalid 'max_tokens': integer below minimum value. Expected a value >= 1, but got -1
+///   instead.`, code `integer_below_min_value` (YSocialTwin/YClient#6,
+///   Skytliang/Multi-Agents-Debate#8; `n: 0` words it the same way);
+/// * `Invalid 'temperature': decimal above maximum value. Expected a value <= 2, but got 2.1
+///   instead.`, code `decimal_above_max_value`; `decimal below minimum value. Expected a value
+///   >= 0` below;
+/// * `Invalid type for 'temperature': expected a decimal, but got a string instead.`, `Invalid
+///   type for 'max_tokens': expected an integer, but got a string instead.`, `Invalid type for
+///   'seed': expected an integer, but got a decimal number instead.`, `Invalid type for
+///   'stream': expected a boolean, but got a string instead.`, `Invalid type for 'messages':
+///   expected an array of objects, but got a string instead.`, all code `invalid_type`;
+/// * `Invalid 'stop': array too long. Expected an array with maximum length 4, but got an array
+///   with length 5 instead.`, code `array_above_max_length`.
+///
+/// The wording of a wrong-typed `stop` (and of a non-string stop sequence) was not found in a
+/// real response; it follows the `messages[1].content` type error ("expected one of a string
+/// or array of objects").
+fn check_sampling(v: &Value) -> Result<(), ErrKind> {
+    for (name, rule) in CHAT_FIELDS {
+        let value = v.get(name);
+        if let Err(fault) = rule.check(value) {
+            return Err(field_error(
+                name,
+                rule.kind,
+                fault,
+                value.unwrap_or(&Value::Null),
+            ));
+        }
+    }
+    match v.get("stop") {
+        None | Some(Value::Null | Value::String(_)) => Ok(()),
+        Some(Value::Array(stops)) => {
+            if stops.len() > MAX_STOP {
+                return Err(bad_field(
+                    format!("Invalid 'stop': array too long. Expected an array with maximum length {MAX_STOP}, but got an array with length {} instead.", stops.len()),
+                    "stop",
+                    "array_above_max_length",
+                ));
+            }
+            match stops.iter().position(|s| !s.is_string()) {
+                Some(i) => Err(type_error(&format!("stop[{i}]"), "a string", &stops[i])),
+                None => Ok(()),
+            }
+        }
+        Some(other) => Err(type_error(
+            "stop",
+            "one of a string or array of strings",
+            other,
+        )),
+    }
+}
+
+/// The 400 for one refused field; "integer" or "decimal" is the field's type, not the value's
+/// (`temperature: 3` is "decimal above maximum value ... but got 3 instead").
+fn field_error(name: &str, kind: Kind, fault: Fault, value: &Value) -> ErrKind {
+    let (side, relation, bound) = match fault {
+        Fault::Type(Kind::Integer) => return type_error(name, "an integer", value),
+        Fault::Type(Kind::Number) => return type_error(name, "a decimal", value),
+        Fault::Type(Kind::Boolean) => return type_error(name, "a boolean", value),
+        Fault::Below(min) => ("below minimum", ">=", min),
+        Fault::Above(max) => ("above maximum", "<=", max),
+    };
+    let (what, code) = match (kind, fault) {
+        (Kind::Integer, Fault::Below(_)) => ("integer", "integer_below_min_value"),
+        (Kind::Integer, _) => ("integer", "integer_above_max_value"),
+        (_, Fault::Below(_)) => ("decimal", "decimal_below_min_value"),
+        _ => ("decimal", "decimal_above_max_value"),
+    };
+    bad_field(
+        format!(
+            "Invalid '{name}': {what} {side} value. Expected a value {relation} {}, but got {value} instead.",
+            bound_text(bound)
+        ),
+        name,
+        code,
+    )
+}
+
+fn type_error(name: &str, expected: &str, got: &Value) -> ErrKind {
+    let got = match got {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(n) if n.is_f64() => "a decimal number",
+        Value::Number(_) => "an integer",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    };
+    bad_field(
+        format!("Invalid type for '{name}': expected {expected}, but got {got} instead."),
+        name,
+        "invalid_type",
+    )
 }
 
 fn pick_tool(tools: &[Value], choice: Option<&Value>) -> Result<Option<ToolCall>, ErrKind> {

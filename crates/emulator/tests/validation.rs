@@ -1,0 +1,151 @@
+//! Requests the real clouds refuse with 400 are refused here too, before anything is generated,
+//! with each protocol's error shape, type/code and parameter name.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code"
+)]
+
+mod common;
+
+use cloudfit_emulator::Protocol;
+use common::*;
+use serde_json::{json, Value};
+
+/// A provider whose every planned response is held back by the slow-headers fault, so
+/// `faults.slow_headers` counts the requests that got as far as planning.
+fn watched(name: &str, protocol: Protocol) -> cloudfit_emulator::ProviderConfig {
+    let mut p = provider(name, protocol);
+    p.faults.slow_headers_share = 1.0;
+    p.faults.slow_headers_ms = 1;
+    p
+}
+
+/// A valid chat request with `extra` merged over it.
+fn with(base: Value, extra: Value) -> Value {
+    let mut body = base;
+    for (k, v) in extra.as_object().unwrap() {
+        body[k] = v.clone();
+    }
+    body
+}
+
+/// (extra fields, param, code, message) for OpenAI Chat Completions.
+fn openai_cases() -> Vec<(Value, &'static str, &'static str, &'static str)> {
+    vec![
+        (json!({"max_tokens": -1}), "max_tokens", "integer_below_min_value",
+            "Invalid 'max_tokens': integer below minimum value. Expected a value >= 1, but got -1 instead."),
+        (json!({"max_tokens": 0}), "max_tokens", "integer_below_min_value",
+            "Invalid 'max_tokens': integer below minimum value. Expected a value >= 1, but got 0 instead."),
+        (json!({"max_tokens": "10"}), "max_tokens", "invalid_type",
+            "Invalid type for 'max_tokens': expected an integer, but got a string instead."),
+        (json!({"max_tokens": 1.5}), "max_tokens", "invalid_type",
+            "Invalid type for 'max_tokens': expected an integer, but got a decimal number instead."),
+        (json!({"max_completion_tokens": 0}), "max_completion_tokens", "integer_below_min_value",
+            "Invalid 'max_completion_tokens': integer below minimum value. Expected a value >= 1, but got 0 instead."),
+        (json!({"max_completion_tokens": "abc"}), "max_completion_tokens", "invalid_type",
+            "Invalid type for 'max_completion_tokens': expected an integer, but got a string instead."),
+        (json!({"temperature": "hot"}), "temperature", "invalid_type",
+            "Invalid type for 'temperature': expected a decimal, but got a string instead."),
+        (json!({"temperature": 3}), "temperature", "decimal_above_max_value",
+            "Invalid 'temperature': decimal above maximum value. Expected a value <= 2, but got 3 instead."),
+        (json!({"temperature": 2.1}), "temperature", "decimal_above_max_value",
+            "Invalid 'temperature': decimal above maximum value. Expected a value <= 2, but got 2.1 instead."),
+        (json!({"temperature": -2.5}), "temperature", "decimal_below_min_value",
+            "Invalid 'temperature': decimal below minimum value. Expected a value >= 0, but got -2.5 instead."),
+        (json!({"top_p": 1.5}), "top_p", "decimal_above_max_value",
+            "Invalid 'top_p': decimal above maximum value. Expected a value <= 1, but got 1.5 instead."),
+        (json!({"top_p": -0.1}), "top_p", "decimal_below_min_value",
+            "Invalid 'top_p': decimal below minimum value. Expected a value >= 0, but got -0.1 instead."),
+        (json!({"top_p": true}), "top_p", "invalid_type",
+            "Invalid type for 'top_p': expected a decimal, but got a boolean instead."),
+        (json!({"n": 0}), "n", "integer_below_min_value",
+            "Invalid 'n': integer below minimum value. Expected a value >= 1, but got 0 instead."),
+        (json!({"n": "2"}), "n", "invalid_type",
+            "Invalid type for 'n': expected an integer, but got a string instead."),
+        (json!({"presence_penalty": 2.5}), "presence_penalty", "decimal_above_max_value",
+            "Invalid 'presence_penalty': decimal above maximum value. Expected a value <= 2, but got 2.5 instead."),
+        (json!({"presence_penalty": -3}), "presence_penalty", "decimal_below_min_value",
+            "Invalid 'presence_penalty': decimal below minimum value. Expected a value >= -2, but got -3 instead."),
+        (json!({"frequency_penalty": -2.01}), "frequency_penalty", "decimal_below_min_value",
+            "Invalid 'frequency_penalty': decimal below minimum value. Expected a value >= -2, but got -2.01 instead."),
+        (json!({"frequency_penalty": [1]}), "frequency_penalty", "invalid_type",
+            "Invalid type for 'frequency_penalty': expected a decimal, but got an array instead."),
+        (json!({"stream": "yes"}), "stream", "invalid_type",
+            "Invalid type for 'stream': expected a boolean, but got a string instead."),
+        (json!({"stream": 1}), "stream", "invalid_type",
+            "Invalid type for 'stream': expected a boolean, but got an integer instead."),
+        (json!({"seed": 1.5}), "seed", "invalid_type",
+            "Invalid type for 'seed': expected an integer, but got a decimal number instead."),
+        (json!({"seed": {"a": 1}}), "seed", "invalid_type",
+            "Invalid type for 'seed': expected an integer, but got an object instead."),
+        (json!({"stop": ["a", "b", "c", "d", "e"]}), "stop", "array_above_max_length",
+            "Invalid 'stop': array too long. Expected an array with maximum length 4, but got an array with length 5 instead."),
+        (json!({"stop": 7}), "stop", "invalid_type",
+            "Invalid type for 'stop': expected one of a string or array of strings, but got an integer instead."),
+        (json!({"stop": ["a", 7]}), "stop[1]", "invalid_type",
+            "Invalid type for 'stop[1]': expected a string, but got an integer instead."),
+        (json!({"messages": "hi"}), "messages", "invalid_type",
+            "Invalid type for 'messages': expected an array of objects, but got a string instead."),
+        (json!({"messages": []}), "messages", "empty_array",
+            "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead."),
+        (json!({"messages": null}), "messages", "missing_required_parameter",
+            "Missing required parameter: 'messages'."),
+    ]
+}
+
+#[tokio::test]
+async fn openai_refuses_out_of_range_and_wrong_typed_parameters() {
+    let em = start(vec![watched("oa", Protocol::OpenAi)]).await;
+    let cases = openai_cases();
+    for (extra, param, code, message) in &cases {
+        let body = with(chat("gpt-4o-mini", "hi"), extra.clone());
+        let r = openai_post(&em, "oa", "/v1/chat/completions", body).await;
+        assert_eq!(r.status(), 400, "{extra}");
+        let e: Value = r.json().await.unwrap();
+        assert_eq!(e["error"]["type"], "invalid_request_error", "{extra}");
+        assert_eq!(e["error"]["param"], *param, "{extra}");
+        assert_eq!(e["error"]["code"], *code, "{extra}");
+        assert_eq!(e["error"]["message"], *message, "{extra}");
+    }
+    // nothing was generated for any of them
+    let hits = em.hits("oa").unwrap();
+    assert_eq!(hits.count("chat.completions", "400"), cases.len() as u64);
+    assert_eq!(hits.count("chat.completions", "200"), 0);
+    assert_eq!(hits.faults.slow_headers, 0);
+    em.shutdown().await;
+}
+
+#[tokio::test]
+async fn openai_accepts_the_bounds_nulls_and_both_stop_forms() {
+    let em = start(vec![provider("oa", Protocol::OpenAi)]).await;
+    for extra in [
+        json!({"max_tokens": 1, "temperature": 0, "top_p": 1, "presence_penalty": -2, "frequency_penalty": 2}),
+        json!({"max_completion_tokens": 5, "temperature": 2.0, "top_p": 0.0, "n": 1, "seed": -7, "stream": false}),
+        json!({"max_tokens": null, "temperature": null, "top_p": null, "stop": null, "seed": null, "n": null}),
+        json!({"stop": "END"}),
+        json!({"stop": ["a", "b", "c", "d"]}),
+    ] {
+        let body = with(chat("gpt-4o-mini", "hi"), extra.clone());
+        let r = openai_post(&em, "oa", "/v1/chat/completions", body).await;
+        assert_eq!(r.status(), 200, "{extra}: {}", r.text().await.unwrap());
+    }
+    // n > 1 stays refused as unsupported, after its type and range passed
+    let r = openai_post(
+        &em,
+        "oa",
+        "/v1/chat/completions",
+        with(chat("gpt-4o-mini", "hi"), json!({"n": 2})),
+    )
+    .await;
+    assert_eq!(r.status(), 400);
+    let e: Value = r.json().await.unwrap();
+    assert_eq!(e["error"]["param"], "n");
+    assert!(e["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("not supported"));
+    em.shutdown().await;
+}
