@@ -149,3 +149,113 @@ async fn openai_accepts_the_bounds_nulls_and_both_stop_forms() {
         .contains("not supported"));
     em.shutdown().await;
 }
+
+fn anthropic_body(extra: Value) -> Value {
+    with(
+        json!({"model": "claude-haiku-4-5", "max_tokens": 16, "messages": [{"role": "user", "content": "hi"}]}),
+        extra,
+    )
+}
+
+#[tokio::test]
+async fn anthropic_refuses_out_of_range_and_wrong_typed_parameters() {
+    let em = start(vec![watched("an", Protocol::Anthropic)]).await;
+    let cases = [
+        (
+            json!({"max_tokens": -1}),
+            "max_tokens: Input should be greater than or equal to 1",
+        ),
+        (
+            json!({"max_tokens": 0}),
+            "max_tokens: Input should be greater than or equal to 1",
+        ),
+        (
+            json!({"max_tokens": "abc"}),
+            "max_tokens: Input should be a valid integer",
+        ),
+        (
+            json!({"max_tokens": 1.5}),
+            "max_tokens: Input should be a valid integer",
+        ),
+        (
+            json!({"max_tokens": null}),
+            "max_tokens: Input should be a valid integer",
+        ),
+        (
+            json!({"temperature": 1.5}),
+            "temperature: Input should be less than or equal to 1",
+        ),
+        (
+            json!({"temperature": -1}),
+            "temperature: Input should be greater than or equal to 0",
+        ),
+        (
+            json!({"temperature": "hot"}),
+            "temperature: Input should be a valid number",
+        ),
+        (
+            json!({"top_p": 2}),
+            "top_p: Input should be less than or equal to 1",
+        ),
+        (
+            json!({"top_p": -0.5}),
+            "top_p: Input should be greater than or equal to 0",
+        ),
+        (
+            json!({"top_k": -1}),
+            "top_k: Input should be greater than or equal to 0",
+        ),
+        (
+            json!({"top_k": 0.5}),
+            "top_k: Input should be a valid integer",
+        ),
+        (
+            json!({"stream": "true"}),
+            "stream: Input should be a valid boolean",
+        ),
+        (
+            json!({"stop_sequences": "END"}),
+            "stop_sequences: Input should be a valid list",
+        ),
+        (
+            json!({"stop_sequences": ["END", 3]}),
+            "stop_sequences.1: Input should be a valid string",
+        ),
+    ];
+    for (extra, message) in &cases {
+        let r = anthropic_post(&em, "an", anthropic_body(extra.clone())).await;
+        assert_eq!(r.status(), 400, "{extra}");
+        assert!(r.headers().contains_key("request-id"), "{extra}");
+        let e: Value = r.json().await.unwrap();
+        assert_eq!(e["type"], "error", "{extra}");
+        assert_eq!(e["error"]["type"], "invalid_request_error", "{extra}");
+        assert_eq!(e["error"]["message"], *message, "{extra}");
+        assert!(
+            e["request_id"].as_str().unwrap().starts_with("req_"),
+            "{extra}"
+        );
+    }
+    // a missing max_tokens is a missing field, not a range error
+    let mut body = anthropic_body(json!({}));
+    body.as_object_mut().unwrap().remove("max_tokens");
+    let e: Value = anthropic_post(&em, "an", body).await.json().await.unwrap();
+    assert_eq!(e["error"]["message"], "max_tokens: Field required");
+    let hits = em.hits("an").unwrap();
+    assert_eq!(hits.count("messages", "400"), cases.len() as u64 + 1);
+    assert_eq!(hits.faults.slow_headers, 0);
+    em.shutdown().await;
+}
+
+#[tokio::test]
+async fn anthropic_accepts_the_bounds() {
+    let em = start(vec![provider("an", Protocol::Anthropic)]).await;
+    for extra in [
+        json!({"max_tokens": 1, "temperature": 0, "top_p": 1, "top_k": 0}),
+        json!({"temperature": 1.0, "top_p": 0.0, "top_k": 40, "stream": false, "stop_sequences": ["END"]}),
+        json!({"temperature": null, "top_p": null, "top_k": null, "stop_sequences": null}),
+    ] {
+        let r = anthropic_post(&em, "an", anthropic_body(extra.clone())).await;
+        assert_eq!(r.status(), 200, "{extra}: {}", r.text().await.unwrap());
+    }
+    em.shutdown().await;
+}

@@ -12,8 +12,8 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::{
-    bad, bearer, chat_model, header, json_response, key_ok, make_id, prompt_builder,
-    stream_response, Ctx, ErrKind,
+    bad, bearer, bound_text, chat_model, header, json_response, key_ok, make_id, prompt_builder,
+    stream_response, Ctx, ErrKind, Fault, Kind, Rule,
 };
 use crate::cache::{marker_ttl, Block, Prompt};
 use crate::config::StreamErrorKind;
@@ -139,8 +139,14 @@ fn parse(p: &Provider, v: &Value) -> Result<Req, ErrKind> {
     else {
         return Err(bad("model: Field required", Some("model")));
     };
-    let Some(max_tokens) = v.get("max_tokens").and_then(Value::as_u64) else {
-        return Err(bad("max_tokens: Field required", Some("max_tokens")));
+    let max_tokens = match v.get("max_tokens") {
+        None => return Err(bad("max_tokens: Field required", Some("max_tokens"))),
+        Some(n) => match (n.as_u64(), MAX_TOKENS.check(Some(n))) {
+            (Some(n), Ok(())) => n,
+            (_, Err(fault)) => return Err(field_error("max_tokens", fault)),
+            // `null` where an integer is required
+            (None, Ok(())) => return Err(field_error("max_tokens", Fault::Type(Kind::Integer))),
+        },
     };
     let messages = match v.get("messages") {
         Some(Value::Array(m)) if !m.is_empty() => m,
@@ -166,6 +172,7 @@ fn parse(p: &Provider, v: &Value) -> Result<Req, ErrKind> {
             }
         }
     }
+    check_sampling(v)?;
     chat_model(p, model).ok_or_else(|| ErrKind::ModelNotFound(model.to_owned()))?;
     let thinking = match v.get("thinking") {
         Some(t) if matches!(t.get("type").and_then(Value::as_str), Some("enabled")) => {
@@ -237,6 +244,63 @@ fn parse(p: &Provider, v: &Value) -> Result<Req, ErrKind> {
         prompt,
         stream: v.get("stream").and_then(Value::as_bool).unwrap_or(false),
     })
+}
+
+/// `max_tokens`: "Required range: `x >= 1`" (platform.claude.com/docs/en/api/messages).
+const MAX_TOKENS: Rule = Rule::integer_at_least(1);
+
+/// The optional sampling fields and their documented ranges (Messages API reference:
+/// temperature "Required range: `0 <= x <= 1`", top_p `0 <= x <= 1`, top_k `x >= 0`).
+const SAMPLING: [(&str, Rule); 4] = [
+    ("temperature", Rule::number_in(0.0, 1.0)),
+    ("top_p", Rule::number_in(0.0, 1.0)),
+    ("top_k", Rule::integer_at_least(0)),
+    ("stream", Rule::BOOLEAN),
+];
+
+/// Refuse what Anthropic's request validation refuses. Its messages are Pydantic's, prefixed
+/// with the field's location: `max_tokens: Field required`, `max_tokens: Input should be a
+/// valid integer` (probed against the API and quoted in a gateway's conformance tests,
+/// 2026-09), `max_tokens: Input should be greater than or equal to 1` and `temperature: Input
+/// should be less than or equal to 1` (quoted by several Anthropic-compatible gateways). The
+/// API answered out-of-range temperatures as `temperature: range: -1 or 0..1` until 2025
+/// (anthropics/anthropic-sdk-python#893, where the maintainers say the range was since
+/// tightened); the Pydantic wording is the current one. The type words for numbers, booleans
+/// and lists, and the `stop_sequences.N` location, are Pydantic's and were not seen in a real
+/// response.
+fn check_sampling(v: &Value) -> Result<(), ErrKind> {
+    for (name, rule) in SAMPLING {
+        rule.check(v.get(name))
+            .map_err(|fault| field_error(name, fault))?;
+    }
+    match v.get("stop_sequences") {
+        None | Some(Value::Null) => Ok(()),
+        Some(Value::Array(stops)) => match stops.iter().position(|s| !s.is_string()) {
+            Some(i) => Err(bad(
+                format!("stop_sequences.{i}: Input should be a valid string"),
+                Some("stop_sequences"),
+            )),
+            None => Ok(()),
+        },
+        Some(_) => Err(bad(
+            "stop_sequences: Input should be a valid list",
+            Some("stop_sequences"),
+        )),
+    }
+}
+
+fn field_error(name: &str, fault: Fault) -> ErrKind {
+    let reason = match fault {
+        Fault::Type(Kind::Integer) => "Input should be a valid integer".to_owned(),
+        Fault::Type(Kind::Number) => "Input should be a valid number".to_owned(),
+        Fault::Type(Kind::Boolean) => "Input should be a valid boolean".to_owned(),
+        Fault::Below(min) => format!(
+            "Input should be greater than or equal to {}",
+            bound_text(min)
+        ),
+        Fault::Above(max) => format!("Input should be less than or equal to {}", bound_text(max)),
+    };
+    bad(format!("{name}: {reason}"), Some(name))
 }
 
 fn pick_tool(tools: &[Value], choice: Option<&Value>) -> Result<Option<ToolCall>, ErrKind> {
