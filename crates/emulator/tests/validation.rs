@@ -259,3 +259,75 @@ async fn anthropic_accepts_the_bounds() {
     }
     em.shutdown().await;
 }
+
+const BEDROCK_MODEL: &str = "anthropic.claude-3-5-haiku-20241022-v1:0";
+
+fn bedrock_body(inference: Value) -> Value {
+    json!({"messages": [{"role": "user", "content": [{"text": "hi"}]}], "inferenceConfig": inference})
+}
+
+#[tokio::test]
+async fn bedrock_refuses_out_of_range_inference_config() {
+    let em = start(vec![watched("br", Protocol::Bedrock)]).await;
+    let cases = [
+        (json!({"maxTokens": 0}), "1 validation error detected: Value '0' at 'inferenceConfig.maxTokens' failed to satisfy constraint: Member must have value greater than or equal to 1"),
+        (json!({"maxTokens": -5}), "1 validation error detected: Value '-5' at 'inferenceConfig.maxTokens' failed to satisfy constraint: Member must have value greater than or equal to 1"),
+        (json!({"temperature": 99}), "1 validation error detected: Value '99.0' at 'inferenceConfig.temperature' failed to satisfy constraint: Member must have value less than or equal to 1"),
+        (json!({"temperature": -0.5}), "1 validation error detected: Value '-0.5' at 'inferenceConfig.temperature' failed to satisfy constraint: Member must have value greater than or equal to 0"),
+        (json!({"topP": 1.5}), "1 validation error detected: Value '1.5' at 'inferenceConfig.topP' failed to satisfy constraint: Member must have value less than or equal to 1"),
+        (json!({"maxTokens": 0, "temperature": 2, "topP": 0.5}), "2 validation errors detected: Value '0' at 'inferenceConfig.maxTokens' failed to satisfy constraint: Member must have value greater than or equal to 1; Value '2.0' at 'inferenceConfig.temperature' failed to satisfy constraint: Member must have value less than or equal to 1"),
+        (json!({"temperature": "hot"}), "Malformed input request, please reformat your input and try again."),
+        (json!({"maxTokens": 1.5}), "Malformed input request, please reformat your input and try again."),
+        (json!({"maxTokens": 3_000_000_000u64}), "Malformed input request, please reformat your input and try again."),
+        (json!([1]), "Malformed input request, please reformat your input and try again."),
+    ];
+    for stream in [false, true] {
+        for (inference, message) in &cases {
+            let r = bedrock_post(
+                &em,
+                "br",
+                BEDROCK_MODEL,
+                stream,
+                bedrock_body(inference.clone()),
+            )
+            .await;
+            assert_eq!(r.status(), 400, "{inference}");
+            assert!(
+                r.headers()["x-amzn-errortype"]
+                    .to_str()
+                    .unwrap()
+                    .starts_with("ValidationException:"),
+                "{inference}"
+            );
+            let e: Value = r.json().await.unwrap();
+            assert_eq!(e, json!({"message": message}), "{inference}");
+        }
+    }
+    let hits = em.hits("br").unwrap();
+    assert_eq!(hits.count("converse", "400"), cases.len() as u64);
+    assert_eq!(hits.count("converse_stream", "400"), cases.len() as u64);
+    assert_eq!(hits.faults.slow_headers, 0);
+    em.shutdown().await;
+}
+
+#[tokio::test]
+async fn bedrock_accepts_the_bounds() {
+    let em = start(vec![provider("br", Protocol::Bedrock)]).await;
+    for inference in [
+        json!({"maxTokens": 1, "temperature": 0, "topP": 1}),
+        json!({"maxTokens": 8.0, "temperature": 1.0, "topP": 0.0}),
+        json!({"maxTokens": null, "temperature": null}),
+        json!({}),
+    ] {
+        let r = bedrock_post(
+            &em,
+            "br",
+            BEDROCK_MODEL,
+            false,
+            bedrock_body(inference.clone()),
+        )
+        .await;
+        assert_eq!(r.status(), 200, "{inference}: {}", r.text().await.unwrap());
+    }
+    em.shutdown().await;
+}

@@ -23,8 +23,8 @@ use serde_json::{json, Value};
 use tokio::time::Instant;
 
 use super::{
-    bad, bearer, chat_model, header, json_response, key_ok, make_id, millis, prompt_builder,
-    stream_response, Ctx, ErrKind,
+    bad, bearer, bound_text, chat_model, header, json_response, key_ok, make_id, millis,
+    prompt_builder, stream_response, Ctx, ErrKind, Fault, Kind, Rule,
 };
 use crate::cache::{marker_ttl, Block, Prompt};
 use crate::config::StreamErrorKind;
@@ -284,6 +284,7 @@ fn parse(p: &Provider, model: String, v: &Value) -> Result<(ChatSpec, Prompt), E
             return Err(bad(format!("1 validation error detected: Value at 'messages.{}' failed to satisfy constraint: Member must have a role of user or assistant and a content list", i + 1), None));
         }
     }
+    check_inference(v)?;
     let reasons = chat_model(p, &model).ok_or_else(|| ErrKind::ModelNotFound(model.clone()))?;
     let max_tokens = v
         .pointer("/inferenceConfig/maxTokens")
@@ -323,6 +324,88 @@ fn parse(p: &Provider, model: String, v: &Value) -> Result<(ChatSpec, Prompt), E
         tool,
     };
     Ok((spec, prompt))
+}
+
+/// The body of a request Bedrock cannot read (the same answer as for a body that is not JSON).
+const MALFORMED: &str = "Malformed input request, please reformat your input and try again.";
+
+/// `inferenceConfig` members and their constraints (Bedrock API reference,
+/// `InferenceConfiguration`: maxTokens "Valid Range: Minimum value of 1", temperature and topP
+/// "Valid Range: Minimum value of 0. Maximum value of 1.").
+const INFERENCE: [(&str, Rule); 3] = [
+    ("maxTokens", Rule::integer_at_least(1)),
+    ("temperature", Rule::number_in(0.0, 1.0)),
+    ("topP", Rule::number_in(0.0, 1.0)),
+];
+
+/// Refuse an out-of-range `inferenceConfig` as Bedrock does, every violation in one
+/// ValidationException: `1 validation error detected: Value '0' at 'inferenceConfig.maxTokens'
+/// failed to satisfy constraint: Member must have value greater than or equal to 1`
+/// (an `Amazon.BedrockRuntime.Model.ValidationException` quoted in a Semantic Kernel Bedrock
+/// connector report) and `Value '99.0' at
+/// 'inferenceConfig.temperature' failed to satisfy constraint: Member must have value less
+/// than or equal to 1` (quoted in client error-classification tests); several are counted and
+/// joined with "; " as AWS's other validation messages are. A member of the wrong JSON type is
+/// answered like an unreadable body: its real wording was not found, and the AWS SDKs check
+/// types before sending.
+fn check_inference(v: &Value) -> Result<(), ErrKind> {
+    let config = match v.get("inferenceConfig") {
+        None | Some(Value::Null) => return Ok(()),
+        Some(Value::Object(c)) => c,
+        Some(_) => return Err(bad(MALFORMED, Some("inferenceConfig"))),
+    };
+    let mut violations = Vec::new();
+    for (name, rule) in INFERENCE {
+        let x = match config.get(name) {
+            None | Some(Value::Null) => continue,
+            Some(Value::Number(n)) => n.as_f64(),
+            Some(_) => None,
+        };
+        // maxTokens is a Java Integer: an integral number in its range reads, 1.5 does not
+        let integer_ok = |x: &f64| {
+            rule.kind != Kind::Integer || (x.fract() == 0.0 && x.abs() <= f64::from(i32::MAX))
+        };
+        let Some(x) = x.filter(integer_ok) else {
+            return Err(bad(MALFORMED, Some(name)));
+        };
+        let (relation, bound) = match rule.bounds(x) {
+            Ok(()) => continue,
+            Err(Fault::Below(min)) => ("greater than or equal to", min),
+            Err(Fault::Above(max)) => ("less than or equal to", max),
+            Err(Fault::Type(_)) => return Err(bad(MALFORMED, Some(name))),
+        };
+        violations.push(format!(
+            "Value '{}' at 'inferenceConfig.{name}' failed to satisfy constraint: Member must have value {relation} {}",
+            java_text(x, rule.kind),
+            bound_text(bound)
+        ));
+    }
+    match violations.len() {
+        0 => Ok(()),
+        1 => Err(bad(
+            format!("1 validation error detected: {}", violations.join("")),
+            Some("inferenceConfig"),
+        )),
+        n => Err(bad(
+            format!("{n} validation errors detected: {}", violations.join("; ")),
+            Some("inferenceConfig"),
+        )),
+    }
+}
+
+/// A value as Java prints the Integer or Float Bedrock read it into: `0`, `99.0`, `1.5`.
+fn java_text(x: f64, kind: Kind) -> String {
+    match kind {
+        Kind::Integer => format!("{}", x as i64),
+        _ => {
+            let f = x as f32;
+            if f.fract() == 0.0 && f.abs() < 1e7 {
+                format!("{f:.1}")
+            } else {
+                f.to_string()
+            }
+        }
+    }
 }
 
 fn pick_tool(tools: &[Value], choice: Option<&Value>) -> Result<Option<ToolCall>, ErrKind> {
@@ -378,12 +461,7 @@ async fn checked(
     )?;
     let v = match serde_json::from_slice::<Value>(&req.body) {
         Ok(v @ Value::Object(_)) => v,
-        _ => {
-            return Err(bad(
-                "Malformed input request, please reformat your input and try again.",
-                None,
-            ))
-        }
+        _ => return Err(bad(MALFORMED, None)),
     };
     let (spec, prompt) = parse(p, model, &v)?;
     if let Some(kind) = ctx.injected() {
