@@ -331,3 +331,129 @@ async fn bedrock_accepts_the_bounds() {
     }
     em.shutdown().await;
 }
+
+fn gemini_body(generation: Value) -> Value {
+    json!({"contents": [{"role": "user", "parts": [{"text": "hi"}]}], "generationConfig": generation})
+}
+
+#[tokio::test]
+async fn gemini_refuses_out_of_range_and_unreadable_generation_config() {
+    let em = start(vec![watched("gm", Protocol::Gemini)]).await;
+    let cases = [
+        (json!({"temperature": 3}), "Unable to submit request because it has a temperature value of 3 but the supported range is from 0 (inclusive) to 2.0001 (exclusive). Update the value and try again."),
+        (json!({"temperature": -1.0}), "Unable to submit request because it has a temperature value of -1 but the supported range is from 0 (inclusive) to 2.0001 (exclusive). Update the value and try again."),
+        (json!({"temperature": 2.5}), "Unable to submit request because it has a temperature value of 2.5 but the supported range is from 0 (inclusive) to 2.0001 (exclusive). Update the value and try again."),
+        (json!({"topP": 1.5}), "Unable to submit request because it has a topP value of 1.5 but the supported range is from 0 (inclusive) to 1.0001 (exclusive). Update the value and try again."),
+        (json!({"maxOutputTokens": 0}), "Unable to submit request because it has a maxOutputTokens value of 0 but the supported minimum is 1 (inclusive). Update the value and try again."),
+        (json!({"maxOutputTokens": -3}), "Unable to submit request because it has a maxOutputTokens value of -3 but the supported minimum is 1 (inclusive). Update the value and try again."),
+        (json!({"topK": -1}), "Unable to submit request because it has a topK value of -1 but the supported minimum is 0 (inclusive). Update the value and try again."),
+        (json!({"candidateCount": 2}), "Multiple candidates is not enabled for models/gemini-2.0-flash"),
+    ];
+    for (generation, message) in &cases {
+        let r = gemini_post(
+            &em,
+            "gm",
+            "gemini-2.0-flash",
+            "generateContent",
+            gemini_body(generation.clone()),
+        )
+        .await;
+        assert_eq!(r.status(), 400, "{generation}");
+        let e: Value = r.json().await.unwrap();
+        assert_eq!(
+            e,
+            json!({"error": {"code": 400, "message": message, "status": "INVALID_ARGUMENT"}}),
+            "{generation}"
+        );
+    }
+    // values protobuf JSON cannot read name the field and its type, with a field violation
+    let unreadable = [
+        (
+            json!({"temperature": "hot"}),
+            "generation_config.temperature",
+            "Invalid value at 'generation_config.temperature' (TYPE_FLOAT), \"hot\"",
+        ),
+        (
+            json!({"maxOutputTokens": 1.5}),
+            "generation_config.max_output_tokens",
+            "Invalid value at 'generation_config.max_output_tokens' (TYPE_INT32), 1.5",
+        ),
+        (
+            json!({"maxOutputTokens": 3_000_000_000u64}),
+            "generation_config.max_output_tokens",
+            "Invalid value at 'generation_config.max_output_tokens' (TYPE_INT32), 3000000000",
+        ),
+        (
+            json!({"topK": true}),
+            "generation_config.top_k",
+            "Invalid value at 'generation_config.top_k' (TYPE_INT32), true",
+        ),
+    ];
+    for (generation, field, description) in &unreadable {
+        let r = gemini_post(
+            &em,
+            "gm",
+            "gemini-2.0-flash",
+            "streamGenerateContent?alt=sse",
+            gemini_body(generation.clone()),
+        )
+        .await;
+        assert_eq!(r.status(), 400, "{generation}");
+        let e: Value = r.json().await.unwrap();
+        assert_eq!(e["error"]["status"], "INVALID_ARGUMENT");
+        assert_eq!(
+            e["error"]["message"],
+            format!("Invalid JSON payload received. {description}")
+        );
+        assert_eq!(
+            e["error"]["details"],
+            json!([{"@type": "type.googleapis.com/google.rpc.BadRequest", "fieldViolations": [{"field": field, "description": description}]}]),
+            "{generation}"
+        );
+    }
+    let hits = em.hits("gm").unwrap();
+    assert_eq!(hits.count("generateContent", "400"), cases.len() as u64);
+    assert_eq!(
+        hits.count("streamGenerateContent", "400"),
+        unreadable.len() as u64
+    );
+    assert_eq!(hits.faults.slow_headers, 0);
+    em.shutdown().await;
+}
+
+#[tokio::test]
+async fn gemini_accepts_the_bounds_and_numbers_written_as_strings() {
+    let em = start(vec![provider("gm", Protocol::Gemini)]).await;
+    for generation in [
+        json!({"maxOutputTokens": 1, "temperature": 0, "topP": 1, "topK": 0, "candidateCount": 1}),
+        json!({"maxOutputTokens": 8.0, "temperature": 2.0, "topP": 0.0, "topK": 40}),
+        // protobuf JSON reads numbers written as strings
+        json!({"maxOutputTokens": "8", "temperature": "0.5"}),
+        json!({"temperature": null, "candidateCount": null}),
+    ] {
+        let r = gemini_post(
+            &em,
+            "gm",
+            "gemini-2.0-flash",
+            "generateContent",
+            gemini_body(generation.clone()),
+        )
+        .await;
+        assert_eq!(r.status(), 200, "{generation}: {}", r.text().await.unwrap());
+    }
+    // and the limit written as a string is the one applied
+    let r: Value = gemini_post(
+        &em,
+        "gm",
+        "gemini-2.0-flash",
+        "generateContent",
+        gemini_body(json!({"maxOutputTokens": "3"})),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(r["usageMetadata"]["candidatesTokenCount"], 3, "{r}");
+    assert_eq!(r["candidates"][0]["finishReason"], "MAX_TOKENS", "{r}");
+    em.shutdown().await;
+}

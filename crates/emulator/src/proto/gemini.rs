@@ -14,8 +14,8 @@ use http::{HeaderMap, StatusCode};
 use serde_json::{json, Value};
 
 use super::{
-    bad, chat_model, header, json_response, key_ok, make_id, prompt_builder, stream_response, Ctx,
-    ErrKind,
+    bad, bound_text, chat_model, header, json_response, key_ok, make_id, prompt_builder,
+    stream_response, Ctx, ErrKind,
 };
 use crate::cache::Prompt;
 use crate::config::StreamErrorKind;
@@ -65,6 +65,19 @@ fn error(kind: &ErrKind) -> Response {
             "domain": "googleapis.com",
             "metadata": {"service": "generativelanguage.googleapis.com"}
         }]);
+    }
+    if let ErrKind::BadRequest {
+        message,
+        param: Some(field),
+        ..
+    } = kind
+    {
+        if let Some(description) = message.strip_prefix(INVALID_PAYLOAD) {
+            body["error"]["details"] = json!([{
+                "@type": "type.googleapis.com/google.rpc.BadRequest",
+                "fieldViolations": [{"field": field, "description": description}]
+            }]);
+        }
     }
     let mut extra = Vec::new();
     if let ErrKind::RateLimited { retry_after_s } = kind {
@@ -208,12 +221,14 @@ fn parse(p: &Provider, model: &str, v: &Value) -> Result<(ChatSpec, bool, Prompt
         }
     }
     let model = model.strip_prefix("models/").unwrap_or(model);
+    check_generation(v.get("generationConfig"), model)?;
     let reasons = chat_model(p, model).ok_or_else(|| ErrKind::ModelNotFound(model.to_owned()))?;
     let gen = v.get("generationConfig");
+    // validated above: an integer from 1 to i32::MAX, maybe written as a string
     let max_tokens = gen
         .and_then(|g| g.get("maxOutputTokens"))
-        .and_then(Value::as_u64)
-        .map(|n| n.min(u64::from(u32::MAX)) as u32);
+        .and_then(proto_number)
+        .map(|n| n as u32);
     let json_mode = gen
         .and_then(|g| g.get("responseMimeType"))
         .and_then(Value::as_str)
@@ -316,6 +331,157 @@ fn parse(p: &Provider, model: &str, v: &Value) -> Result<(ChatSpec, bool, Prompt
         include_thoughts,
         prompt,
     ))
+}
+
+/// How the API starts the message of a body it cannot read into its protobuf request.
+const INVALID_PAYLOAD: &str = "Invalid JSON payload received. ";
+
+/// The protobuf scalar type of a `generationConfig` member, as its parse errors name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scalar {
+    Int32,
+    Float,
+}
+
+/// One `generationConfig` member: JSON name, protobuf field name, type, inclusive minimum and
+/// exclusive maximum (as the API prints it).
+struct Member {
+    json: &'static str,
+    proto: &'static str,
+    scalar: Scalar,
+    min: f64,
+    max_exclusive: Option<(f64, &'static str)>,
+}
+
+/// Temperature "Values can range from [0.0, 2.0]", topP a probability (API reference
+/// `GenerationConfig`); maxOutputTokens at least 1 (the range errors quoted below start at 1);
+/// topK and candidateCount not negative (their lower bound is not documented).
+const GENERATION: [Member; 5] = [
+    Member {
+        json: "maxOutputTokens",
+        proto: "max_output_tokens",
+        scalar: Scalar::Int32,
+        min: 1.0,
+        max_exclusive: None,
+    },
+    Member {
+        json: "temperature",
+        proto: "temperature",
+        scalar: Scalar::Float,
+        min: 0.0,
+        max_exclusive: Some((2.0001, "2.0001")),
+    },
+    Member {
+        json: "topP",
+        proto: "top_p",
+        scalar: Scalar::Float,
+        min: 0.0,
+        max_exclusive: Some((1.0001, "1.0001")),
+    },
+    Member {
+        json: "topK",
+        proto: "top_k",
+        scalar: Scalar::Int32,
+        min: 0.0,
+        max_exclusive: None,
+    },
+    Member {
+        json: "candidateCount",
+        proto: "candidate_count",
+        scalar: Scalar::Int32,
+        min: 0.0,
+        max_exclusive: None,
+    },
+];
+
+/// Refuse a `generationConfig` the API refuses, before anything is planned.
+///
+/// * A value protobuf JSON cannot read (it reads numbers, and numbers written as strings) is
+///   `Invalid JSON payload received. Invalid value at 'generation_config.temperature'
+///   (TYPE_FLOAT), "hot"` with a `google.rpc.BadRequest` field violation (the `Invalid value
+///   at 'generation_config.temperature' (TYPE_FLOAT)` text is in Gemini clients' error
+///   fixtures; the `details` are shaped as in the `Unknown name "temperature"` 400 quoted in
+///   nashsu/llm_wiki#49).
+/// * An out-of-range value: `Unable to submit request because it has a maxOutputTokens value
+///   of 16384 but the supported range is from 1 (inclusive) to 8193 (exclusive)` (quoted from
+///   Gemini responses in several clients' tests), and for temperature "supported range is
+///   from 0 (inclusive) to 2.0001 (exclusive)" (probed against generativelanguage, 2026). The
+///   emulator knows no model's output limit, so a maxOutputTokens, topK or candidateCount
+///   below its minimum is worded with the minimum only: that wording is ours. topP's 1.0001
+///   mirrors temperature's and was not seen.
+/// * `candidateCount` above 1: `Multiple candidates is not enabled for models/<model>`
+///   (INVALID_ARGUMENT, quoted from the API in several clients); the emulator generates one
+///   candidate, as `n > 1` is refused for OpenAI.
+fn check_generation(config: Option<&Value>, model: &str) -> Result<(), ErrKind> {
+    let config = match config {
+        None | Some(Value::Null) => return Ok(()),
+        Some(Value::Object(c)) => c,
+        Some(other) => return Err(invalid_value("generation_config", "TYPE_MESSAGE", other)),
+    };
+    for m in &GENERATION {
+        let value = match config.get(m.json) {
+            None | Some(Value::Null) => continue,
+            Some(v) => v,
+        };
+        let in_type = |x: &f64| {
+            x.is_finite()
+                && (m.scalar == Scalar::Float
+                    || (x.fract() == 0.0 && x.abs() <= f64::from(i32::MAX)))
+        };
+        let Some(x) = proto_number(value).filter(in_type) else {
+            let type_name = match m.scalar {
+                Scalar::Int32 => "TYPE_INT32",
+                Scalar::Float => "TYPE_FLOAT",
+            };
+            return Err(invalid_value(
+                &format!("generation_config.{}", m.proto),
+                type_name,
+                value,
+            ));
+        };
+        if x < m.min || m.max_exclusive.is_some_and(|(max, _)| x >= max) {
+            let shown = if x.fract() == 0.0 {
+                format!("{}", x as i64)
+            } else {
+                (x as f32).to_string()
+            };
+            let range = match m.max_exclusive {
+                Some((_, max)) => format!(
+                    "the supported range is from {} (inclusive) to {max} (exclusive)",
+                    bound_text(m.min)
+                ),
+                None => format!("the supported minimum is {} (inclusive)", bound_text(m.min)),
+            };
+            return Err(bad(
+                format!("Unable to submit request because it has a {} value of {shown} but {range}. Update the value and try again.", m.json),
+                Some(m.json),
+            ));
+        }
+        if m.json == "candidateCount" && x > 1.0 {
+            return Err(bad(
+                format!("Multiple candidates is not enabled for models/{model}"),
+                Some(m.json),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A number as protobuf JSON reads one: a JSON number or a number written as a string.
+fn proto_number(value: &Value) -> Option<f64> {
+    match value {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse::<f64>().ok(),
+        _ => None,
+    }
+}
+
+/// `Invalid value at '<field>' (<TYPE>), <value as sent>`.
+fn invalid_value(field: &str, type_name: &str, value: &Value) -> ErrKind {
+    bad(
+        format!("{INVALID_PAYLOAD}Invalid value at '{field}' ({type_name}), {value}"),
+        Some(field),
+    )
 }
 
 /// `:embedContent` (`{content, outputDimensionality?}` → `{embedding: {values}}`) and
