@@ -232,6 +232,9 @@ fn parse_chat(p: &Provider, v: &Value, deployment: Option<String>) -> Result<Cha
         (None, Some(m)) if !m.is_empty() => m.to_owned(),
         _ => return Err(bad("you must provide a model parameter", None)),
     };
+    // codes `empty_array`, `missing_required_parameter`, `invalid_type` and (roles)
+    // `invalid_value` as a probe of the real API recorded them (a gateway's conformance tests,
+    // 2026-09)
     let messages = match v.get("messages") {
         Some(Value::Array(m)) if !m.is_empty() => m,
         Some(Value::Array(_)) => return Err(bad_field("Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", "messages", "empty_array")),
