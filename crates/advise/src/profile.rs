@@ -301,7 +301,7 @@ fn read_raw<T: serde::de::DeserializeOwned>(text: &str, file: &str) -> Result<T,
                 } else {
                     key
                 },
-                expected: inner.message().trim().to_owned(),
+                expected: cloudfit_catalog::plain_serde_message(inner.message().trim()),
             }],
         }
     })
@@ -1196,6 +1196,25 @@ cache_hit_share = 0.25
         assert_eq!(
             issues[0].to_string(),
             "w.toml:2: workload.currency: expected \"CNY\", \"USD\" or \"EUR\", found \"XXX\""
+        );
+    }
+
+    #[test]
+    fn a_negative_count_is_explained_without_rust_type_names() {
+        let Err(ProfileError::Invalid { issues }) = parse_workload(
+            "[workload]\ncurrency = \"USD\"\nmonthly_embedding_tokens = -5\n",
+            "w.toml",
+        ) else {
+            panic!("expected an error")
+        };
+        let text = issues[0].to_string();
+        assert!(
+            text.starts_with("w.toml:3: workload.monthly_embedding_tokens: "),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("expected a whole number (0 or more)"),
+            "{text}"
         );
     }
 

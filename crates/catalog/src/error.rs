@@ -31,6 +31,21 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// A serde/TOML message in words a user of a config file knows: Rust type names such as `u64`
+/// mean nothing to someone editing a profile or a catalog file. Shared with the profile reader.
+pub fn plain_serde_message(message: &str) -> String {
+    message
+        .lines()
+        .next()
+        .unwrap_or("")
+        .trim_end_matches('.')
+        .replace("expected u64", "expected a whole number (0 or more)")
+        .replace("expected u32", "expected a whole number (0 or more)")
+        .replace("expected i64", "expected an integer")
+        .replace("expected f64", "expected a number")
+        .replace("expected a boolean", "expected `true` or `false`")
+}
+
 /// Loading failed; holds every diagnostic found, not just the first.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub struct CatalogError {

@@ -14,7 +14,7 @@ mod names;
 mod query;
 mod raw;
 
-pub use error::{CatalogError, Diagnostic};
+pub use error::{plain_serde_message, CatalogError, Diagnostic};
 pub use load::{builtin_files, CatalogLoader};
 pub use model::*;
 /// The decimal type of every amount, re-exported so users need not depend on `rust_decimal`.

@@ -507,9 +507,7 @@ fn entry<T: DeserializeOwned>(
             problems.push(RawProblem {
                 line: lines.of_span(inner.span()).or(line),
                 key_path,
-                message: first_line(inner.message())
-                    .replace("expected i64", "expected an integer")
-                    .replace("expected a boolean", "expected `true` or `false`"),
+                message: crate::error::plain_serde_message(inner.message()),
             });
             None
         }
