@@ -231,7 +231,8 @@ pub fn label(key: &str, lang: Lang) -> &'static str {
 pub fn cost_item(item: &CostItem, lang: Lang) -> String {
     match (item, lang) {
         (_, Lang::En) => item.to_string(),
-        (CostItem::Task(name), Lang::Zh) => format!("任务:{name}"),
+        // a space, not a full-width colon: tables wrap at spaces, and task names must stay whole
+        (CostItem::Task(name), Lang::Zh) => format!("任务 {name}"),
         (CostItem::Embeddings, Lang::Zh) => "嵌入".to_owned(),
         (CostItem::Gpu, Lang::Zh) => "GPU".to_owned(),
         (CostItem::Egress, Lang::Zh) => "出网流量".to_owned(),
@@ -379,7 +380,7 @@ mod tests {
         assert_eq!(quantity("cache-hit share", Lang::Zh), "缓存命中率");
         assert_eq!(
             cost_item(&CostItem::Task("agent".into()), Lang::Zh),
-            "任务:agent"
+            "任务 agent"
         );
         assert_eq!(
             unpriced(&Unpriced::NoGpuPrice { gpu: "H100".into() }, Lang::Zh),
