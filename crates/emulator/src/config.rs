@@ -87,7 +87,7 @@ impl Protocol {
                     "amazon.nova-lite-v1:0",
                 ]),
                 v(&["deepseek.r1-v1:0"]),
-                Vec::new(),
+                v(&["amazon.titan-embed-text-v2:0", "cohere.embed-english-v3"]),
             ),
             Self::Gemini => (
                 v(&["gemini-2.0-flash"]),
@@ -98,17 +98,21 @@ impl Protocol {
     }
 
     /// Whether the protocol has an embeddings API the emulator serves (OpenAI `/embeddings`,
-    /// Gemini `:embedContent` / `:batchEmbedContents`).
+    /// Gemini `:embedContent` / `:batchEmbedContents`, Bedrock InvokeModel with Titan Text
+    /// Embeddings and Cohere Embed bodies).
     pub fn serves_embeddings(self) -> bool {
-        matches!(self, Self::OpenAi | Self::Gemini)
+        matches!(self, Self::OpenAi | Self::Gemini | Self::Bedrock)
     }
 
     /// Length of an embedding when the request names none: 1536 for OpenAI's
     /// text-embedding-3-small, 3072 for gemini-embedding-001 (ai.google.dev embeddings guide:
-    /// "3072 dimensions by default", truncatable with `outputDimensionality`).
+    /// "3072 dimensions by default", truncatable with `outputDimensionality`), 1024 for Bedrock
+    /// (Titan Text Embeddings V2: "1024 (default), 512, 256"; Cohere Embed v3: 1024; Bedrock
+    /// user guide, as_of 2026-12-01).
     pub fn default_embedding_dimensions(self) -> u32 {
         match self {
             Self::Gemini => 3072,
+            Self::Bedrock => 1024,
             _ => 1536,
         }
     }
@@ -217,7 +221,8 @@ pub struct ProviderConfig {
     pub models: Vec<String>,
     /// Models that produce reasoning tokens (also known chat models).
     pub reasoning_models: Vec<String>,
-    /// Embedding models (OpenAI and Gemini protocols).
+    /// Embedding models (OpenAI, Gemini and Bedrock protocols; on Bedrock an id containing
+    /// `cohere.embed-` speaks Cohere's body, any other Titan's).
     pub embedding_models: Vec<String>,
     pub embedding_dimensions: u32,
     /// Accepted keys; empty accepts any non-empty key. For Bedrock these are API keys (Bearer)
@@ -865,7 +870,7 @@ fn validate(raw: RawFile, file: &Path) -> Result<EmulatorConfig, ConfigError> {
             push(
                 "embedding_models",
                 format!(
-                    "embeddings are served by the openai and gemini protocols only, not {protocol}"
+                    "embeddings are served by the openai, gemini and bedrock protocols only, not {protocol}"
                 ),
             );
         }

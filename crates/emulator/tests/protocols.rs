@@ -13,7 +13,7 @@
 mod common;
 
 use base64::Engine;
-use cloudfit_emulator::{count_tokens, Dialect, Dist, OutputLength, Protocol};
+use cloudfit_emulator::{count_tokens, Dialect, Dist, OutputLength, Protocol, RunningEmulator};
 use common::*;
 use futures::StreamExt;
 use serde_json::{json, Value};
@@ -552,6 +552,179 @@ async fn anthropic_messages_stream_tools_thinking_and_errors() {
     assert_eq!(r.status(), 401);
     let e: Value = r.json().await.unwrap();
     assert_eq!(e["error"]["type"], "authentication_error");
+    em.shutdown().await;
+}
+
+async fn bedrock_invoke(em: &RunningEmulator, model: &str, body: Value) -> (u16, String, Value) {
+    let resp = client()
+        .post(url(em, "br", &format!("/model/{model}/invoke")))
+        .header("authorization", SIGV4)
+        .header("x-amz-date", "20250101T000000Z")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    let error_type = resp
+        .headers()
+        .get("x-amzn-errortype")
+        .map(|v| v.to_str().unwrap().split(':').next().unwrap().to_owned())
+        .unwrap_or_default();
+    (status, error_type, resp.json().await.unwrap())
+}
+
+fn norm(v: &Value) -> f32 {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap() as f32)
+        .map(|x| x * x)
+        .sum::<f32>()
+        .sqrt()
+}
+
+#[tokio::test]
+async fn bedrock_invoke_embeds_with_titan_and_cohere_bodies() {
+    let em = start(vec![provider("br", Protocol::Bedrock)]).await;
+    let titan = "amazon.titan-embed-text-v2:0";
+    let (status, _, v) = bedrock_invoke(
+        &em,
+        titan,
+        json!({"inputText": "hello world", "dimensions": 256, "normalize": true}),
+    )
+    .await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["embedding"].as_array().unwrap().len(), 256);
+    assert!((norm(&v["embedding"]) - 1.0).abs() < 1e-3);
+    assert_eq!(v["inputTextTokenCount"], count_tokens("hello world"));
+    assert_eq!(v["embeddingsByType"]["float"], v["embedding"]);
+    // the default length is 1024; normalize false gives a vector of another length
+    let (_, _, full) = bedrock_invoke(
+        &em,
+        titan,
+        json!({"inputText": "hello world", "normalize": false}),
+    )
+    .await;
+    assert_eq!(full["embedding"].as_array().unwrap().len(), 1024);
+    assert!(
+        (norm(&full["embedding"]) - 1.0).abs() > 1e-2,
+        "{}",
+        norm(&full["embedding"])
+    );
+
+    let cohere = "cohere.embed-english-v3";
+    let (status, _, v) = bedrock_invoke(
+        &em,
+        cohere,
+        json!({"texts": ["a", "b", "a"], "input_type": "search_document"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["response_type"], "embeddings_floats");
+    assert_eq!(v["texts"], json!(["a", "b", "a"]));
+    assert!(v["id"].as_str().is_some_and(|id| !id.is_empty()));
+    assert!(
+        v.get("inputTextTokenCount").is_none(),
+        "cohere reports no tokens"
+    );
+    let e = v["embeddings"].as_array().unwrap();
+    assert_eq!(e.len(), 3);
+    assert_eq!(e[0].as_array().unwrap().len(), 1024);
+    assert_eq!(e[0], e[2]);
+    assert_ne!(e[0], e[1]);
+
+    // invalid bodies: Bedrock's JSON-schema ValidationException wording
+    let cases = [
+        (titan, json!({"dimensions": 300}), "Malformed input request: #: required key [inputText] not found#/dimensions: 300 is not a valid enum value, please reformat your input and try again."),
+        (titan, json!({"inputText": "x", "texts": ["x"]}), "Malformed input request: #: extraneous key [texts] is not permitted, please reformat your input and try again."),
+        (titan, json!({"inputText": 7}), "Malformed input request: #/inputText: expected type: String, found: Integer, please reformat your input and try again."),
+        (cohere, json!({"texts": ["x"]}), "Malformed input request: #: required key [input_type] not found, please reformat your input and try again."),
+        (cohere, json!({"texts": ["x"], "input_type": "query"}), "Malformed input request: #/input_type: query is not a valid enum value, please reformat your input and try again."),
+    ];
+    for (model, body, message) in cases {
+        let (status, kind, v) = bedrock_invoke(&em, model, body.clone()).await;
+        assert_eq!(
+            (status, kind.as_str()),
+            (400, "ValidationException"),
+            "{body}"
+        );
+        assert_eq!(v["message"], message, "{body}");
+    }
+    let too_many: Vec<String> = (0..97).map(|i| format!("t{i}")).collect();
+    let (status, _, v) = bedrock_invoke(
+        &em,
+        cohere,
+        json!({"texts": too_many, "input_type": "clustering"}),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(
+        v["message"]
+            .as_str()
+            .unwrap()
+            .contains("#/texts: expected maximum item count: 96, found: 97"),
+        "{v}"
+    );
+    // an unknown model: what Bedrock answers InvokeModel for an invalid model id
+    let (status, kind, v) = bedrock_invoke(
+        &em,
+        "amazon.titan-embed-text-v9:0",
+        json!({"inputText": "x"}),
+    )
+    .await;
+    assert_eq!((status, kind.as_str()), (400, "ValidationException"));
+    assert_eq!(v["message"], "The provided model identifier is invalid.");
+    // unsigned: refused like the other routes
+    let resp = client()
+        .post(url(&em, "br", &format!("/model/{titan}/invoke")))
+        .json(&json!({"inputText": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 403);
+
+    let h = em.hits("br").unwrap();
+    assert_eq!(h.count("invoke", "200"), 3, "{h:?}");
+    assert_eq!(h.count("invoke", "400"), 7, "{h:?}");
+    assert_eq!(h.count("invoke", "403"), 1, "{h:?}");
+    em.shutdown().await;
+}
+
+#[tokio::test]
+async fn bedrock_lists_foundation_models_with_their_modalities() {
+    let em = start(vec![provider("br", Protocol::Bedrock)]).await;
+    let resp = client()
+        .get(url(&em, "br", "/foundation-models"))
+        .header("authorization", SIGV4)
+        .header("x-amz-date", "20250101T000000Z")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let v: Value = resp.json().await.unwrap();
+    let summaries = v["modelSummaries"].as_array().unwrap();
+    let find = |id: &str| {
+        summaries
+            .iter()
+            .find(|m| m["modelId"] == id)
+            .unwrap_or_else(|| panic!("{id} missing from {v}"))
+    };
+    let titan = find("amazon.titan-embed-text-v2:0");
+    assert_eq!(titan["providerName"], "Amazon");
+    assert_eq!(titan["outputModalities"], json!(["EMBEDDING"]));
+    assert_eq!(titan["responseStreamingSupported"], false);
+    assert_eq!(
+        titan["modelArn"],
+        "arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-embed-text-v2:0"
+    );
+    let claude = find("anthropic.claude-3-5-haiku-20241022-v1:0");
+    assert_eq!(claude["providerName"], "Anthropic");
+    assert_eq!(claude["outputModalities"], json!(["TEXT"]));
+    assert_eq!(claude["modelLifecycle"]["status"], "ACTIVE");
+    assert!(claude["modelName"].as_str().unwrap().len() <= 20);
+    find("deepseek.r1-v1:0");
+    find("cohere.embed-english-v3");
+    assert_eq!(em.hits("br").unwrap().count("foundation_models", "200"), 1);
     em.shutdown().await;
 }
 

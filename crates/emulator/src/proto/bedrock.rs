@@ -1,5 +1,8 @@
 //! AWS Bedrock Converse and ConverseStream: `POST /model/{modelId}/converse` and
-//! `/converse-stream`, the latter in the AWS binary event-stream framing.
+//! `/converse-stream`, the latter in the AWS binary event-stream framing; InvokeModel
+//! (`POST /model/{modelId}/invoke`) for the embedding models, with Amazon Titan Text Embeddings
+//! and Cohere Embed bodies; and the control plane's ListFoundationModels
+//! (`GET /foundation-models`), served on the same address.
 //!
 //! Requests must carry `Authorization: AWS4-HMAC-SHA256 Credential=AKID/...` or a Bedrock API
 //! key as `Bearer`. When `api_keys` is configured, the access key id or the bearer key must be
@@ -14,7 +17,7 @@ use aws_smithy_eventstream::frame::write_message_to;
 use aws_smithy_types::event_stream::{Header, HeaderValue, Message};
 use axum::extract::{Path, State};
 use axum::response::Response;
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Extension, Router};
 use bytes::{Bytes, BytesMut};
 use http::{HeaderMap, Method, StatusCode, Uri};
@@ -34,6 +37,7 @@ use crate::plan::{
 use crate::server::{ConnKill, Provider};
 use crate::sigv4::{self, Received, Rejection};
 use crate::stream::{paced, Encoder};
+use crate::tokenize::count_tokens;
 
 type Conn = Option<Extension<ConnKill>>;
 
@@ -41,6 +45,8 @@ pub(crate) fn router() -> Router<Arc<Provider>> {
     Router::new()
         .route("/model/{model_id}/converse", post(converse))
         .route("/model/{model_id}/converse-stream", post(converse_stream))
+        .route("/model/{model_id}/invoke", post(invoke))
+        .route("/foundation-models", get(foundation_models))
 }
 
 const MISSING_AUTH: &str = "Missing Authentication Token";
@@ -163,6 +169,23 @@ struct Request {
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
+}
+
+/// [`check_auth`] over the request exactly as it arrived.
+fn authenticate(p: &Provider, req: &Request) -> Result<(), ErrKind> {
+    let path_and_query = req
+        .uri
+        .path_and_query()
+        .map_or_else(|| req.uri.path(), |pq| pq.as_str());
+    check_auth(
+        p,
+        &Received {
+            method: req.method.as_str(),
+            path_and_query,
+            headers: &req.headers,
+            body: &req.body,
+        },
+    )
 }
 
 async fn converse(
@@ -446,19 +469,7 @@ async fn checked(
     stream: bool,
 ) -> Result<Response, ErrKind> {
     let p = &ctx.p;
-    let path_and_query = req
-        .uri
-        .path_and_query()
-        .map_or_else(|| req.uri.path(), |pq| pq.as_str());
-    check_auth(
-        p,
-        &Received {
-            method: req.method.as_str(),
-            path_and_query,
-            headers: &req.headers,
-            body: &req.body,
-        },
-    )?;
+    authenticate(p, req)?;
     let v = match serde_json::from_slice::<Value>(&req.body) {
         Ok(v @ Value::Object(_)) => v,
         _ => return Err(bad(MALFORMED, None)),
@@ -715,4 +726,437 @@ fn exception_frame<T: Serialize + ?Sized>(out: &mut BytesMut, name: &'static str
     if let Err(error) = write_frame(out, (":exception-type", name), "exception", payload) {
         tracing::warn!(%error, "writing an event-stream exception frame");
     }
+}
+
+// ---- InvokeModel embeddings ----------------------------------------------------------------
+
+async fn invoke(
+    State(p): State<Arc<Provider>>,
+    Path(model): Path<String>,
+    conn: Conn,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let ctx = Ctx::new(&p, "invoke", conn.map(|Extension(c)| c));
+    if let Some(r) = ctx.gate(error).await {
+        return r;
+    }
+    let req = Request {
+        method,
+        uri,
+        headers,
+        body,
+    };
+    match invoke_checked(&ctx, &model, &req).await {
+        Ok(r) => ctx.finish(r),
+        Err(kind) => ctx.finish(error(&kind)),
+    }
+}
+
+/// The JSON-schema wording of InvokeModel's body validation: `Malformed input request: #:
+/// required key [inputText] not found, please reformat your input and try again.`, several
+/// violations run together (`...not found#: extraneous key [messages] is not permitted, ...`),
+/// `#/dimensions: 300 is not a valid enum value` (quoted in public Bedrock client code and
+/// issue reports, 2024-2026).
+fn malformed(violations: &[String]) -> ErrKind {
+    bad(
+        format!(
+            "Malformed input request: {}, please reformat your input and try again.",
+            violations.concat()
+        ),
+        None,
+    )
+}
+
+/// A JSON value's type as the schema validator names it.
+fn schema_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "Null",
+        Value::Bool(_) => "Boolean",
+        Value::Number(n) if n.is_f64() => "BigDecimal",
+        Value::Number(_) => "Integer",
+        Value::String(_) => "String",
+        Value::Array(_) => "JSONArray",
+        Value::Object(_) => "JSONObject",
+    }
+}
+
+/// Checks the body's keys: `required` present, none outside `allowed`.
+fn check_keys(
+    body: &serde_json::Map<String, Value>,
+    required: &[&str],
+    allowed: &[&str],
+    violations: &mut Vec<String>,
+) {
+    for key in required {
+        if !body.contains_key(*key) {
+            violations.push(format!("#: required key [{key}] not found"));
+        }
+    }
+    for key in body.keys() {
+        if !allowed.contains(&key.as_str()) {
+            violations.push(format!("#: extraneous key [{key}] is not permitted"));
+        }
+    }
+}
+
+/// `#/field` must be one of `values` (strings or numbers alike).
+fn check_enum(
+    body: &serde_json::Map<String, Value>,
+    field: &str,
+    values: &[Value],
+    violations: &mut Vec<String>,
+) {
+    if let Some(v) = body.get(field) {
+        if !values.contains(v) {
+            let shown = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+            violations.push(format!("#/{field}: {shown} is not a valid enum value"));
+        }
+    }
+}
+
+fn check_type(
+    body: &serde_json::Map<String, Value>,
+    field: &str,
+    expected: &'static str,
+    violations: &mut Vec<String>,
+) {
+    if let Some(v) = body.get(field) {
+        let found = schema_type(v);
+        if found != expected {
+            violations.push(format!(
+                "#/{field}: expected type: {expected}, found: {found}"
+            ));
+        }
+    }
+}
+
+fn text_hash(text: &str) -> u64 {
+    let mut h = plan::Fnv::new();
+    let _ = std::io::Write::write(&mut h, text.as_bytes());
+    h.value()
+}
+
+async fn invoke_checked(ctx: &Ctx, model: &str, req: &Request) -> Result<Response, ErrKind> {
+    let p = &ctx.p;
+    authenticate(p, req)?;
+    if !p.cfg.embedding_models.iter().any(|m| m == model) {
+        if chat_model(p, model).is_some() {
+            // real Bedrock answers InvokeModel for chat models in each vendor's body; the
+            // emulator speaks Converse for them
+            return Err(bad(
+                format!("The emulator serves InvokeModel for its embedding models only; call {model} through Converse."),
+                None,
+            ));
+        }
+        return Err(ErrKind::ModelNotFound(model.to_owned()));
+    }
+    let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(&req.body) else {
+        return Err(bad(MALFORMED, None));
+    };
+    let response = if model.contains("cohere.embed-") {
+        cohere_embed(ctx, model, &body)?
+    } else {
+        titan_embed(ctx, model, &body)?
+    };
+    if let Some(kind) = ctx.injected() {
+        return Err(kind);
+    }
+    ctx.slow_headers().await;
+    Ok(json_response(
+        StatusCode::OK,
+        &response,
+        &[("x-amzn-RequestId", request_id(ctx.serial))],
+    ))
+}
+
+/// Titan Text Embeddings (Bedrock user guide, "Amazon Titan Embeddings Text", as_of
+/// 2026-12-01): V2 takes `inputText` (required), `dimensions` (1024 default, 512, 256),
+/// `normalize` (default true) and `embeddingTypes` (`float`, `binary`), and answers
+/// `embedding`, `inputTextTokenCount` and `embeddingsByType` ("always present"); V1 takes
+/// `inputText` only and answers `embedding` and `inputTextTokenCount`. The emulator's default
+/// length is the provider's `embedding_dimensions` (1024 unless configured).
+fn titan_embed(
+    ctx: &Ctx,
+    model: &str,
+    body: &serde_json::Map<String, Value>,
+) -> Result<Value, ErrKind> {
+    let p = &ctx.p;
+    let v2 = !model.contains("titan-embed-text-v1");
+    let allowed: &[&str] = if v2 {
+        &["inputText", "dimensions", "normalize", "embeddingTypes"]
+    } else {
+        &["inputText"]
+    };
+    let mut violations = Vec::new();
+    check_keys(body, &["inputText"], allowed, &mut violations);
+    check_type(body, "inputText", "String", &mut violations);
+    check_enum(
+        body,
+        "dimensions",
+        &[json!(256), json!(512), json!(1024)],
+        &mut violations,
+    );
+    check_type(body, "normalize", "Boolean", &mut violations);
+    let mut binary = false;
+    if let Some(types) = body.get("embeddingTypes") {
+        match types.as_array() {
+            Some(list) => {
+                for (i, t) in list.iter().enumerate() {
+                    match t.as_str() {
+                        Some("float") => {}
+                        Some("binary") => binary = true,
+                        _ => violations.push(format!(
+                            "#/embeddingTypes/{i}: {} is not a valid enum value",
+                            t.as_str().map_or_else(|| t.to_string(), str::to_owned)
+                        )),
+                    }
+                }
+            }
+            None => violations.push(format!(
+                "#/embeddingTypes: expected type: JSONArray, found: {}",
+                schema_type(types)
+            )),
+        }
+    }
+    if !violations.is_empty() {
+        return Err(malformed(&violations));
+    }
+    let text = body.get("inputText").and_then(Value::as_str).unwrap_or("");
+    let dims = body
+        .get("dimensions")
+        .and_then(Value::as_u64)
+        .map_or(p.cfg.embedding_dimensions, |d| d as u32);
+    let normalize = body
+        .get("normalize")
+        .and_then(Value::as_bool)
+        .unwrap_or(true);
+    let hash = text_hash(text);
+    let mut vector = super::openai::embed(p.cfg.seed, model, hash, dims);
+    if !normalize {
+        // an unnormalised vector keeps its direction and has a length of its own (0.5 to 2.5,
+        // from the input), so a client that assumes unit length notices
+        let length = 0.5 + (plan::mix(hash) % 2000) as f32 / 1000.0;
+        for x in &mut vector {
+            *x *= length;
+        }
+    }
+    let tokens = count_tokens(text);
+    if !v2 {
+        return Ok(json!({"embedding": vector, "inputTextTokenCount": tokens}));
+    }
+    let mut by_type = json!({"float": vector});
+    if binary {
+        by_type["binary"] = json!(vector
+            .iter()
+            .map(|x| u8::from(*x > 0.0))
+            .collect::<Vec<_>>());
+    }
+    Ok(json!({"embedding": vector, "inputTextTokenCount": tokens, "embeddingsByType": by_type}))
+}
+
+/// Texts per call and characters per text Cohere Embed accepts on Bedrock (user guide, "Cohere
+/// Embed models": texts per call maximum 96, characters maximum 2048; as_of 2026-12-01).
+const COHERE_MAX_TEXTS: usize = 96;
+const COHERE_MAX_CHARS: usize = 2048;
+
+/// Cohere Embed v3 (Bedrock user guide, "Cohere Embed models", as_of 2026-12-01): `texts`,
+/// `input_type` (`search_document | search_query | classification | clustering | image`),
+/// optional `truncate` (`NONE | START | END`) and `embedding_types`; the answer is
+/// `{embeddings, id, response_type: "embeddings_floats", texts}`, with no token count. Image
+/// inputs and the integer embedding types are not emulated and are refused as such.
+fn cohere_embed(
+    ctx: &Ctx,
+    model: &str,
+    body: &serde_json::Map<String, Value>,
+) -> Result<Value, ErrKind> {
+    let p = &ctx.p;
+    let mut violations = Vec::new();
+    check_keys(
+        body,
+        &["input_type"],
+        &[
+            "texts",
+            "input_type",
+            "images",
+            "truncate",
+            "embedding_types",
+        ],
+        &mut violations,
+    );
+    let input_types = [
+        "search_document",
+        "search_query",
+        "classification",
+        "clustering",
+        "image",
+    ];
+    check_enum(
+        body,
+        "input_type",
+        &input_types.map(|t| json!(t)),
+        &mut violations,
+    );
+    check_enum(
+        body,
+        "truncate",
+        &[json!("NONE"), json!("START"), json!("END")],
+        &mut violations,
+    );
+    let mut texts: Vec<&str> = Vec::new();
+    match body.get("texts") {
+        None if body.contains_key("images") => {}
+        None => violations.push("#: required key [texts] not found".to_owned()),
+        Some(Value::Array(list)) => {
+            if list.len() > COHERE_MAX_TEXTS {
+                violations.push(format!(
+                    "#/texts: expected maximum item count: {COHERE_MAX_TEXTS}, found: {}",
+                    list.len()
+                ));
+            }
+            for (i, t) in list.iter().enumerate() {
+                match t.as_str() {
+                    Some(s) if s.chars().count() > COHERE_MAX_CHARS => violations.push(format!(
+                        "#/texts/{i}: expected maxLength: {COHERE_MAX_CHARS}, actual: {}",
+                        s.chars().count()
+                    )),
+                    Some(s) => texts.push(s),
+                    None => violations.push(format!(
+                        "#/texts/{i}: expected type: String, found: {}",
+                        schema_type(t)
+                    )),
+                }
+            }
+        }
+        Some(other) => violations.push(format!(
+            "#/texts: expected type: JSONArray, found: {}",
+            schema_type(other)
+        )),
+    }
+    if !violations.is_empty() {
+        return Err(malformed(&violations));
+    }
+    if body.contains_key("images") {
+        return Err(bad(
+            "The emulator embeds texts only; image inputs are not emulated.",
+            None,
+        ));
+    }
+    let by_type = match body.get("embedding_types") {
+        None | Some(Value::Null) => false,
+        Some(t) if *t == json!(["float"]) => true,
+        Some(_) => {
+            return Err(bad(
+                "The emulator returns float embeddings only; embedding_types other than [\"float\"] are not emulated.",
+                None,
+            ))
+        }
+    };
+    let dims = p.cfg.embedding_dimensions;
+    let vectors: Vec<Vec<f32>> = texts
+        .iter()
+        .map(|t| super::openai::embed(p.cfg.seed, model, text_hash(t), dims))
+        .collect();
+    let id = request_id(ctx.serial ^ 0xC0E);
+    Ok(if by_type {
+        json!({"embeddings": {"float": vectors}, "id": id, "response_type": "embeddings_by_type", "texts": texts})
+    } else {
+        json!({"embeddings": vectors, "id": id, "response_type": "embeddings_floats", "texts": texts})
+    })
+}
+
+// ---- ListFoundationModels ------------------------------------------------------------------
+
+async fn foundation_models(
+    State(p): State<Arc<Provider>>,
+    conn: Conn,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = Ctx::new(&p, "foundation_models", conn.map(|Extension(c)| c));
+    if let Some(r) = ctx.gate(error).await {
+        return r;
+    }
+    let req = Request {
+        method,
+        uri,
+        headers,
+        body: Bytes::new(),
+    };
+    if let Err(kind) = authenticate(&p, &req) {
+        return ctx.finish(error(&kind));
+    }
+    if let Some(kind) = ctx.injected() {
+        return ctx.finish(error(&kind));
+    }
+    // the region of the signature's scope, as the ARNs name the caller's region
+    let region = header(&req.headers, "authorization")
+        .and_then(|a| sigv4::parse_authorization(a).ok())
+        .map_or_else(|| "us-east-1".to_owned(), |a| a.region.to_owned());
+    let chat = p.cfg.models.iter().chain(&p.cfg.reasoning_models);
+    let mut summaries: Vec<Value> = chat.map(|m| model_summary(m, &region, false)).collect();
+    summaries.extend(
+        p.cfg
+            .embedding_models
+            .iter()
+            .map(|m| model_summary(m, &region, true)),
+    );
+    ctx.slow_headers().await;
+    ctx.finish(json_response(
+        StatusCode::OK,
+        &json!({"modelSummaries": summaries}),
+        &[("x-amzn-RequestId", request_id(ctx.serial))],
+    ))
+}
+
+/// The display name of a model id's vendor prefix (`anthropic.` → `Anthropic`), as
+/// ListFoundationModels' `providerName` spells the vendors; an unknown prefix is kept as is.
+fn provider_name(model: &str) -> String {
+    let prefix = model.split('.').next().unwrap_or(model);
+    match prefix {
+        "amazon" => "Amazon",
+        "anthropic" => "Anthropic",
+        "cohere" => "Cohere",
+        "deepseek" => "DeepSeek",
+        "meta" => "Meta",
+        "mistral" => "Mistral AI",
+        "ai21" => "AI21 Labs",
+        "stability" => "Stability AI",
+        "openai" => "OpenAI",
+        "qwen" => "Qwen",
+        "writer" => "Writer",
+        other => other,
+    }
+    .to_owned()
+}
+
+/// `FoundationModelSummary` (Amazon Bedrock API Reference, as_of 2026-12-01): `modelArn`,
+/// `modelId`, `modelName` (at most 20 characters), `providerName`, modalities (`TEXT`,
+/// `EMBEDDING`), `responseStreamingSupported`, `customizationsSupported`,
+/// `inferenceTypesSupported`, `modelLifecycle.status`.
+fn model_summary(model: &str, region: &str, embedding: bool) -> Value {
+    let name: String = model
+        .split_once('.')
+        .map_or(model, |(_, rest)| rest)
+        .split(':')
+        .next()
+        .unwrap_or(model)
+        .chars()
+        .take(20)
+        .collect();
+    json!({
+        "modelArn": format!("arn:aws:bedrock:{region}::foundation-model/{model}"),
+        "modelId": model,
+        "modelName": name,
+        "providerName": provider_name(model),
+        "inputModalities": ["TEXT"],
+        "outputModalities": [if embedding { "EMBEDDING" } else { "TEXT" }],
+        "responseStreamingSupported": !embedding,
+        "customizationsSupported": [],
+        "inferenceTypesSupported": ["ON_DEMAND"],
+        "modelLifecycle": {"status": "ACTIVE"},
+    })
 }
