@@ -210,20 +210,30 @@ impl ProviderClient {
                 ),
             ));
         };
-        let body = protocol.encode_embedding_request(&req)?;
-        let fut = async {
+        // what cannot be encoded is the caller's request (an unknown Bedrock model family)
+        let bodies = protocol
+            .encode_embedding_requests(&req)
+            .map_err(|e| ProviderError::new(ErrorClass::BadRequest, e.to_string()))?;
+        let url = self.url(&path);
+        // Bedrock's Titan takes one input per call: the calls run concurrently, and the first
+        // failure fails the request
+        let calls = bodies.into_iter().map(|body| async {
             let resp = self
-                .send(http::Method::POST, &path, body, "application/json")
+                .send_to(http::Method::POST, &url, body, "application/json")
                 .await?;
-            let bytes = read_body(resp).await?;
-            Ok(protocol.decode_embedding_response(&bytes, &req.model)?)
+            read_body(resp).await
+        });
+        let fut = async {
+            let responses = futures::future::try_join_all(calls).await?;
+            Ok(protocol.decode_embedding_responses(&responses, &req.model)?)
         };
         tokio::time::timeout(self.options.request_timeout, fut)
             .await
             .unwrap_or_else(|_| Err(timeout_error("request", self.options.request_timeout)))
     }
 
-    /// The models the endpoint lists.
+    /// The models the endpoint lists (Bedrock: ListFoundationModels on the control-plane host
+    /// that belongs to the runtime base URL).
     pub async fn list_models(&self) -> Result<Vec<ModelInfo>, ProviderError> {
         let protocol = self.endpoint.protocol;
         let Some(path) = protocol.models_path() else {
@@ -235,9 +245,11 @@ impl ProviderClient {
                 ),
             ));
         };
+        let base = protocol.models_base_url(&self.endpoint.base_url);
+        let url = format!("{}{path}", base.trim_end_matches('/'));
         let fut = async {
             let resp = self
-                .send(http::Method::GET, path, Vec::new(), "application/json")
+                .send_to(http::Method::GET, &url, Vec::new(), "application/json")
                 .await?;
             let bytes = read_body(resp).await?;
             Ok(protocol.decode_models(&bytes)?)
@@ -347,9 +359,19 @@ impl ProviderClient {
         body: Vec<u8>,
         accept: &str,
     ) -> Result<reqwest::Response, ProviderError> {
-        let url = self.url(path);
-        let headers = self.headers(&method, &url, &body, accept)?;
-        let mut rb = self.http.request(method, &url).headers(headers);
+        self.send_to(method, &self.url(path), body, accept).await
+    }
+
+    /// [`ProviderClient::send`] to a full URL (Bedrock's control plane is on another host).
+    async fn send_to(
+        &self,
+        method: http::Method,
+        url: &str,
+        body: Vec<u8>,
+        accept: &str,
+    ) -> Result<reqwest::Response, ProviderError> {
+        let headers = self.headers(&method, url, &body, accept)?;
+        let mut rb = self.http.request(method, url).headers(headers);
         if !body.is_empty() {
             rb = rb.body(body);
         }

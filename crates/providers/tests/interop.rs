@@ -514,7 +514,7 @@ async fn embeddings_in_every_protocol_that_has_them() {
         let client = client_for(&em, t, ClientOptions::default());
         let who = t.name.as_str();
         let Some(model) = cfg.embedding_models.first().cloned() else {
-            // Anthropic and Bedrock: the client has no embeddings API for them either
+            // Anthropic: the client has no embeddings API for it either
             let e = client
                 .embed(EmbeddingRequest {
                     model: "any".to_owned(),
@@ -546,7 +546,8 @@ async fn embeddings_in_every_protocol_that_has_them() {
         }
         assert_ne!(resp.embeddings[0], resp.embeddings[1], "{who}");
         if t.protocol == Protocol::Gemini {
-            // batchEmbedContents reports no usage: absent, not guessed
+            // batchEmbedContents reports no usage: absent, not guessed (Bedrock's default model
+            // is Titan, which counts tokens per call; the client sums them)
             assert!(resp.usage.is_empty(), "{who}: {:?}", resp.usage);
         } else {
             let tokens: u32 = inputs.iter().map(|s| count_tokens(s)).sum();
@@ -563,16 +564,20 @@ async fn embeddings_in_every_protocol_that_has_them() {
             .await
             .unwrap();
         assert!(short.embeddings.iter().all(|v| v.len() == 256), "{who}");
-        let route = if t.protocol == Protocol::Gemini {
-            "batchEmbedContents"
-        } else {
-            "embeddings"
+        // Titan on Bedrock embeds one input per InvokeModel call
+        let (route, calls) = match t.protocol {
+            Protocol::Gemini => ("batchEmbedContents", 3),
+            Protocol::Bedrock => ("invoke", 3 * inputs.len() as u64),
+            _ => ("embeddings", 3),
         };
         let h = hits(&em, t);
-        assert_eq!(h.count(route, "200"), 3, "{who}: {h:?}");
-        assert_eq!(h.total, 3, "{who}: {h:?}");
+        assert_eq!(h.count(route, "200"), calls, "{who}: {h:?}");
+        assert_eq!(h.total, calls, "{who}: {h:?}");
     }
-    assert_eq!(served, 14, "13 OpenAI dialects and Gemini serve embeddings");
+    assert_eq!(
+        served, 15,
+        "13 OpenAI dialects, Gemini and Bedrock serve embeddings"
+    );
     em.shutdown().await;
 }
 
@@ -583,22 +588,159 @@ async fn model_lists_name_the_configured_models() {
     for (cfg, t) in &all {
         let client = client_for(&em, t, ClientOptions::default());
         let who = t.name.as_str();
-        match client.list_models().await {
-            Ok(models) => {
-                let ids: Vec<&str> = models.iter().map(|m| m.id.as_str()).collect();
-                for m in cfg.models.iter().chain(&cfg.reasoning_models) {
-                    assert!(ids.contains(&m.as_str()), "{who}: {m} missing from {ids:?}");
-                }
-                assert_eq!(hits(&em, t).count("models.list", "200"), 1, "{who}");
-            }
-            // Bedrock lists models on its control-plane host, which neither side serves
-            Err(e) if t.protocol == Protocol::Bedrock => {
-                assert_eq!(e.class, ErrorClass::BadRequest, "{who}: {e}");
-                assert_eq!(hits(&em, t).total, 0, "{who}");
-            }
-            Err(e) => panic!("{who}: {e}"),
+        let models = client
+            .list_models()
+            .await
+            .unwrap_or_else(|e| panic!("{who}: {e}"));
+        let ids: Vec<&str> = models.iter().map(|m| m.id.as_str()).collect();
+        for m in cfg.models.iter().chain(&cfg.reasoning_models) {
+            assert!(ids.contains(&m.as_str()), "{who}: {m} missing from {ids:?}");
         }
+        // Bedrock: ListFoundationModels, on the emulator's address as the client keeps a
+        // non-AWS base URL
+        let route = if t.protocol == Protocol::Bedrock {
+            for m in &cfg.embedding_models {
+                assert!(ids.contains(&m.as_str()), "{who}: {m} missing from {ids:?}");
+            }
+            let titan = models
+                .iter()
+                .find(|m| m.id == "amazon.titan-embed-text-v2:0")
+                .unwrap();
+            assert_eq!(titan.owned_by.as_deref(), Some("Amazon"), "{who}");
+            "foundation_models"
+        } else {
+            "models.list"
+        };
+        assert_eq!(hits(&em, t).count(route, "200"), 1, "{who}");
     }
+    em.shutdown().await;
+}
+
+fn bedrock_target() -> (ProviderConfig, Target) {
+    all_targets()
+        .into_iter()
+        .find(|(_, t)| t.protocol == Protocol::Bedrock)
+        .unwrap()
+}
+
+#[tokio::test]
+async fn bedrock_embeds_with_titan_dimensions_and_cohere_batches() {
+    let (cfg, t) = bedrock_target();
+    let em = start(vec![cfg]).await;
+    let client = client_for(&em, &t, ClientOptions::default());
+    let inputs: Vec<String> = ["alpha beta", "gamma", "delta epsilon zeta"]
+        .map(str::to_owned)
+        .to_vec();
+
+    // Titan V2: one InvokeModel call per input, dimensions honoured, token counts summed
+    let titan = client
+        .embed(EmbeddingRequest {
+            model: "amazon.titan-embed-text-v2:0".to_owned(),
+            input: inputs.clone(),
+            dimensions: Some(512),
+            ..EmbeddingRequest::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(titan.embeddings.len(), 3);
+    assert!(titan.embeddings.iter().all(|v| v.len() == 512));
+    let tokens: u32 = inputs.iter().map(|s| count_tokens(s)).sum();
+    assert_eq!(titan.usage.input_tokens, Some(u64::from(tokens)));
+    // an input's vector does not depend on the others or on the call order
+    let single = client
+        .embed(EmbeddingRequest {
+            model: "amazon.titan-embed-text-v2:0".to_owned(),
+            input: vec![inputs[1].clone()],
+            dimensions: Some(512),
+            ..EmbeddingRequest::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(single.embeddings[0], titan.embeddings[1]);
+    // a length Titan does not offer: Bedrock's ValidationException, not retried
+    let e = client
+        .embed(EmbeddingRequest {
+            model: "amazon.titan-embed-text-v2:0".to_owned(),
+            input: vec!["x".to_owned()],
+            dimensions: Some(300),
+            ..EmbeddingRequest::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(e.class, ErrorClass::BadRequest, "{e}");
+    assert_eq!(e.provider_code.as_deref(), Some("ValidationException"));
+    assert!(
+        e.message
+            .contains("#/dimensions: 300 is not a valid enum value"),
+        "{e}"
+    );
+
+    // Cohere: several inputs in one call, no usage reported
+    let cohere = client
+        .embed(EmbeddingRequest {
+            model: "cohere.embed-english-v3".to_owned(),
+            input: inputs.clone(),
+            ..EmbeddingRequest::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(cohere.model, "cohere.embed-english-v3");
+    assert_eq!(cohere.embeddings.len(), 3);
+    assert!(cohere.embeddings.iter().all(|v| v.len() == 1024));
+    assert_ne!(cohere.embeddings[0], cohere.embeddings[2]);
+    assert!(
+        cohere.usage.is_empty(),
+        "absent, not guessed: {:?}",
+        cohere.usage
+    );
+
+    // an unknown model: Bedrock's 400 for an invalid model identifier
+    let e = client
+        .embed(EmbeddingRequest {
+            model: "amazon.titan-embed-text-v9:0".to_owned(),
+            input: vec!["x".to_owned()],
+            ..EmbeddingRequest::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(e.class, ErrorClass::BadRequest, "{e}");
+    assert_eq!(e.message, "The provided model identifier is invalid.");
+
+    let h = hits(&em, &t);
+    assert_eq!(h.count("invoke", "200"), 3 + 1 + 1, "{h:?}");
+    assert_eq!(h.count("invoke", "400"), 2, "{h:?}");
+    em.shutdown().await;
+}
+
+#[tokio::test]
+async fn bedrock_embeddings_and_model_list_meet_injected_faults() {
+    let (mut cfg, t) = bedrock_target();
+    cfg.faults = with_faults(|f| {
+        f.rate_limit_share = 1.0;
+        f.retry_after_s = 7;
+    });
+    let em = start(vec![cfg]).await;
+    let client = client_for(&em, &t, ClientOptions::default());
+    let e = client
+        .embed(EmbeddingRequest {
+            model: "cohere.embed-english-v3".to_owned(),
+            input: vec!["x".to_owned()],
+            ..EmbeddingRequest::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.class,
+        ErrorClass::RateLimited {
+            retry_after: Some(Duration::from_secs(7))
+        },
+        "{e}"
+    );
+    let e = client.list_models().await.unwrap_err();
+    assert!(matches!(e.class, ErrorClass::RateLimited { .. }), "{e}");
+    let h = hits(&em, &t);
+    assert_eq!(h.count("invoke", "429"), 1, "{h:?}");
+    assert_eq!(h.count("foundation_models", "429"), 1, "{h:?}");
     em.shutdown().await;
 }
 
@@ -988,11 +1130,10 @@ async fn auth_failures_classify_in_every_protocol() {
 
 #[tokio::test]
 async fn bedrock_sigv4_signatures_are_verified_when_the_emulator_knows_the_secret() {
-    let (mut cfg, t) = all_targets()
-        .into_iter()
-        .find(|(_, t)| t.protocol == Protocol::Bedrock)
-        .unwrap();
+    let (mut cfg, t) = bedrock_target();
     cfg.api_keys = vec!["AKIDINTEROPTEST".to_owned()];
+    cfg.embedding_models
+        .push("cohere.embed-multilingual-v3".to_owned());
     cfg.aws_secret_access_key = Some("interop-secret".to_owned());
     let em = start(vec![cfg]).await;
     let who = t.name.as_str();
@@ -1022,8 +1163,52 @@ async fn bedrock_sigv4_signatures_are_verified_when_the_emulator_knows_the_secre
     let with_token = client_with("interop-secret", Some("FwoGZXIvYXdzEXAMPLETOKEN"));
     with_token.chat(chat_request(&t)).await.unwrap();
 
+    // InvokeModel and ListFoundationModels (a GET without a body) are signed the same way
+    let embedded = good
+        .embed(EmbeddingRequest {
+            model: "amazon.titan-embed-text-v2:0".to_owned(),
+            input: vec!["signed".to_owned(), "twice".to_owned()],
+            dimensions: Some(256),
+            ..EmbeddingRequest::default()
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{who}: {e}"));
+    assert_eq!(embedded.embeddings.len(), 2);
+    good.embed(EmbeddingRequest {
+        model: "cohere.embed-multilingual-v3".to_owned(),
+        input: vec!["uno".to_owned(), "dos".to_owned()],
+        ..EmbeddingRequest::default()
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{who}: {e}"));
+    let models = good
+        .list_models()
+        .await
+        .unwrap_or_else(|e| panic!("{who}: {e}"));
+    assert!(models
+        .iter()
+        .any(|m| m.id == "cohere.embed-multilingual-v3"));
+
     // a wrong secret gives a different signature: 403 InvalidSignatureException, not retried
     let bad = client_with("not-the-secret", None);
+    let refused = [
+        bad.embed(EmbeddingRequest {
+            model: "amazon.titan-embed-text-v2:0".to_owned(),
+            input: vec!["x".to_owned()],
+            ..EmbeddingRequest::default()
+        })
+        .await
+        .unwrap_err(),
+        bad.list_models().await.unwrap_err(),
+    ];
+    for e in refused {
+        assert_eq!(e.class, ErrorClass::Auth, "{who}: {e:?}");
+        assert_eq!(
+            e.provider_code.as_deref(),
+            Some("InvalidSignatureException"),
+            "{who}"
+        );
+    }
     for stream in [false, true] {
         let e = if stream {
             bad.chat_stream(chat_request(&t)).await.unwrap_err()
@@ -1051,6 +1236,10 @@ async fn bedrock_sigv4_signatures_are_verified_when_the_emulator_knows_the_secre
     assert_eq!(h.count("converse_stream", "200"), 1, "{h:?}");
     assert_eq!(h.count("converse", "403"), 1, "{h:?}");
     assert_eq!(h.count("converse_stream", "403"), 1, "{h:?}");
+    assert_eq!(h.count("invoke", "200"), 3, "{h:?}");
+    assert_eq!(h.count("invoke", "403"), 1, "{h:?}");
+    assert_eq!(h.count("foundation_models", "200"), 1, "{h:?}");
+    assert_eq!(h.count("foundation_models", "403"), 1, "{h:?}");
     em.shutdown().await;
 }
 

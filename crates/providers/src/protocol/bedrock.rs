@@ -1,5 +1,7 @@
 //! AWS Bedrock Converse (`POST /model/{modelId}/converse`) and ConverseStream
-//! (`/converse-stream`, AWS binary event-stream framing), plus SigV4 request signing.
+//! (`/converse-stream`, AWS binary event-stream framing), embeddings through InvokeModel
+//! (`/model/{modelId}/invoke`, Titan Text Embeddings and Cohere Embed bodies), the control
+//! plane's ListFoundationModels (`GET /foundation-models`), plus SigV4 request signing.
 //!
 //! Wire reference: Amazon Bedrock API Reference, "Converse", "ConverseStream",
 //! `ContentBlock`, `ContentBlockDeltaEvent`, `ConverseStreamMetadataEvent`, `TokenUsage`
@@ -28,8 +30,9 @@ use super::{
 use crate::error::{from_json, to_json, CodecError, ErrorClass, ProviderError};
 use crate::secret::AwsCredentials;
 use crate::types::{
-    CacheHint, CacheTtl, ChatRequest, ChatResponse, Choice, ContentPart, FinishReason, ImageSource,
-    Message, Role, StreamEvent, ToolCall, ToolChoice, ToolDefinition, Usage,
+    CacheHint, CacheTtl, ChatRequest, ChatResponse, Choice, ContentPart, EmbeddingRequest,
+    EmbeddingResponse, FinishReason, ImageSource, Message, ModelInfo, Role, StreamEvent, ToolCall,
+    ToolChoice, ToolDefinition, Usage,
 };
 
 /// SigV4 service name of the Bedrock runtime.
@@ -811,6 +814,221 @@ impl StreamDecoder for BedrockStreamDecoder {
     }
 }
 
+// ---- embeddings (InvokeModel) and model listing (control plane) -----------------------------
+
+/// `POST /model/{modelId}/invoke`: InvokeModel, whose body is the model's own format.
+pub(crate) fn invoke_path(model: &str) -> String {
+    format!("/model/{}/invoke", encode_path_segment(model))
+}
+
+/// Path of ListFoundationModels, on the control-plane host (see [`control_plane_base_url`]).
+pub(crate) const MODELS_PATH: &str = "/foundation-models";
+
+/// The control-plane base URL for a runtime base URL: ListFoundationModels is served by
+/// `bedrock.{region}.amazonaws.com`, not `bedrock-runtime.{region}...` (Amazon Bedrock API
+/// Reference, "ListFoundationModels", as_of 2026-12-01). Any other base URL (an emulator, a
+/// proxy) serves both, so it is kept.
+pub fn control_plane_base_url(base_url: &str) -> String {
+    let Some((scheme, rest)) = base_url.split_once("://") else {
+        return base_url.to_owned();
+    };
+    match rest.strip_prefix("bedrock-runtime.") {
+        Some(host_and_path) => format!("{scheme}://bedrock.{host_and_path}"),
+        None => base_url.to_owned(),
+    }
+}
+
+/// The body formats of the embedding models InvokeModel serves that this client speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmbeddingFamily {
+    /// Amazon Titan Text Embeddings (`amazon.titan-embed-text-*`): one `inputText` per call,
+    /// optional `dimensions` (V2: 256, 512 or 1024) and `normalize`; the response carries
+    /// `embedding` and `inputTextTokenCount` (Bedrock user guide, "Amazon Titan Embeddings
+    /// Text", as_of 2026-12-01).
+    Titan,
+    /// Cohere Embed v3 (`cohere.embed-english-v3`, `cohere.embed-multilingual-v3`): up to 96
+    /// `texts` per call with an `input_type`; the response carries `embeddings`, `id`,
+    /// `response_type` and `texts`, and no token count (Bedrock user guide, "Cohere Embed
+    /// models", as_of 2026-12-01).
+    Cohere,
+}
+
+/// Texts per Cohere call ("Texts per call: Maximum 96", Bedrock user guide, "Cohere Embed
+/// models", as_of 2026-12-01).
+pub const COHERE_MAX_TEXTS: usize = 96;
+
+impl EmbeddingFamily {
+    /// The family of a model id, also behind a cross-region prefix (`us.cohere.embed-...`) or
+    /// an ARN.
+    pub fn of(model: &str) -> Option<Self> {
+        let id = model.rsplit('/').next().unwrap_or(model);
+        if id.contains("amazon.titan-embed-text") {
+            Some(Self::Titan)
+        } else if id.contains("cohere.embed-") {
+            Some(Self::Cohere)
+        } else {
+            None
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WireTitanRequest {
+    input_text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    dimensions: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    normalize: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WireTitanResponse {
+    embedding: Vec<f32>,
+    #[serde(default)]
+    input_text_token_count: Option<u64>,
+}
+
+#[derive(Debug, Serialize)]
+struct WireCohereRequest<'a> {
+    texts: &'a [String],
+    input_type: &'static str,
+}
+
+#[derive(Debug, Deserialize)]
+struct WireCohereResponse {
+    embeddings: Vec<Vec<f32>>,
+}
+
+/// The InvokeModel bodies for an embeddings request, in input order: one per input for Titan
+/// (normalised, as the internal shape promises unit vectors where the provider can give them),
+/// one per 96 inputs for Cohere (`input_type` `search_document`: the internal request does
+/// not say whether it embeds documents or queries, and documents are the common case). Cohere
+/// v3 vectors have a fixed length, so `dimensions` is refused for it rather than ignored.
+pub fn encode_embedding_requests(req: &EmbeddingRequest) -> Result<Vec<Vec<u8>>, CodecError> {
+    const WHAT: &str = "bedrock embeddings request";
+    let family = EmbeddingFamily::of(&req.model).ok_or_else(|| {
+        CodecError::invalid(
+            WHAT,
+            format!(
+                "model `{}`: expected an amazon.titan-embed-text-* or cohere.embed-* model",
+                req.model
+            ),
+        )
+    })?;
+    if req.input.is_empty() {
+        return Err(CodecError::invalid(WHAT, "expected at least one input"));
+    }
+    match family {
+        EmbeddingFamily::Titan => req
+            .input
+            .iter()
+            .map(|text| {
+                to_json(
+                    WHAT,
+                    &WireTitanRequest {
+                        input_text: text.clone(),
+                        dimensions: req.dimensions,
+                        normalize: Some(true),
+                    },
+                )
+            })
+            .collect(),
+        EmbeddingFamily::Cohere => {
+            if let Some(d) = req.dimensions {
+                return Err(CodecError::invalid(
+                    WHAT,
+                    format!("dimensions {d}: Cohere Embed v3 on Bedrock has a fixed length and no dimensions parameter"),
+                ));
+            }
+            req.input
+                .chunks(COHERE_MAX_TEXTS)
+                .map(|texts| {
+                    to_json(
+                        WHAT,
+                        &WireCohereRequest {
+                            texts,
+                            input_type: "search_document",
+                        },
+                    )
+                })
+                .collect()
+        }
+    }
+}
+
+/// The InvokeModel response bodies of [`encode_embedding_requests`], in the same order, →
+/// one response. Titan's `inputTextTokenCount`s are summed (usage is absent when any call
+/// lacks it); Cohere reports no tokens, so usage stays absent.
+pub fn decode_embedding_responses(
+    model: &str,
+    bodies: &[impl AsRef<[u8]>],
+) -> Result<EmbeddingResponse, CodecError> {
+    let family = EmbeddingFamily::of(model).ok_or_else(|| {
+        CodecError::invalid(
+            "bedrock embeddings response",
+            format!("model `{model}` is neither Titan nor Cohere"),
+        )
+    })?;
+    let mut embeddings = Vec::new();
+    let mut usage = Usage::default();
+    match family {
+        EmbeddingFamily::Titan => {
+            let mut tokens = Some(0u64);
+            for body in bodies {
+                let w: WireTitanResponse =
+                    from_json("bedrock titan embeddings response", body.as_ref())?;
+                embeddings.push(w.embedding);
+                tokens = tokens.zip(w.input_text_token_count).map(|(a, b)| a + b);
+            }
+            usage.input_tokens = tokens;
+        }
+        EmbeddingFamily::Cohere => {
+            for body in bodies {
+                let w: WireCohereResponse =
+                    from_json("bedrock cohere embeddings response", body.as_ref())?;
+                embeddings.extend(w.embeddings);
+            }
+        }
+    }
+    Ok(EmbeddingResponse {
+        model: model.to_owned(),
+        embeddings,
+        usage,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WireModelList {
+    #[serde(default)]
+    model_summaries: Vec<WireModelSummary>,
+}
+
+/// `FoundationModelSummary`: `modelArn` and `modelId` are required, the rest optional (Amazon
+/// Bedrock API Reference, as_of 2026-12-01).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WireModelSummary {
+    model_id: String,
+    #[serde(default)]
+    provider_name: Option<String>,
+}
+
+/// ListFoundationModels response → models (`owned_by` is the `providerName`, e.g. `Amazon`).
+pub fn decode_models(body: &[u8]) -> Result<Vec<ModelInfo>, CodecError> {
+    let w: WireModelList = from_json("bedrock foundation model list", body)?;
+    Ok(w.model_summaries
+        .into_iter()
+        .map(|m| ModelInfo {
+            id: m.model_id,
+            owned_by: m.provider_name,
+            created: None,
+        })
+        .collect())
+}
+
 // ---- server side -----------------------------------------------------------------------------
 
 /// Converse body → internal request; `model` and `stream` come from the path.
@@ -1331,5 +1549,157 @@ mod tests {
         );
         let e = d.into_error(400, None);
         assert_eq!(e.class, ErrorClass::ContextTooLong);
+    }
+
+    fn embedding_request(model: &str, input: &[&str], dimensions: Option<u32>) -> EmbeddingRequest {
+        EmbeddingRequest {
+            model: model.to_owned(),
+            input: input.iter().map(|s| (*s).to_owned()).collect(),
+            dimensions,
+            user: None,
+        }
+    }
+
+    #[test]
+    fn titan_embeddings_are_one_invoke_body_per_input() {
+        let req = embedding_request(
+            "amazon.titan-embed-text-v2:0",
+            &["hello world", "second"],
+            Some(256),
+        );
+        let bodies = encode_embedding_requests(&req).unwrap();
+        let bodies: Vec<&str> = bodies
+            .iter()
+            .map(|b| std::str::from_utf8(b).unwrap())
+            .collect();
+        assert_eq!(
+            bodies,
+            [
+                r#"{"inputText":"hello world","dimensions":256,"normalize":true}"#,
+                r#"{"inputText":"second","dimensions":256,"normalize":true}"#,
+            ]
+        );
+        assert_eq!(
+            invoke_path(&req.model),
+            "/model/amazon.titan-embed-text-v2%3A0/invoke"
+        );
+        let no_dims = encode_embedding_requests(&embedding_request(
+            "amazon.titan-embed-text-v2:0",
+            &["x"],
+            None,
+        ))
+        .unwrap();
+        assert_eq!(no_dims[0], br#"{"inputText":"x","normalize":true}"#);
+    }
+
+    #[test]
+    fn titan_responses_sum_their_token_counts() {
+        let r = decode_embedding_responses(
+            "amazon.titan-embed-text-v2:0",
+            &[
+                &br#"{"embedding":[0.6,-0.8],"inputTextTokenCount":3,"embeddingsByType":{"float":[0.6,-0.8]}}"#[..],
+                &br#"{"embedding":[1.0,0.0],"inputTextTokenCount":2}"#[..],
+            ],
+        )
+        .unwrap();
+        assert_eq!(r.model, "amazon.titan-embed-text-v2:0");
+        assert_eq!(r.embeddings, vec![vec![0.6, -0.8], vec![1.0, 0.0]]);
+        assert_eq!(r.usage.input_tokens, Some(5));
+        // one call without a count: the total is unknown, not a partial sum
+        let r = decode_embedding_responses(
+            "amazon.titan-embed-text-v2:0",
+            &[
+                &br#"{"embedding":[1.0],"inputTextTokenCount":3}"#[..],
+                &br#"{"embedding":[1.0]}"#[..],
+            ],
+        )
+        .unwrap();
+        assert!(r.usage.is_empty(), "{:?}", r.usage);
+    }
+
+    #[test]
+    fn cohere_embeddings_batch_96_texts_and_report_no_usage() {
+        let req = embedding_request("cohere.embed-english-v3", &["a", "b"], None);
+        let bodies = encode_embedding_requests(&req).unwrap();
+        assert_eq!(bodies.len(), 1);
+        assert_eq!(
+            bodies[0],
+            br#"{"texts":["a","b"],"input_type":"search_document"}"#
+        );
+        let many: Vec<String> = (0..200).map(|i| format!("t{i}")).collect();
+        let req = EmbeddingRequest {
+            input: many,
+            ..embedding_request("cohere.embed-multilingual-v3", &[], None)
+        };
+        assert_eq!(encode_embedding_requests(&req).unwrap().len(), 3);
+        let r = decode_embedding_responses(
+            "cohere.embed-english-v3",
+            &[br#"{"embeddings":[[0.1,0.2],[0.3,0.4]],"id":"5a1e3f1c-0000-4000-a000-000000000000","response_type":"embeddings_floats","texts":["a","b"]}"#],
+        )
+        .unwrap();
+        assert_eq!(r.embeddings, vec![vec![0.1, 0.2], vec![0.3, 0.4]]);
+        assert!(r.usage.is_empty(), "usage is absent, not guessed");
+    }
+
+    #[test]
+    fn embedding_requests_bedrock_cannot_serve_are_refused() {
+        let unknown =
+            encode_embedding_requests(&embedding_request("amazon.nova-lite-v1:0", &["x"], None))
+                .unwrap_err()
+                .to_string();
+        assert!(unknown.contains("amazon.nova-lite-v1:0"), "{unknown}");
+        let dims = encode_embedding_requests(&embedding_request(
+            "cohere.embed-english-v3",
+            &["x"],
+            Some(256),
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(dims.contains("dimensions 256"), "{dims}");
+        assert!(encode_embedding_requests(&embedding_request(
+            "amazon.titan-embed-text-v2:0",
+            &[],
+            None
+        ))
+        .is_err());
+        assert_eq!(
+            EmbeddingFamily::of("us.cohere.embed-english-v3"),
+            Some(EmbeddingFamily::Cohere)
+        );
+        assert_eq!(
+            EmbeddingFamily::of(
+                "arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-embed-text-v2:0"
+            ),
+            Some(EmbeddingFamily::Titan)
+        );
+    }
+
+    #[test]
+    fn foundation_models_are_listed_on_the_control_plane_host() {
+        assert_eq!(
+            control_plane_base_url("https://bedrock-runtime.eu-central-1.amazonaws.com"),
+            "https://bedrock.eu-central-1.amazonaws.com"
+        );
+        assert_eq!(
+            control_plane_base_url("http://127.0.0.1:4000/"),
+            "http://127.0.0.1:4000/"
+        );
+        let body = br#"{"modelSummaries":[{"modelArn":"arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-embed-text-v2:0","modelId":"amazon.titan-embed-text-v2:0","modelName":"Titan Text Embeddings V2","providerName":"Amazon","inputModalities":["TEXT"],"outputModalities":["EMBEDDING"],"responseStreamingSupported":false,"customizationsSupported":[],"inferenceTypesSupported":["ON_DEMAND"],"modelLifecycle":{"status":"ACTIVE"}},{"modelArn":"arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0","modelId":"anthropic.claude-3-5-haiku-20241022-v1:0"}]}"#;
+        let models = decode_models(body).unwrap();
+        assert_eq!(
+            models,
+            vec![
+                ModelInfo {
+                    id: "amazon.titan-embed-text-v2:0".to_owned(),
+                    owned_by: Some("Amazon".to_owned()),
+                    created: None,
+                },
+                ModelInfo {
+                    id: "anthropic.claude-3-5-haiku-20241022-v1:0".to_owned(),
+                    owned_by: None,
+                    created: None,
+                },
+            ]
+        );
     }
 }

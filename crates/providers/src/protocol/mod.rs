@@ -230,19 +230,48 @@ impl Protocol {
         detail.into_error(status, retry_after)
     }
 
-    /// Embeddings path relative to the base URL, when the protocol has one we implement.
+    /// Embeddings path relative to the base URL, when the protocol has one we implement
+    /// (Bedrock: InvokeModel on the model, called once per body of
+    /// [`Protocol::encode_embedding_requests`]).
     pub fn embeddings_path(&self, model: &str) -> Option<String> {
         match self {
             Self::OpenAi(_) => Some("/embeddings".to_owned()),
             Self::Gemini => Some(gemini::embeddings_path(model)),
-            Self::Anthropic | Self::Bedrock => None,
+            Self::Bedrock => Some(bedrock::invoke_path(model)),
+            Self::Anthropic => None,
         }
     }
 
+    /// The body of an embeddings request that fits one call. Bedrock's Titan takes one input
+    /// per call: a request with several inputs fails here; use
+    /// [`Protocol::encode_embedding_requests`].
     pub fn encode_embedding_request(&self, req: &EmbeddingRequest) -> Result<Vec<u8>, CodecError> {
         match self {
             Self::Gemini => gemini::encode_embedding_request(req),
+            Self::Bedrock => {
+                let mut bodies = bedrock::encode_embedding_requests(req)?;
+                match (bodies.pop(), bodies.is_empty()) {
+                    (Some(body), true) => Ok(body),
+                    _ => Err(CodecError::invalid(
+                        "bedrock embeddings request",
+                        "these inputs need several InvokeModel calls: use encode_embedding_requests",
+                    )),
+                }
+            }
             _ => openai::encode_embedding_request(req),
+        }
+    }
+
+    /// The bodies of an embeddings request, one per call, all sent to
+    /// [`Protocol::embeddings_path`]: one body except on Bedrock (one per input for Titan, one
+    /// per 96 inputs for Cohere).
+    pub fn encode_embedding_requests(
+        &self,
+        req: &EmbeddingRequest,
+    ) -> Result<Vec<Vec<u8>>, CodecError> {
+        match self {
+            Self::Bedrock => bedrock::encode_embedding_requests(req),
+            _ => Ok(vec![self.encode_embedding_request(req)?]),
         }
     }
 
@@ -253,18 +282,44 @@ impl Protocol {
     ) -> Result<EmbeddingResponse, CodecError> {
         match self {
             Self::Gemini => gemini::decode_embedding_response(body, model),
+            Self::Bedrock => bedrock::decode_embedding_responses(model, &[body]),
             _ => openai::decode_embedding_response(body),
         }
     }
 
-    /// Model-list path relative to the base URL (Bedrock lists models on its control-plane
-    /// host, which this client does not call).
+    /// The responses to [`Protocol::encode_embedding_requests`]' bodies, in order, as one
+    /// response (Bedrock sums the calls' token counts; usage is absent when a call had none).
+    pub fn decode_embedding_responses(
+        &self,
+        bodies: &[impl AsRef<[u8]>],
+        model: &str,
+    ) -> Result<EmbeddingResponse, CodecError> {
+        match (self, bodies) {
+            (Self::Bedrock, _) => bedrock::decode_embedding_responses(model, bodies),
+            (_, [body]) => self.decode_embedding_response(body.as_ref(), model),
+            _ => Err(CodecError::invalid(
+                "embeddings response",
+                format!("expected one response body, got {}", bodies.len()),
+            )),
+        }
+    }
+
+    /// Model-list path relative to [`Protocol::models_base_url`].
     pub fn models_path(&self) -> Option<&'static str> {
         match self {
             Self::OpenAi(_) => Some("/models"),
             Self::Anthropic => Some("/v1/models"),
             Self::Gemini => Some("/models"),
-            Self::Bedrock => None,
+            Self::Bedrock => Some(bedrock::MODELS_PATH),
+        }
+    }
+
+    /// The base URL models are listed under: the endpoint's own, except Bedrock's runtime host,
+    /// whose models the control-plane host lists (`bedrock-runtime.` → `bedrock.`).
+    pub fn models_base_url(&self, base_url: &str) -> String {
+        match self {
+            Self::Bedrock => bedrock::control_plane_base_url(base_url),
+            _ => base_url.to_owned(),
         }
     }
 
@@ -272,6 +327,7 @@ impl Protocol {
         match self {
             Self::Anthropic => anthropic::decode_models(body),
             Self::Gemini => gemini::decode_models(body),
+            Self::Bedrock => bedrock::decode_models(body),
             _ => openai::decode_models(body),
         }
     }
