@@ -1,9 +1,11 @@
-"""The official `openai` and `anthropic` Python SDKs against `cloudfit emulate`.
+"""The official `openai`, `anthropic`, `boto3` (Bedrock) and `google-genai` (Gemini) Python SDKs
+against `cloudfit emulate`.
 
 Starts the emulator binary (path in CLOUDFIT_BIN, default target/debug/cloudfit) as a
 subprocess with a temporary config on free ports, then exercises chat, streaming with usage,
-tools, JSON mode, reasoning, prompt-cache usage, embeddings, model listing, and error classes. Needs:
-    pip install openai anthropic
+tools, JSON mode, reasoning, prompt-cache usage, embeddings, model listing, SigV4 and error
+classes. Nothing leaves 127.0.0.1: every client gets an explicit key, region and endpoint. Needs:
+    pip install -r crates/cli/tests/python/requirements.txt
 Run: python3 crates/cli/tests/python/test_sdk.py   (unittest; exits non-zero on any failure)
 """
 
@@ -15,7 +17,14 @@ import tempfile
 import unittest
 
 import anthropic
+import boto3
+import botocore.config
+import botocore.exceptions
 import openai
+from google import genai
+
+# botocore must never ask the EC2 instance metadata service for credentials or a region
+os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
 
 CONFIG = """
 [[provider]]
@@ -51,7 +60,24 @@ name = "overloaded"
 protocol = "anthropic"
 [provider.faults]
 unavailable_share = 1.0
+
+[[provider]]
+name = "bedrock"
+protocol = "bedrock"
+api_keys = ["AKIDCLOUDFITTEST"]
+aws_secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+[provider.output]
+length = { type = "fixed", tokens = 20 }
+
+[[provider]]
+name = "gemini"
+protocol = "gemini"
+[provider.output]
+length = { type = "fixed", tokens = 12 }
 """
+
+AWS_ACCESS_KEY_ID = "AKIDCLOUDFITTEST"
+AWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 
 URLS = {}
 PROC = None
@@ -84,7 +110,7 @@ def setUpModule():
         stderr=subprocess.PIPE,
         text=True,
     )
-    for _ in range(5):
+    for _ in range(CONFIG.count("[[provider]]")):
         line = PROC.stdout.readline()
         if not line:
             raise RuntimeError("emulator exited: " + PROC.stderr.read())
@@ -335,6 +361,179 @@ class AnthropicSDK(unittest.TestCase):
     def test_not_found(self):
         with self.assertRaises(anthropic.NotFoundError):
             an().messages.create(model="claude-0", max_tokens=10, messages=[{"role": "user", "content": "x"}])
+
+
+def aws(service="bedrock-runtime", secret=AWS_SECRET_ACCESS_KEY):
+    return boto3.client(
+        service,
+        endpoint_url=URLS["bedrock"],
+        region_name="us-east-1",
+        aws_access_key_id=AWS_ACCESS_KEY_ID,
+        aws_secret_access_key=secret,
+        config=botocore.config.Config(retries={"total_max_attempts": 1}),
+    )
+
+
+def user(text):
+    return [{"role": "user", "content": [{"text": text}]}]
+
+
+NOVA = "amazon.nova-lite-v1:0"
+
+
+class Boto3BedrockSDK(unittest.TestCase):
+    def test_converse(self):
+        r = aws().converse(modelId=NOVA, messages=user("Hello Bedrock"))
+        self.assertEqual(r["stopReason"], "end_turn")
+        self.assertEqual(r["output"]["message"]["role"], "assistant")
+        text = r["output"]["message"]["content"][0]["text"]
+        self.assertEqual(count_tokens(text), 20)
+        self.assertEqual(r["usage"]["inputTokens"], 2)
+        self.assertEqual(r["usage"]["outputTokens"], 20)
+        self.assertEqual(r["usage"]["totalTokens"], 22)
+        self.assertIsInstance(r["metrics"]["latencyMs"], int)
+
+    def test_converse_stream(self):
+        r = aws().converse_stream(modelId=NOVA, messages=user("Stream please"))
+        kinds, parts, stop, usage = [], [], None, None
+        for event in r["stream"]:
+            (kind,) = event.keys()
+            kinds.append(kind)
+            if kind == "contentBlockDelta":
+                parts.append(event[kind]["delta"]["text"])
+            elif kind == "messageStop":
+                stop = event[kind]["stopReason"]
+            elif kind == "metadata":
+                usage = event[kind]["usage"]
+        self.assertEqual(kinds[0], "messageStart")
+        self.assertEqual(kinds[-2:], ["messageStop", "metadata"])
+        self.assertIn("contentBlockDelta", kinds)
+        self.assertEqual(stop, "end_turn")
+        self.assertEqual(usage["outputTokens"], count_tokens("".join(parts)))
+        self.assertEqual(usage["outputTokens"], 20)
+        self.assertEqual(usage["totalTokens"], usage["inputTokens"] + usage["outputTokens"])
+
+    def test_tool_use(self):
+        tool_config = {
+            "tools": [
+                {
+                    "toolSpec": {
+                        "name": "get_weather",
+                        "description": "Weather for a city",
+                        "inputSchema": {"json": WEATHER["function"]["parameters"]},
+                    }
+                }
+            ],
+            "toolChoice": {"tool": {"name": "get_weather"}},
+        }
+        r = aws().converse(modelId=NOVA, messages=user("weather in Paris"), toolConfig=tool_config)
+        self.assertEqual(r["stopReason"], "tool_use")
+        call = next(b["toolUse"] for b in r["output"]["message"]["content"] if "toolUse" in b)
+        self.assertEqual(call["name"], "get_weather")
+        self.assertIsInstance(call["input"]["city"], str)
+        self.assertIn(call["input"]["unit"], ["c", "f"])
+        # streamed: the tool input arrives as JSON text in toolUse deltas
+        r = aws().converse_stream(modelId=NOVA, messages=user("weather"), toolConfig=tool_config)
+        name, pieces, stop = None, [], None
+        for event in r["stream"]:
+            if "contentBlockStart" in event:
+                name = event["contentBlockStart"]["start"]["toolUse"]["name"]
+            elif "contentBlockDelta" in event:
+                pieces.append(event["contentBlockDelta"]["delta"]["toolUse"]["input"])
+            elif "messageStop" in event:
+                stop = event["messageStop"]["stopReason"]
+        self.assertEqual(name, "get_weather")
+        self.assertEqual(stop, "tool_use")
+        self.assertIsInstance(json.loads("".join(pieces))["city"], str)
+
+    def test_titan_embeddings(self):
+        r = aws().invoke_model(
+            modelId="amazon.titan-embed-text-v2:0",
+            body=json.dumps({"inputText": "hello embeddings", "dimensions": 256}),
+            contentType="application/json",
+            accept="application/json",
+        )
+        body = json.loads(r["body"].read())
+        self.assertEqual(len(body["embedding"]), 256)
+        self.assertEqual(body["inputTextTokenCount"], 2)
+        norm = sum(x * x for x in body["embedding"]) ** 0.5
+        self.assertAlmostEqual(norm, 1.0, places=3)
+
+    def test_list_foundation_models(self):
+        summaries = aws("bedrock").list_foundation_models()["modelSummaries"]
+        ids = [m["modelId"] for m in summaries]
+        self.assertIn(NOVA, ids)
+        self.assertIn("amazon.titan-embed-text-v2:0", ids)
+        nova = next(m for m in summaries if m["modelId"] == NOVA)
+        self.assertEqual(nova["modelArn"], f"arn:aws:bedrock:us-east-1::foundation-model/{NOVA}")
+
+    def test_wrong_secret(self):
+        with self.assertRaises(botocore.exceptions.ClientError) as e:
+            aws(secret="not-the-secret").converse(modelId=NOVA, messages=user("x"))
+        err = e.exception.response
+        self.assertEqual(err["Error"]["Code"], "InvalidSignatureException")
+        self.assertEqual(err["ResponseMetadata"]["HTTPStatusCode"], 403)
+
+    def test_validation_error(self):
+        with self.assertRaises(botocore.exceptions.ClientError) as e:
+            aws().converse(modelId="amazon.no-such-model-v1:0", messages=user("x"))
+        self.assertEqual(e.exception.response["Error"]["Code"], "ValidationException")
+
+
+def gm():
+    # the emulator announces ".../v1beta"; the SDK wants the root and adds the API version
+    root = URLS["gemini"].rsplit("/v1beta", 1)[0]
+    return genai.Client(
+        api_key="gm-test",
+        http_options=genai.types.HttpOptions(base_url=root, api_version="v1beta"),
+    )
+
+
+class GoogleGenAISDK(unittest.TestCase):
+    def setUp(self):
+        # held by the test: the client closes its HTTP connection pool when garbage-collected,
+        # which a bare gm().models would allow mid-call
+        self.client = gm()
+
+    def test_generate_content(self):
+        r = self.client.models.generate_content(model="gemini-2.0-flash", contents="Hello Gemini")
+        self.assertEqual(count_tokens(r.text), 12)
+        self.assertEqual(r.candidates[0].finish_reason, genai.types.FinishReason.STOP)
+        self.assertEqual(r.usage_metadata.prompt_token_count, 2)
+        self.assertEqual(r.usage_metadata.candidates_token_count, 12)
+        self.assertEqual(r.usage_metadata.total_token_count, 14)
+
+    def test_generate_content_stream(self):
+        parts, last_usage = [], None
+        for chunk in self.client.models.generate_content_stream(model="gemini-2.0-flash", contents="Stream it"):
+            if chunk.text:
+                parts.append(chunk.text)
+            if chunk.usage_metadata is not None:
+                last_usage = chunk.usage_metadata
+        self.assertGreater(len(parts), 1)
+        self.assertEqual(count_tokens("".join(parts)), 12)
+        self.assertEqual(last_usage.candidates_token_count, 12)
+        self.assertEqual(last_usage.prompt_token_count, 2)
+
+    def test_embed_content(self):
+        r = self.client.models.embed_content(
+            model="gemini-embedding-001",
+            contents=["hello world", "bye"],
+            config=genai.types.EmbedContentConfig(output_dimensionality=768),
+        )
+        self.assertEqual(len(r.embeddings), 2)
+        self.assertEqual(len(r.embeddings[0].values), 768)
+        self.assertNotEqual(r.embeddings[0].values, r.embeddings[1].values)
+
+    def test_models_list(self):
+        names = [m.name for m in self.client.models.list()]
+        self.assertIn("models/gemini-2.0-flash", names)
+        self.assertIn("models/gemini-embedding-001", names)
+
+    def test_not_found(self):
+        with self.assertRaises(genai.errors.ClientError) as e:
+            self.client.models.generate_content(model="gemini-0", contents="x")
+        self.assertEqual(e.exception.code, 404)
 
 
 if __name__ == "__main__":
