@@ -14,7 +14,6 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use aws_smithy_eventstream::frame::read_message_from;
 use cloudfit_emulator::{
     count_tokens, Dist, Faults, HitCounts, Outage, OutageMode, OutputLength, Protocol,
     StreamErrorKind,
@@ -249,26 +248,6 @@ fn sse_text(events: &[(Option<String>, String)]) -> String {
         .collect()
 }
 
-/// Each event-stream frame as (`:message-type`, `:event-type` or `:exception-type`, payload).
-fn event_frames(mut body: &[u8]) -> Vec<(String, String, Value)> {
-    let mut out = Vec::new();
-    while !body.is_empty() {
-        let msg = read_message_from(&mut body).expect("valid event-stream frame");
-        let header = |name: &str| {
-            msg.headers()
-                .iter()
-                .find(|h| h.name().as_str() == name)
-                .map(|h| h.value().as_string().unwrap().as_str().to_owned())
-        };
-        let kind = header(":message-type").unwrap();
-        let name = header(":event-type")
-            .or_else(|| header(":exception-type"))
-            .unwrap();
-        out.push((kind, name, serde_json::from_slice(msg.payload()).unwrap()));
-    }
-    out
-}
-
 #[tokio::test]
 async fn stream_error_sends_the_protocols_own_error_event_then_ends_cleanly() {
     let err = faults(|f| {
@@ -338,7 +317,7 @@ async fn stream_error_sends_the_protocols_own_error_event_then_ends_cleanly() {
     assert_eq!(resp.status(), 200);
     let (body, failed) = read_all(resp).await;
     assert!(!failed);
-    let frames = event_frames(&body);
+    let frames = decode_frames(&body);
     let deltas: String = frames
         .iter()
         .filter_map(|(_, _, p)| p["delta"]["text"].as_str())
@@ -477,7 +456,7 @@ async fn stream_error_kinds_name_each_protocols_error() {
             .await,
         )
         .await;
-        let frames = event_frames(&body);
+        let frames = decode_frames(&body);
         assert_eq!(frames.last().unwrap().1, br);
 
         let (body, _) = read_all(

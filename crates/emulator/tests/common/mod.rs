@@ -144,7 +144,8 @@ pub fn chat(model: &str, text: &str) -> serde_json::Value {
     serde_json::json!({"model": model, "messages": [{"role": "user", "content": text}]})
 }
 
-/// Split a Bedrock event-stream body into (message type, event type, JSON payload).
+/// Split a Bedrock event-stream body into (`:message-type`, `:event-type` or, for exception
+/// frames, `:exception-type`, JSON payload).
 pub fn decode_frames(mut body: &[u8]) -> Vec<(String, String, Value)> {
     let mut out = Vec::new();
     while !body.is_empty() {
@@ -154,12 +155,13 @@ pub fn decode_frames(mut body: &[u8]) -> Vec<(String, String, Value)> {
                 .iter()
                 .find(|h| h.name().as_str() == name)
                 .map(|h| h.value().as_string().unwrap().as_str().to_owned())
-                .unwrap()
         };
-        assert_eq!(header(":content-type"), "application/json");
+        assert_eq!(header(":content-type").as_deref(), Some("application/json"));
         out.push((
-            header(":message-type"),
-            header(":event-type"),
+            header(":message-type").unwrap(),
+            header(":event-type")
+                .or_else(|| header(":exception-type"))
+                .unwrap(),
             serde_json::from_slice(msg.payload()).unwrap(),
         ));
     }
