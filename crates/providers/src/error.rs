@@ -261,6 +261,9 @@ pub(crate) fn mentions_context_length(message: &str) -> bool {
         "context length",
         "context_length",
         "context window",
+        // Anthropic, when prompt and max_tokens together overrun: "input length and
+        // `max_tokens` exceed context limit: 178959 + 64000 > 200000, ..."
+        "exceed context limit",
         "prompt is too long",
         "input is too long",
         "too many tokens",

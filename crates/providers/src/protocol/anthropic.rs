@@ -1334,6 +1334,18 @@ mod tests {
         )
         .into_error(400, None);
         assert_eq!(e.class, ErrorClass::ContextTooLong);
+        // the prompt fits, but not with max_tokens beside it (docker/docker-agent#569)
+        let e = error_detail(
+            br#"{"type":"error","error":{"type":"invalid_request_error","message":"input length and `max_tokens` exceed context limit: 178959 + 64000 > 200000, decrease input length or `max_tokens` and try again"}}"#,
+        )
+        .into_error(400, None);
+        assert_eq!(e.class, ErrorClass::ContextTooLong);
+        // an output cap over the model's largest is the request's own fault
+        let e = error_detail(
+            br#"{"type":"error","error":{"type":"invalid_request_error","message":"max_tokens: 100000 > 64000, which is the maximum allowed number of output tokens for claude-sonnet-4-20250514"}}"#,
+        )
+        .into_error(400, None);
+        assert_eq!(e.class, ErrorClass::BadRequest);
         // a body-size limit, not the context window
         let e = error_detail(
             br#"{"type":"error","error":{"type":"request_too_large","message":"Request exceeds the maximum allowed number of bytes."}}"#,
