@@ -70,6 +70,8 @@ async fn info(State(p): State<Arc<Provider>>) -> Response {
         "reasoning_models": p.cfg.reasoning_models,
         "embedding_models": p.cfg.embedding_models,
         "verifies_sigv4": p.cfg.aws_secret_access_key.is_some(),
+        // token limits as configured (null fields: no limit)
+        "limits": p.cfg.limits,
         // the rule in force, stored prefixes and counters; null when caching is off
         "prompt_cache": p.prompt_cache.as_ref().map(|c| c.info()),
         "uptime_s": p.started.elapsed().as_secs_f64(),

@@ -19,6 +19,10 @@
 //! prompt_cache_min_tokens = 64 # smallest cached prefix (absent: the family's, DeepSeek 64)
 //! prompt_cache_ttl_s = 300     # entry lifetime after last use (0 = never; absent: family's)
 //! prompt_cache_entries = 65536 # prefixes kept, least recently used evicted first
+//! [provider.limits]            # token limits refused as the cloud refuses them (absent: none)
+//! context_window = 65536       # prompt (+ requested output, except Gemini) per request
+//! max_output_tokens = 8192     # largest output cap a request may ask for
+//! models = { "deepseek-reasoner" = { max_output_tokens = 65536 } }  # per-model overrides
 //! [provider.latency]
 //! ttft = { type = "lognormal", median_ms = 300, p99_ms = 1500 }
 //! tokens_per_s = 60            # 0 = as fast as possible
@@ -31,7 +35,7 @@
 //! stream_error_kind = "overloaded"  # server_error | overloaded | rate_limited (absent: usual one)
 //! ```
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -65,6 +69,15 @@ impl Protocol {
 
     pub fn parse(text: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|p| p.as_str() == text)
+    }
+
+    /// Whether the context window bounds prompt and requested output together (OpenAI's
+    /// "you requested N tokens (P in the messages, C in the completion)", Anthropic's "input
+    /// length and `max_tokens` exceed context limit"). Gemini's window is on input alone;
+    /// Bedrock's combined check depends on the model family behind it, so the emulator checks
+    /// the prompt alone there.
+    pub fn output_shares_context(self) -> bool {
+        matches!(self, Self::OpenAi | Self::Anthropic)
     }
 
     /// Models a provider knows when none are configured.
@@ -243,6 +256,81 @@ pub struct ProviderConfig {
     pub faults: Faults,
     /// The prompt cache this provider emulates (see [`PromptCacheConfig`]).
     pub prompt_cache: PromptCacheConfig,
+    /// Token limits of the chat models (see [`Limits`]).
+    pub limits: Limits,
+}
+
+/// Token limits of one chat model; `None` is no limit.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ModelLimits {
+    /// Tokens a request may fill: the prompt, plus the requested output cap on every protocol
+    /// but Gemini (whose limit is on input alone).
+    pub context_window: Option<u32>,
+    /// The largest output cap (`max_tokens` and its kin) a request may ask for; also caps the
+    /// output of a request that asks for none.
+    pub max_output_tokens: Option<u32>,
+}
+
+/// Token limits of a provider's chat models: defaults for every model and overrides by model
+/// id. A request over a limit is refused with the cloud's own error (see the emulator's
+/// `proto::limits`), so a client's context-length handling can be tested offline.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    pub context_window: Option<u32>,
+    pub max_output_tokens: Option<u32>,
+    /// Per-model overrides; a field absent there keeps the provider-wide value.
+    pub models: BTreeMap<String, ModelLimits>,
+}
+
+impl Limits {
+    /// The limits that apply to `model`.
+    pub fn for_model(&self, model: &str) -> ModelLimits {
+        let own = self.models.get(model).copied().unwrap_or_default();
+        ModelLimits {
+            context_window: own.context_window.or(self.context_window),
+            max_output_tokens: own.max_output_tokens.or(self.max_output_tokens),
+        }
+    }
+
+    /// Every problem, each as (key under the provider table, expectation); `chat_models` are
+    /// the ids the overrides may name.
+    pub fn problems(&self, chat_models: &[&str]) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let mut positive = |key: String, v: Option<u32>| {
+            if v == Some(0) {
+                out.push((key, "expected a number of tokens >= 1, got 0".to_owned()));
+            }
+        };
+        positive("limits.context_window".to_owned(), self.context_window);
+        positive(
+            "limits.max_output_tokens".to_owned(),
+            self.max_output_tokens,
+        );
+        for (model, l) in &self.models {
+            positive(
+                format!("limits.models.{model:?}.context_window"),
+                l.context_window,
+            );
+            positive(
+                format!("limits.models.{model:?}.max_output_tokens"),
+                l.max_output_tokens,
+            );
+        }
+        for model in self.models.keys() {
+            if !chat_models.contains(&model.as_str()) {
+                out.push((
+                    format!("limits.models.{model:?}"),
+                    format!(
+                        "expected one of the provider's chat models ({}), got {model:?}",
+                        chat_models.join(", ")
+                    ),
+                ));
+            }
+        }
+        out
+    }
 }
 
 /// The emulated prompt cache of one provider. Which prefixes are cached, the smallest cacheable
@@ -334,6 +422,7 @@ impl ProviderConfig {
             reasoning_tokens: 32,
             faults: Faults::default(),
             prompt_cache: PromptCacheConfig::default(),
+            limits: Limits::default(),
         }
     }
 
@@ -587,6 +676,15 @@ impl EmulatorConfig {
             for (key, msg) in p.prompt_cache.problems() {
                 issues.push(issue(&at, &key, msg));
             }
+            let chat_models: Vec<&str> = p
+                .models
+                .iter()
+                .chain(&p.reasoning_models)
+                .map(String::as_str)
+                .collect();
+            for (key, msg) in p.limits.problems(&chat_models) {
+                issues.push(issue(&at, &key, msg));
+            }
             if let Some(secret) = &p.aws_secret_access_key {
                 if p.protocol != Protocol::Bedrock {
                     issues.push(issue(
@@ -664,6 +762,8 @@ struct RawProvider {
     prompt_cache_min_tokens: Option<i64>,
     prompt_cache_ttl_s: Option<i64>,
     prompt_cache_entries: Option<i64>,
+    #[serde(default)]
+    limits: Limits,
 }
 
 #[derive(Deserialize, Default)]
@@ -1043,6 +1143,7 @@ fn validate(raw: RawFile, file: &Path) -> Result<EmulatorConfig, ConfigError> {
             reasoning_tokens,
             faults: rp.faults,
             prompt_cache,
+            limits: rp.limits,
         });
     }
     let config = EmulatorConfig { providers };
@@ -1246,6 +1347,77 @@ dialect = "deepseek"
         let text = err.to_string();
         assert!(text.contains("access key id(s)"), "{text}");
         assert!(text.contains("belong to the bedrock protocol"), "{text}");
+    }
+
+    #[test]
+    fn limits_parse_with_per_model_overrides_and_bad_values_name_their_key() {
+        let c = parse(
+            "[[provider]]\nname = \"a\"\nprotocol = \"openai\"\n[provider.limits]\ncontext_window = 8192\nmax_output_tokens = 1024\nmodels = { \"gpt-4o\" = { max_output_tokens = 4096 } }\n",
+        )
+        .unwrap();
+        let limits = &c.providers[0].limits;
+        assert_eq!(
+            limits.for_model("gpt-4o"),
+            ModelLimits {
+                context_window: Some(8192),
+                max_output_tokens: Some(4096)
+            }
+        );
+        assert_eq!(
+            limits.for_model("gpt-4o-mini"),
+            ModelLimits {
+                context_window: Some(8192),
+                max_output_tokens: Some(1024)
+            }
+        );
+        assert_eq!(
+            parse("[[provider]]\nname = \"a\"\nprotocol = \"gemini\"\n")
+                .unwrap()
+                .providers[0]
+                .limits
+                .for_model("gemini-2.0-flash"),
+            ModelLimits::default()
+        );
+        let err = parse(
+            "[[provider]]\nname = \"a\"\nprotocol = \"openai\"\nmodels = [\"m\"]\n[provider.limits]\ncontext_window = 0\nmodels = { \"m\" = { max_output_tokens = 0 }, \"other\" = { context_window = 5 } }\n",
+        )
+        .unwrap_err();
+        let ConfigError::Invalid { issues, .. } = &err else {
+            panic!("{err}");
+        };
+        let keys: Vec<&str> = issues.iter().map(|i| i.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "provider[0].limits.context_window",
+                "provider[0].limits.models.\"m\".max_output_tokens",
+                "provider[0].limits.models.\"other\""
+            ],
+            "{err}"
+        );
+        let text = err.to_string();
+        assert!(
+            text.contains("expected a number of tokens >= 1, got 0"),
+            "{text}"
+        );
+        assert!(
+            text.contains("expected one of the provider's chat models (m), got \"other\""),
+            "{text}"
+        );
+        // a negative or fractional count is a type error naming its line and key
+        let err = parse(
+            "[[provider]]\nname = \"a\"\nprotocol = \"openai\"\n[provider.limits]\nmax_output_tokens = -5\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("line 5"), "{err}");
+        assert!(err.contains("limits.max_output_tokens"), "{err}");
+        let err = parse(
+            "[[provider]]\nname = \"a\"\nprotocol = \"openai\"\n[provider.limits]\nwindow = 5\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("unknown field `window`"), "{err}");
     }
 
     #[test]

@@ -28,6 +28,10 @@
 //! Bedrock only up to `cache_control` / `cachePoint` markers, Gemini implicit caching); see
 //! [`PromptCacheConfig`].
 //!
+//! Token limits: a provider's [`Limits`] (context window and largest output cap, per model)
+//! refuse an over-long prompt or an over-large `max_tokens` with the cloud's own 400, and cap
+//! the output of a request that sets no cap.
+//!
 //! Admin API, on every provider's own address: `GET|PUT /_emulator/faults`,
 //! `GET /_emulator/hits`, `POST /_emulator/reset` (also empties the prompt cache),
 //! `GET /_emulator/info` (with the prompt cache's rule, entries and counters).
@@ -48,8 +52,8 @@ mod tokenize;
 use std::sync::Arc;
 
 pub use config::{
-    Dialect, EmulatorConfig, Faults, Outage, OutageMode, OutputLength, PromptCacheConfig, Protocol,
-    ProviderConfig, StreamErrorKind,
+    Dialect, EmulatorConfig, Faults, Limits, ModelLimits, Outage, OutageMode, OutputLength,
+    PromptCacheConfig, Protocol, ProviderConfig, StreamErrorKind,
 };
 pub use dist::Dist;
 pub use error::{ConfigError, ConfigIssue, EmulatorError};

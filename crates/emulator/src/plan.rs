@@ -182,7 +182,19 @@ pub(crate) fn build(
             spec.max_tokens.is_some(),
         ),
     };
-    let cap = spec.max_tokens.unwrap_or(u32::MAX).max(1);
+    // the model's limits bound an uncapped request as the cloud does: by its largest output
+    // and, where output shares the context window, by what the prompt left of it
+    let limits = cfg.limits.for_model(&spec.model);
+    let room = limits
+        .context_window
+        .filter(|_| cfg.protocol.output_shares_context())
+        .map(|w| w.saturating_sub(spec.input_tokens));
+    let cap = [spec.max_tokens, limits.max_output_tokens, room]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(u32::MAX)
+        .max(1);
     let truncated = target > cap || from_request;
     let n = target.min(cap) as usize;
 

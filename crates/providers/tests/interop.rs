@@ -18,7 +18,7 @@
 use std::time::Duration;
 
 use cloudfit_emulator::{
-    count_tokens, Dist, Emulator, EmulatorConfig, Faults, HitCounts, Outage, OutageMode,
+    count_tokens, Dist, Emulator, EmulatorConfig, Faults, HitCounts, Limits, Outage, OutageMode,
     OutputLength, Protocol as EmuProtocol, ProviderConfig, RunningEmulator, StreamErrorKind,
 };
 use cloudfit_providers::{
@@ -741,6 +741,60 @@ async fn bedrock_embeddings_and_model_list_meet_injected_faults() {
     let h = hits(&em, &t);
     assert_eq!(h.count("invoke", "429"), 1, "{h:?}");
     assert_eq!(h.count("foundation_models", "429"), 1, "{h:?}");
+    em.shutdown().await;
+}
+
+/// Every cloud's refusal of a request over its model's token limits reaches the caller as
+/// `ContextTooLong` (the prompt, or prompt plus output cap, does not fit: a bigger window may
+/// serve it) or `BadRequest` (an output cap over the model's largest), never as retryable.
+#[tokio::test]
+async fn token_limit_refusals_classify_in_every_protocol() {
+    const MAX_OUT: u32 = 20;
+    let prompt = vec!["token"; 120].join(" ");
+    let prompt_tokens = count_tokens(&prompt) as u32;
+    // the prompt fits the window alone, but not with the largest output beside it
+    let window = prompt_tokens + MAX_OUT / 2;
+    let all: Vec<_> = all_targets()
+        .into_iter()
+        .map(|(mut cfg, t)| {
+            cfg.limits = Limits {
+                context_window: Some(window),
+                max_output_tokens: Some(MAX_OUT),
+                ..Limits::default()
+            };
+            (cfg, t)
+        })
+        .collect();
+    let em = start(all.iter().map(|(c, _)| c.clone()).collect()).await;
+    let long = vec!["token"; 200].join(" ");
+    for (cfg, t) in &all {
+        let client = client_for(&em, t, ClientOptions::default());
+        let who = t.name.as_str();
+        let request = |text: &str, max: u32| ChatRequest {
+            max_tokens: Some(max),
+            ..ChatRequest::user_text(&t.chat_model, text)
+        };
+        let e = client.chat(request("hi", MAX_OUT + 1)).await.unwrap_err();
+        assert_eq!(e.class, ErrorClass::BadRequest, "{who}: {e}");
+        assert_eq!(e.status, Some(400), "{who}");
+        let e = client.chat(request(&long, 5)).await.unwrap_err();
+        assert_eq!(e.class, ErrorClass::ContextTooLong, "{who}: {e}");
+        assert!(!e.is_retryable(), "{who}");
+        let se = client.chat_stream(request(&long, 5)).await.unwrap_err();
+        assert_eq!(se.class, ErrorClass::ContextTooLong, "{who} (stream): {se}");
+        let combined = client.chat(request(&prompt, MAX_OUT)).await;
+        if cfg.protocol.output_shares_context() {
+            let e = combined.unwrap_err();
+            assert_eq!(e.class, ErrorClass::ContextTooLong, "{who}: {e}");
+        } else {
+            let resp = combined.unwrap_or_else(|e| panic!("{who}: {e}"));
+            assert_eq!(
+                resp.usage.input_tokens,
+                Some(u64::from(prompt_tokens)),
+                "{who}"
+            );
+        }
+    }
     em.shutdown().await;
 }
 

@@ -11,6 +11,7 @@ use http::{HeaderMap, StatusCode};
 use serde::Serialize;
 use serde_json::{json, Value};
 
+use super::limits::{self, Overrun};
 use super::{
     bad, bearer, bound_text, chat_model, header, json_response, key_ok, make_id, prompt_builder,
     stream_response, Ctx, ErrKind, Fault, Kind, Rule,
@@ -222,28 +223,56 @@ fn parse(p: &Provider, v: &Value) -> Result<Req, ErrKind> {
             None,
         ));
     }
-    Ok(Req {
-        spec: ChatSpec {
-            hash: request_hash(
-                p.cfg.seed,
-                model,
-                &[Some(&v["messages"]), v.get("system"), v.get("tools")],
-            ),
-            model: model.to_owned(),
-            input_tokens,
-            max_tokens: Some(max_tokens.min(u64::from(u32::MAX)) as u32),
-            reasoning: if thinking {
-                Reasoning::Visible
-            } else {
-                Reasoning::None
-            },
-            json_mode: false,
-            json_schema: None,
-            tool,
+    let spec = ChatSpec {
+        hash: request_hash(
+            p.cfg.seed,
+            model,
+            &[Some(&v["messages"]), v.get("system"), v.get("tools")],
+        ),
+        model: model.to_owned(),
+        input_tokens,
+        max_tokens: Some(max_tokens.min(u64::from(u32::MAX)) as u32),
+        reasoning: if thinking {
+            Reasoning::Visible
+        } else {
+            Reasoning::None
         },
+        json_mode: false,
+        json_schema: None,
+        tool,
+    };
+    limits::check(p, &spec).map_err(|o| overrun(o, model))?;
+    Ok(Req {
+        spec,
         prompt,
         stream: v.get("stream").and_then(Value::as_bool).unwrap_or(false),
     })
+}
+
+/// A request over its model's limits, in Anthropic's `invalid_request_error` words (quoted
+/// from API responses in clients' issue trackers): `max_tokens: 100000 > 64000, which is the
+/// maximum allowed number of output tokens for claude-sonnet-4-20250514`, `prompt is too long:
+/// 200049 tokens > 200000 maximum` (daisuke-awaji/moca#254) and, when the prompt fits but not
+/// with `max_tokens`, `input length and `max_tokens` exceed context limit: 178959 + 64000 >
+/// 200000, decrease input length or `max_tokens` and try again` (docker/docker-agent#569).
+fn overrun(o: Overrun, model: &str) -> ErrKind {
+    match o {
+        Overrun::Output { requested, limit } => bad(
+            format!("max_tokens: {requested} > {limit}, which is the maximum allowed number of output tokens for {model}"),
+            Some("max_tokens"),
+        ),
+        o @ Overrun::Context { input, window, .. } if o.prompt_alone() => bad(
+            format!("prompt is too long: {input} tokens > {window} maximum"),
+            None,
+        ),
+        Overrun::Context { input, requested, window } => bad(
+            format!(
+                "input length and `max_tokens` exceed context limit: {input} + {} > {window}, decrease input length or `max_tokens` and try again",
+                requested.unwrap_or(0)
+            ),
+            None,
+        ),
+    }
 }
 
 /// `max_tokens`: "Required range: `x >= 1`" (platform.claude.com/docs/en/api/messages).

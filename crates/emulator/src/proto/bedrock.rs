@@ -25,6 +25,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use tokio::time::Instant;
 
+use super::limits::{self, Overrun};
 use super::{
     bad, bearer, bound_text, chat_model, header, json_response, key_ok, make_id, millis,
     prompt_builder, stream_response, Ctx, ErrKind, Fault, Kind, Rule,
@@ -346,7 +347,22 @@ fn parse(p: &Provider, model: String, v: &Value) -> Result<(ChatSpec, Prompt), E
         json_schema: None,
         tool,
     };
+    limits::check(p, &spec).map_err(overrun)?;
     Ok((spec, prompt))
+}
+
+/// A request over its model's limits, as Bedrock's `ValidationException` words it (quoted from
+/// Converse responses in clients' issue trackers, vercel/ai#2772 and langgenius/dify#10390):
+/// `The maximum tokens you requested exceeds the model limit of 4096. Try again with a maximum
+/// tokens value that is lower than 4096.` and `Input is too long for requested model.`
+fn overrun(o: Overrun) -> ErrKind {
+    match o {
+        Overrun::Output { limit, .. } => bad(
+            format!("The maximum tokens you requested exceeds the model limit of {limit}. Try again with a maximum tokens value that is lower than {limit}."),
+            None,
+        ),
+        Overrun::Context { .. } => bad("Input is too long for requested model.", None),
+    }
 }
 
 /// The body of a request Bedrock cannot read (the same answer as for a body that is not JSON).

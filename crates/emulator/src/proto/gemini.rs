@@ -13,6 +13,7 @@ use bytes::{BufMut, Bytes, BytesMut};
 use http::{HeaderMap, StatusCode};
 use serde_json::{json, Value};
 
+use super::limits::{self, Overrun};
 use super::{
     bad, bound_text, chat_model, header, json_response, key_ok, make_id, prompt_builder,
     stream_response, Ctx, ErrKind,
@@ -309,28 +310,46 @@ fn parse(p: &Provider, model: &str, v: &Value) -> Result<(ChatSpec, bool, Prompt
     }
     let prompt = prompt.finish();
     let input_tokens = prompt.tokens();
-    Ok((
-        ChatSpec {
-            hash: request_hash(
-                p.cfg.seed,
-                model,
-                &[
-                    Some(&v["contents"]),
-                    v.get("systemInstruction"),
-                    v.get("tools"),
-                ],
+    let spec = ChatSpec {
+        hash: request_hash(
+            p.cfg.seed,
+            model,
+            &[
+                Some(&v["contents"]),
+                v.get("systemInstruction"),
+                v.get("tools"),
+            ],
+        ),
+        model: model.to_owned(),
+        input_tokens,
+        max_tokens,
+        reasoning,
+        json_mode,
+        json_schema: if json_mode { json_schema } else { None },
+        tool,
+    };
+    limits::check(p, &spec).map_err(overrun)?;
+    Ok((spec, include_thoughts, prompt))
+}
+
+/// A request over its model's limits, as Gemini's `INVALID_ARGUMENT` words it: the
+/// maxOutputTokens range error quoted at [`check_generation`] with the model's limit as its
+/// exclusive end, and `The input token count (1200293) exceeds the maximum number of tokens
+/// allowed (1048576).` (quoted from API responses in google-gemini/gemini-cli#6678).
+fn overrun(o: Overrun) -> ErrKind {
+    match o {
+        Overrun::Output { requested, limit } => bad(
+            format!(
+                "Unable to submit request because it has a maxOutputTokens value of {requested} but the supported range is from 1 (inclusive) to {} (exclusive). Update the value and try again.",
+                u64::from(limit) + 1
             ),
-            model: model.to_owned(),
-            input_tokens,
-            max_tokens,
-            reasoning,
-            json_mode,
-            json_schema: if json_mode { json_schema } else { None },
-            tool,
-        },
-        include_thoughts,
-        prompt,
-    ))
+            Some("maxOutputTokens"),
+        ),
+        Overrun::Context { input, window, .. } => bad(
+            format!("The input token count ({input}) exceeds the maximum number of tokens allowed ({window})."),
+            None,
+        ),
+    }
 }
 
 /// How the API starts the message of a body it cannot read into its protobuf request.
@@ -406,8 +425,9 @@ const GENERATION: [Member; 5] = [
 ///   of 16384 but the supported range is from 1 (inclusive) to 8193 (exclusive)` (quoted from
 ///   Gemini responses in several clients' tests), and for temperature "supported range is
 ///   from 0 (inclusive) to 2.0001 (exclusive)" (probed against generativelanguage, 2026). The
-///   emulator knows no model's output limit, so a maxOutputTokens, topK or candidateCount
-///   below its minimum is worded with the minimum only: that wording is ours. topP's 1.0001
+///   generation config alone names no model's output limit, so a maxOutputTokens, topK or
+///   candidateCount below its minimum is worded with the minimum only: that wording is ours
+///   (a maxOutputTokens above a configured limit is refused after planning, in `overrun`). topP's 1.0001
 ///   mirrors temperature's and was not seen.
 /// * `candidateCount` above 1: `Multiple candidates is not enabled for models/<model>`
 ///   (INVALID_ARGUMENT, quoted from the API in several clients); the emulator generates one

@@ -4,6 +4,7 @@
 pub(crate) mod anthropic;
 pub(crate) mod bedrock;
 pub(crate) mod gemini;
+pub(crate) mod limits;
 pub(crate) mod openai;
 
 use std::sync::Arc;

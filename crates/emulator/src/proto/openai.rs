@@ -15,6 +15,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 use serde_json::{json, Value};
 
+use super::limits::{self, Overrun};
 use super::{
     bad, bad_field, bearer, bound_text, chat_model, header, json_response, key_ok, make_id,
     prompt_builder, stream_response, Ctx, ErrKind, Fault, Kind, Rule,
@@ -311,25 +312,64 @@ fn parse_chat(p: &Provider, v: &Value, deployment: Option<String>) -> Result<Cha
         .pointer("/stream_options/include_usage")
         .and_then(Value::as_bool)
         .unwrap_or(false);
+    let spec = ChatSpec {
+        hash: request_hash(
+            p.cfg.seed,
+            &model,
+            &[Some(&v["messages"]), v.get("tools"), format],
+        ),
+        model,
+        input_tokens: prompt.tokens(),
+        max_tokens,
+        reasoning,
+        json_mode,
+        json_schema,
+        tool,
+    };
+    let cap_field = if v.get("max_completion_tokens").is_some() {
+        "max_completion_tokens"
+    } else {
+        "max_tokens"
+    };
+    limits::check(p, &spec).map_err(|o| overrun(o, cap_field))?;
     Ok(ChatReq {
-        spec: ChatSpec {
-            hash: request_hash(
-                p.cfg.seed,
-                &model,
-                &[Some(&v["messages"]), v.get("tools"), format],
-            ),
-            model,
-            input_tokens: prompt.tokens(),
-            max_tokens,
-            reasoning,
-            json_mode,
-            json_schema,
-            tool,
-        },
+        spec,
         prompt,
         stream,
         include_usage,
     })
+}
+
+/// A request over its model's limits, worded as OpenAI words it (and as the compatible family
+/// copies it, DeepSeek included): `max_tokens is too large: 20480. This model supports at most
+/// 16384 completion tokens, whereas you provided 20480.` (`invalid_value`), and
+/// `This model's maximum context length is 8192 tokens. However, you requested 8256 tokens (64
+/// in the messages, 8192 in the completion). Please reduce the length of the messages or
+/// completion.` or, with no output cap, `However, your messages resulted in 8202 tokens. Please
+/// reduce the length of the messages.` (`context_length_exceeded`, param `messages`); all three
+/// quoted from API responses in clients' issue trackers (tailcallhq/forgecode#1185,
+/// ChatGPTNextWeb/NextChat#3195, dimagi/open-chat-studio#463).
+fn overrun(o: Overrun, cap_field: &str) -> ErrKind {
+    match o {
+        Overrun::Output { requested, limit } => bad_field(
+            format!("{cap_field} is too large: {requested}. This model supports at most {limit} completion tokens, whereas you provided {requested}."),
+            cap_field,
+            "invalid_value",
+        ),
+        Overrun::Context { input, requested: Some(out), window } => bad_field(
+            format!(
+                "This model's maximum context length is {window} tokens. However, you requested {} tokens ({input} in the messages, {out} in the completion). Please reduce the length of the messages or completion.",
+                u64::from(input) + u64::from(out)
+            ),
+            "messages",
+            "context_length_exceeded",
+        ),
+        Overrun::Context { input, requested: None, window } => bad_field(
+            format!("This model's maximum context length is {window} tokens. However, your messages resulted in {input} tokens. Please reduce the length of the messages."),
+            "messages",
+            "context_length_exceeded",
+        ),
+    }
 }
 
 /// Typed and bounded Chat Completions fields, in the order they are checked. The ranges are the
