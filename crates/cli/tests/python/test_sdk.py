@@ -4,7 +4,7 @@ against `cloudfit emulate`.
 Starts the emulator binary (path in CLOUDFIT_BIN, default target/debug/cloudfit) as a
 subprocess with a temporary config on free ports, then exercises chat, streaming with usage,
 tools, JSON mode, reasoning, prompt-cache usage, embeddings, model listing, SigV4 and error
-classes. Nothing leaves 127.0.0.1: every client gets an explicit key, region and endpoint. Needs:
+classes and token-limit refusals. Nothing leaves 127.0.0.1: every client gets an explicit key, region and endpoint. Needs:
     pip install -r crates/cli/tests/python/requirements.txt
 Run: python3 crates/cli/tests/python/test_sdk.py   (unittest; exits non-zero on any failure)
 """
@@ -32,6 +32,22 @@ name = "openai"
 protocol = "openai"
 [provider.output]
 length = { type = "fixed", tokens = 24 }
+
+[[provider]]
+name = "small"
+protocol = "openai"
+[provider.output]
+length = { type = "fixed", tokens = 100 }
+[provider.limits]
+context_window = 64
+max_output_tokens = 32
+
+[[provider]]
+name = "small-claude"
+protocol = "anthropic"
+[provider.limits]
+context_window = 64
+max_output_tokens = 32
 
 [[provider]]
 name = "limited"
@@ -274,6 +290,25 @@ class OpenAISDK(unittest.TestCase):
             oa().chat.completions.create(model="no-such-model", messages=[{"role": "user", "content": "x"}])
 
 
+    def test_token_limits(self):
+        long = [{"role": "user", "content": "word " * 80}]
+        with self.assertRaises(openai.BadRequestError) as e:
+            oa("small").chat.completions.create(model="gpt-4o-mini", messages=long)
+        self.assertEqual(e.exception.code, "context_length_exceeded")
+        self.assertEqual(e.exception.param, "messages")
+        self.assertIn("maximum context length is 64 tokens", e.exception.message)
+        with self.assertRaises(openai.BadRequestError) as e:
+            oa("small").chat.completions.create(
+                model="gpt-4o-mini", messages=[{"role": "user", "content": "x"}], max_completion_tokens=33
+            )
+        self.assertEqual(e.exception.code, "invalid_value")
+        self.assertEqual(e.exception.param, "max_completion_tokens")
+        # no cap asked for: the model's largest output bounds it
+        r = oa("small").chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "x"}])
+        self.assertEqual(r.choices[0].finish_reason, "length")
+        self.assertEqual(r.usage.completion_tokens, 32)
+
+
 class AnthropicSDK(unittest.TestCase):
     def test_messages(self):
         m = an().messages.create(
@@ -357,6 +392,22 @@ class AnthropicSDK(unittest.TestCase):
         self.assertEqual(e.exception.status_code, 529)
         if hasattr(anthropic, "OverloadedError"):
             self.assertIsInstance(e.exception, anthropic.OverloadedError)
+
+    def test_token_limits(self):
+        with self.assertRaises(anthropic.BadRequestError) as e:
+            an("small-claude").messages.create(
+                model="claude-haiku-4-5", max_tokens=10, messages=[{"role": "user", "content": "word " * 80}]
+            )
+        self.assertEqual(e.exception.body["error"]["type"], "invalid_request_error")
+        self.assertRegex(e.exception.body["error"]["message"], r"^prompt is too long: \d+ tokens > 64 maximum$")
+        with self.assertRaises(anthropic.BadRequestError) as e:
+            an("small-claude").messages.create(
+                model="claude-haiku-4-5", max_tokens=33, messages=[{"role": "user", "content": "x"}]
+            )
+        self.assertEqual(
+            e.exception.body["error"]["message"],
+            "max_tokens: 33 > 32, which is the maximum allowed number of output tokens for claude-haiku-4-5",
+        )
 
     def test_not_found(self):
         with self.assertRaises(anthropic.NotFoundError):
