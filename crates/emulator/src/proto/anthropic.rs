@@ -251,7 +251,8 @@ fn parse(p: &Provider, v: &Value) -> Result<Req, ErrKind> {
 
 /// A request over its model's limits, in Anthropic's `invalid_request_error` words (quoted
 /// from API responses in clients' issue trackers): `max_tokens: 100000 > 64000, which is the
-/// maximum allowed number of output tokens for claude-sonnet-4-20250514`, `prompt is too long:
+/// maximum allowed number of output tokens for claude-sonnet-4-20250514` (the shape epam's
+/// ai-dial-adapter-anthropic README quotes), `prompt is too long:
 /// 200049 tokens > 200000 maximum` (daisuke-awaji/moca#254) and, when the prompt fits but not
 /// with `max_tokens`, `input length and `max_tokens` exceed context limit: 178959 + 64000 >
 /// 200000, decrease input length or `max_tokens` and try again` (docker/docker-agent#569).
