@@ -574,6 +574,43 @@ fn mcda_reports_vikor_promethee_sensitivity_and_normalised_weights() {
         alternatives_field(&vshape, "net_flow"),
         alternatives_field(&prom, "net_flow")
     );
+    // Brans' other three: U-shape with q = 0 is the usual criterion; level and Gaussian flows
+    // still sum to 0 and differ from linear's
+    let promethee = |extra: &[&str]| {
+        json(
+            &[
+                &[
+                    "mcda",
+                    "--matrix",
+                    &matrix,
+                    "--types",
+                    types,
+                    "--method",
+                    "promethee2",
+                    "--format",
+                    "json",
+                ],
+                extra,
+            ]
+            .concat(),
+        )
+    };
+    assert_eq!(
+        alternatives_field(
+            &promethee(&["--preference", "ushape", "--q", "0"]),
+            "net_flow"
+        ),
+        alternatives_field(&promethee(&[]), "net_flow")
+    );
+    for extra in [
+        &["--preference", "level", "--q", "1", "--p", "5"][..],
+        &["--preference", "gaussian", "--s", "3,3,1,2,3,1"][..],
+        &["--preference", "ushape", "--q", "2"][..],
+    ] {
+        let flows = alternatives_field(&promethee(extra), "net_flow");
+        assert!(flows.iter().sum::<f64>().abs() < 1e-9, "{extra:?}");
+        assert_ne!(flows, alternatives_field(&prom, "net_flow"), "{extra:?}");
+    }
 
     let table = cloudfit(&[
         "mcda", "--matrix", &matrix, "--types", types, "--method", "wsm",
@@ -649,6 +686,26 @@ fn mcda_input_errors_name_file_line_and_column() {
         ],
     );
     assert!(err.contains("--q"), "{err}");
+    let promethee = |extra: &[&str]| {
+        mcda(
+            &ok,
+            &[&["--method", "promethee2", "--preference"][..], extra].concat(),
+        )
+    };
+    let err = promethee(&["gaussian"]);
+    assert!(err.contains("--preference gaussian: expected --s"), "{err}");
+    let err = promethee(&["gaussian", "--s", "0"]);
+    assert!(err.contains("expected a finite s > 0, found s=0"), "{err}");
+    let err = promethee(&["ushape", "--q", "1", "--p", "2"]);
+    assert!(
+        err.contains("--p: the ushape preference function takes --q"),
+        "{err}"
+    );
+    let err = promethee(&["level", "--q", "3", "--p", "1"]);
+    assert!(
+        err.contains("expected finite thresholds 0 <= q < p, found q=3, p=1"),
+        "{err}"
+    );
     let missing = files.dir.path().join("missing.csv");
     let err = mcda(&missing, &[]);
     assert!(err.contains("missing.csv: cannot read"), "{err}");

@@ -33,8 +33,8 @@ pub enum DecideError {
     },
     #[error("expected {expected} preference functions (one per criterion), found {found}")]
     PreferenceCount { expected: usize, found: usize },
-    #[error("criterion {criterion}: preference thresholds need 0 <= q < p and finite values, found q={q}, p={p}")]
-    BadThreshold { criterion: usize, q: f64, p: f64 },
+    #[error("criterion {criterion}: preference function: {problem}")]
+    BadPreference { criterion: usize, problem: String },
     #[error("vikor: expected v in [0, 1], found {v}")]
     BadV { v: f64 },
     #[error("pairwise matrix: expected a square matrix, row {row} has {found} entries for {expected} criteria")]

@@ -95,30 +95,30 @@ pub struct PrometheeDetail {
     pub negative_flow: Vec<f64>,
 }
 
-/// A PROMETHEE preference function of the oriented difference `d` (positive = better).
+/// A PROMETHEE preference function of the oriented difference `d` (positive = better): Brans'
+/// six generalised criteria (Brans & Vincke, "A preference ranking organisation method",
+/// Management Science 31(6), 1985), thresholds in the criterion's own units.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Preference {
-    /// 1 if d > 0, else 0.
+    /// 1 if d > 0, else 0 (type I, "usual").
     Usual,
-    /// 0 if d ≤ q; 1 if d ≥ p; (d − q)/(p − q) between (Brans' type V, "linear").
-    Linear { q: f64, p: f64 },
-    /// 0 if d ≤ 0; 1 if d ≥ p; d/p between (Brans' type III, "V-shape").
+    /// 0 if d ≤ q, else 1 (type II, "U-shape", quasi-criterion).
+    UShape { q: f64 },
+    /// 0 if d ≤ 0; 1 if d ≥ p; d/p between (type III, "V-shape").
     VShape { p: f64 },
+    /// 0 if d ≤ q; 1/2 if q < d ≤ p; 1 if d > p (type IV, "level").
+    Level { q: f64, p: f64 },
+    /// 0 if d ≤ q; 1 if d ≥ p; (d − q)/(p − q) between (type V, "linear").
+    Linear { q: f64, p: f64 },
+    /// 0 if d ≤ 0, else 1 − exp(−d²/2s²) (type VI, "Gaussian"; s between q and p in practice).
+    Gaussian { s: f64 },
 }
 
 impl Preference {
     fn degree(self, d: f64) -> f64 {
         match self {
             Self::Usual => f64::from(u8::from(d > 0.0)),
-            Self::Linear { q, p } => {
-                if d <= q {
-                    0.0
-                } else if d >= p {
-                    1.0
-                } else {
-                    (d - q) / (p - q)
-                }
-            }
+            Self::UShape { q } => f64::from(u8::from(d > q)),
             Self::VShape { p } => {
                 if d <= 0.0 {
                     0.0
@@ -128,19 +128,55 @@ impl Preference {
                     d / p
                 }
             }
+            Self::Level { q, p } => {
+                if d <= q {
+                    0.0
+                } else if d <= p {
+                    0.5
+                } else {
+                    1.0
+                }
+            }
+            Self::Linear { q, p } => {
+                if d <= q {
+                    0.0
+                } else if d >= p {
+                    1.0
+                } else {
+                    (d - q) / (p - q)
+                }
+            }
+            Self::Gaussian { s } => {
+                if d <= 0.0 {
+                    0.0
+                } else {
+                    1.0 - (-d * d / (2.0 * s * s)).exp()
+                }
+            }
+        }
+    }
+
+    /// What is wrong with the thresholds, if anything, as "expected …, found …".
+    pub fn problem(self) -> Option<String> {
+        let ordered = |q: f64, p: f64| {
+            (!(q.is_finite() && p.is_finite() && q >= 0.0 && p > q))
+                .then(|| format!("expected finite thresholds 0 <= q < p, found q={q}, p={p}"))
+        };
+        match self {
+            Self::Usual => None,
+            Self::UShape { q } => (!(q.is_finite() && q >= 0.0))
+                .then(|| format!("expected a finite threshold q >= 0, found q={q}")),
+            Self::VShape { p } => ordered(0.0, p),
+            Self::Level { q, p } | Self::Linear { q, p } => ordered(q, p),
+            Self::Gaussian { s } => (!(s.is_finite() && s > 0.0))
+                .then(|| format!("expected a finite s > 0, found s={s}")),
         }
     }
 
     fn check(self, criterion: usize) -> Result<(), DecideError> {
-        let (q, p) = match self {
-            Self::Usual => return Ok(()),
-            Self::Linear { q, p } => (q, p),
-            Self::VShape { p } => (0.0, p),
-        };
-        if q.is_finite() && p.is_finite() && q >= 0.0 && p > q {
-            Ok(())
-        } else {
-            Err(DecideError::BadThreshold { criterion, q, p })
+        match self.problem() {
+            None => Ok(()),
+            Some(problem) => Err(DecideError::BadPreference { criterion, problem }),
         }
     }
 }
@@ -437,6 +473,66 @@ mod tests {
             1e-12,
         );
         assert!(Preference::Linear { q: 2.0, p: 1.0 }.check(0).is_err());
+        let u = Preference::UShape { q: 1.0 };
+        close(
+            &[u.degree(1.0), u.degree(1.5), u.degree(-3.0)],
+            &[0.0, 1.0, 0.0],
+            1e-12,
+        );
+        let level = Preference::Level { q: 1.0, p: 3.0 };
+        close(
+            &[
+                level.degree(1.0),
+                level.degree(2.0),
+                level.degree(3.0),
+                level.degree(3.5),
+            ],
+            &[0.0, 0.5, 0.5, 1.0],
+            1e-12,
+        );
+        let g = Preference::Gaussian { s: 2.0 };
+        // at d = s the degree is 1 - e^(-1/2)
+        close(
+            &[g.degree(-1.0), g.degree(0.0), g.degree(2.0)],
+            &[0.0, 0.0, 1.0 - (-0.5f64).exp()],
+            1e-12,
+        );
+        assert!(g.degree(20.0) > 0.999_999);
+        assert!(Preference::UShape { q: -1.0 }.check(0).is_err());
+        assert!(Preference::Level { q: 1.0, p: 1.0 }.check(0).is_err());
+        assert!(Preference::Gaussian { s: 0.0 }.check(2).is_err());
+        assert!(Preference::Gaussian { s: f64::NAN }.check(0).is_err());
+    }
+
+    #[test]
+    fn promethee_level_and_gaussian_flows_by_hand() {
+        let w = Weights::equal(1).unwrap();
+        let m = matrix(&[&[1.0], &[3.0]], &[CriterionKind::Benefit]);
+        // d = 2 lies between q = 1 and p = 3: half preference for the second alternative
+        let level = promethee2(&m, &w, &[Preference::Level { q: 1.0, p: 3.0 }]).unwrap();
+        close(&level.scores, &[-0.5, 0.5], 1e-12);
+        let g = promethee2(&m, &w, &[Preference::Gaussian { s: 2.0 }]).unwrap();
+        let h = 1.0 - (-0.5f64).exp();
+        close(&g.scores, &[-h, h], 1e-12);
+        assert!(matches!(
+            promethee2(&m, &w, &[Preference::UShape { q: f64::INFINITY }]),
+            Err(DecideError::BadPreference { criterion: 0, .. })
+        ));
+    }
+
+    #[test]
+    fn promethee_types_reduce_to_each_other_at_their_limits() {
+        // U-shape with q = 0 is the usual criterion; level with p just above q is U-shape
+        for d in [-2.0, -0.1, 0.0, 0.1, 0.5, 1.0, 1.5, 4.0] {
+            assert_eq!(
+                Preference::UShape { q: 0.0 }.degree(d),
+                Preference::Usual.degree(d)
+            );
+            assert_eq!(
+                Preference::Linear { q: 0.0, p: 2.0 }.degree(d),
+                Preference::VShape { p: 2.0 }.degree(d)
+            );
+        }
     }
 
     #[test]

@@ -53,12 +53,18 @@ pub struct Args {
     /// PROMETHEE II preference function
     #[arg(long, value_enum, default_value_t = PreferenceName::Usual)]
     preference: PreferenceName,
-    /// PROMETHEE II indifference thresholds for `linear` (one per criterion, or one for all)
+    /// PROMETHEE II indifference thresholds for `ushape`, `level` and `linear` (one per
+    /// criterion, or one for all)
     #[arg(long = "q", value_name = "Q1,Q2,...")]
     q: Option<String>,
-    /// PROMETHEE II preference thresholds for `linear` and `vshape` (one per criterion, or one for all)
+    /// PROMETHEE II preference thresholds for `vshape`, `level` and `linear` (one per criterion,
+    /// or one for all)
     #[arg(long = "p", value_name = "P1,P2,...")]
     p: Option<String>,
+    /// PROMETHEE II spread of the `gaussian` preference function (one per criterion, or one for
+    /// all)
+    #[arg(long = "s", value_name = "S1,S2,...")]
+    s: Option<String>,
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -83,9 +89,18 @@ enum NormalizationName {
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum PreferenceName {
+    /// type I: any advantage is full preference
     Usual,
-    Linear,
+    /// type II: full preference above --q
+    Ushape,
+    /// type III: grows linearly up to --p
     Vshape,
+    /// type IV: half preference between --q and --p, full above --p
+    Level,
+    /// type V: grows linearly from --q to --p
+    Linear,
+    /// type VI: 1 - exp(-d²/2s²) with --s
+    Gaussian,
 }
 
 pub fn run(args: Args) -> CmdResult {
@@ -170,57 +185,68 @@ fn method(args: &Args, file: &MatrixFile) -> Result<(Method, &'static str), anyh
 }
 
 fn preferences(args: &Args, file: &MatrixFile) -> Result<Vec<Preference>, anyhow::Error> {
-    let k = file.criteria.len();
     let list = |flag: &str, v: &Option<String>| -> Result<Option<Vec<f64>>, anyhow::Error> {
         v.as_deref()
             .map(|s| parse_numbers(flag, s, &file.criteria, true))
             .transpose()
     };
-    let q = list("--q", &args.q)?;
-    let p = list("--p", &args.p)?;
-    let prefs = match args.preference {
-        PreferenceName::Usual => {
-            if q.is_some() || p.is_some() {
-                return Err(anyhow!(
-                    "--q/--p: the usual preference function has no thresholds; use --preference linear or vshape"
-                ));
-            }
-            vec![Preference::Usual; k]
-        }
-        PreferenceName::Linear => {
-            let (Some(q), Some(p)) = (q, p) else {
-                return Err(anyhow!(
-                    "--preference linear: expected both --q (indifference) and --p (preference) thresholds"
-                ));
-            };
-            q.iter()
-                .zip(&p)
-                .map(|(&q, &p)| Preference::Linear { q, p })
-                .collect()
-        }
-        PreferenceName::Vshape => {
-            if q.is_some() {
-                return Err(anyhow!(
-                    "--q: the vshape preference function only takes --p"
-                ));
-            }
-            let Some(p) = p else {
-                return Err(anyhow!(
-                    "--preference vshape: expected --p (preference thresholds)"
-                ));
-            };
-            p.iter().map(|&p| Preference::VShape { p }).collect()
-        }
+    let (q, p, s) = (
+        list("--q", &args.q)?,
+        list("--p", &args.p)?,
+        list("--s", &args.s)?,
+    );
+    let (name, wanted): (&str, &[&str]) = match args.preference {
+        PreferenceName::Usual => ("usual", &[]),
+        PreferenceName::Ushape => ("ushape", &["--q"]),
+        PreferenceName::Vshape => ("vshape", &["--p"]),
+        PreferenceName::Level => ("level", &["--q", "--p"]),
+        PreferenceName::Linear => ("linear", &["--q", "--p"]),
+        PreferenceName::Gaussian => ("gaussian", &["--s"]),
     };
-    for (j, pref) in prefs.iter().enumerate() {
-        let (q, p) = match *pref {
-            Preference::Usual => continue,
-            Preference::Linear { q, p } => (q, p),
-            Preference::VShape { p } => (0.0, p),
-        };
-        if !(q >= 0.0 && p > q) {
+    let takes = if wanted.is_empty() {
+        "no thresholds".to_owned()
+    } else {
+        wanted.join(" and ")
+    };
+    for (flag, given) in [
+        ("--q", q.is_some()),
+        ("--p", p.is_some()),
+        ("--s", s.is_some()),
+    ] {
+        if given && !wanted.contains(&flag) {
             return Err(anyhow!(
-                "--q/--p: criterion {} ({}): expected 0 <= q < p, found q={q}, p={p}",
+                "{flag}: the {name} preference function takes {takes}"
+            ));
+        }
+        if !given && wanted.contains(&flag) {
+            return Err(anyhow!(
+                "--preference {name}: expected {takes} (one value per criterion, or one for all)"
+            ));
+        }
+    }
+    // every wanted list is present and holds one value per criterion (parse_numbers spreads a
+    // single value); NaN, which the check below refuses, stands for a list that is not there
+    let at = |list: &Option<Vec<f64>>, j: usize| list.as_ref().map_or(f64::NAN, |v| v[j]);
+    let prefs: Vec<Preference> = (0..file.criteria.len())
+        .map(|j| match args.preference {
+            PreferenceName::Usual => Preference::Usual,
+            PreferenceName::Ushape => Preference::UShape { q: at(&q, j) },
+            PreferenceName::Vshape => Preference::VShape { p: at(&p, j) },
+            PreferenceName::Level => Preference::Level {
+                q: at(&q, j),
+                p: at(&p, j),
+            },
+            PreferenceName::Linear => Preference::Linear {
+                q: at(&q, j),
+                p: at(&p, j),
+            },
+            PreferenceName::Gaussian => Preference::Gaussian { s: at(&s, j) },
+        })
+        .collect();
+    for (j, pref) in prefs.iter().enumerate() {
+        if let Some(problem) = pref.problem() {
+            return Err(anyhow!(
+                "--preference {name}: criterion {} ({}): {problem}",
                 j + 1,
                 file.criteria[j]
             ));
