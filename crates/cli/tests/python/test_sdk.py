@@ -3,8 +3,9 @@ against `cloudfit emulate`.
 
 Starts the emulator binary (path in CLOUDFIT_BIN, default target/debug/cloudfit) as a
 subprocess with a temporary config on free ports, then exercises chat, streaming with usage,
-tools, JSON mode, reasoning, prompt-cache usage, embeddings, model listing, SigV4 and error
-classes and token-limit refusals. Nothing leaves 127.0.0.1: every client gets an explicit key, region and endpoint. Needs:
+several choices (n), tools, JSON mode, reasoning, prompt-cache usage, embeddings, model listing,
+SigV4, error classes and token-limit refusals. Nothing leaves 127.0.0.1: every client gets an
+explicit key, region and endpoint. Needs:
     pip install -r crates/cli/tests/python/requirements.txt
 Run: python3 crates/cli/tests/python/test_sdk.py   (unittest; exits non-zero on any failure)
 """
@@ -289,6 +290,24 @@ class OpenAISDK(unittest.TestCase):
         with self.assertRaises(openai.NotFoundError):
             oa().chat.completions.create(model="no-such-model", messages=[{"role": "user", "content": "x"}])
 
+
+    def test_several_choices(self):
+        msgs = [{"role": "user", "content": "Name a cloud"}]
+        r = oa().chat.completions.create(model="gpt-4o-mini", messages=msgs, n=3)
+        self.assertEqual([c.index for c in r.choices], [0, 1, 2])
+        texts = [c.message.content for c in r.choices]
+        self.assertEqual(len(set(texts)), 3)
+        self.assertEqual(r.usage.completion_tokens, sum(count_tokens(t) for t in texts))
+        parts, usage = {}, None
+        for chunk in oa().chat.completions.create(
+            model="gpt-4o-mini", messages=msgs, n=3, stream=True, stream_options={"include_usage": True}
+        ):
+            for c in chunk.choices:
+                parts[c.index] = parts.get(c.index, "") + (c.delta.content or "")
+            if chunk.usage:
+                usage = chunk.usage
+        self.assertEqual([parts[i] for i in range(3)], texts)
+        self.assertEqual(usage.completion_tokens, r.usage.completion_tokens)
 
     def test_token_limits(self):
         long = [{"role": "user", "content": "word " * 80}]

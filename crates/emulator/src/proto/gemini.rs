@@ -427,11 +427,11 @@ const GENERATION: [Member; 5] = [
 ///   from 0 (inclusive) to 2.0001 (exclusive)" (probed against generativelanguage, 2026). The
 ///   generation config alone names no model's output limit, so a maxOutputTokens, topK or
 ///   candidateCount below its minimum is worded with the minimum only: that wording is ours
-///   (a maxOutputTokens above a configured limit is refused after planning, in `overrun`). topP's 1.0001
-///   mirrors temperature's and was not seen.
+///   (a maxOutputTokens above a configured limit is refused after planning, in `overrun`).
+///   topP's 1.0001 mirrors temperature's and was not seen.
 /// * `candidateCount` above 1: `Multiple candidates is not enabled for models/<model>`
-///   (INVALID_ARGUMENT, quoted from the API in several clients); the emulator generates one
-///   candidate, as `n > 1` is refused for OpenAI.
+///   (INVALID_ARGUMENT, quoted from the API in several clients), as current Gemini models
+///   answer it; the emulator generates one candidate.
 fn check_generation(config: Option<&Value>, model: &str) -> Result<(), ErrKind> {
     let config = match config {
         None | Some(Value::Null) => return Ok(()),

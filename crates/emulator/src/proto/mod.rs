@@ -114,6 +114,14 @@ impl Rule {
         }
     }
 
+    pub(crate) const fn integer_in(min: i32, max: i32) -> Self {
+        Self {
+            kind: Kind::Integer,
+            min: Some(min as f64),
+            max: Some(max as f64),
+        }
+    }
+
     pub(crate) const fn number_in(lo: f64, hi: f64) -> Self {
         Self {
             kind: Kind::Number,

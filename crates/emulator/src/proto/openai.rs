@@ -9,6 +9,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Router};
 use base64::Engine;
 use bytes::{Bytes, BytesMut};
+use futures::future::Either;
 use http::{HeaderMap, StatusCode};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -22,7 +23,9 @@ use super::{
 };
 use crate::cache::Prompt;
 use crate::config::{Dialect, StreamErrorKind};
-use crate::plan::{self, request_hash, BlockKind, ChatSpec, Finish, Plan, Reasoning, ToolCall};
+use crate::plan::{
+    self, request_hash, BlockKind, ChatSpec, Finish, Plan, Reasoning, StreamFault, ToolCall,
+};
 use crate::server::{ConnKill, Provider};
 use crate::stream::{paced, sse_data, Encoder};
 use crate::tokenize::count_tokens;
@@ -223,6 +226,8 @@ async fn chat_inner(
 struct ChatReq {
     spec: ChatSpec,
     prompt: Prompt,
+    /// `n`: how many choices to generate.
+    choices: u32,
     stream: bool,
     include_usage: bool,
 }
@@ -256,9 +261,8 @@ fn parse_chat(p: &Provider, v: &Value, deployment: Option<String>) -> Result<Cha
         }
     }
     check_sampling(v)?;
-    if v.get("n").and_then(Value::as_u64).is_some_and(|n| n > 1) {
-        return Err(bad("n > 1 is not supported by this emulator", Some("n")));
-    }
+    // validated above: 1..=MAX_CHOICES
+    let choices = v.get("n").and_then(Value::as_u64).unwrap_or(1) as u32;
     let reasons = chat_model(p, &model).ok_or_else(|| ErrKind::ModelNotFound(model.clone()))?;
     let max_tokens = v
         .get("max_completion_tokens")
@@ -335,6 +339,7 @@ fn parse_chat(p: &Provider, v: &Value, deployment: Option<String>) -> Result<Cha
     Ok(ChatReq {
         spec,
         prompt,
+        choices,
         stream,
         include_usage,
     })
@@ -372,13 +377,18 @@ fn overrun(o: Overrun, cap_field: &str) -> ErrKind {
     }
 }
 
+/// The most choices one request may ask for (`n`: "Minimum: 1. Maximum: 128." in the Azure
+/// OpenAI chat completions spec, which mirrors OpenAI's).
+const MAX_CHOICES: i32 = 128;
+
 /// Typed and bounded Chat Completions fields, in the order they are checked. The ranges are the
 /// API reference's (platform.openai.com/docs/api-reference/chat/create: temperature 0 to 2,
-/// top_p 0 to 1, presence/frequency_penalty -2.0 to 2.0, n and the token limits at least 1).
+/// top_p 0 to 1, presence/frequency_penalty -2.0 to 2.0, n 1 to 128, the token limits at
+/// least 1).
 const CHAT_FIELDS: [(&str, Rule); 9] = [
     ("max_tokens", Rule::integer_at_least(1)),
     ("max_completion_tokens", Rule::integer_at_least(1)),
-    ("n", Rule::integer_at_least(1)),
+    ("n", Rule::integer_in(1, MAX_CHOICES)),
     ("temperature", Rule::number_in(0.0, 2.0)),
     ("top_p", Rule::number_in(0.0, 1.0)),
     ("presence_penalty", Rule::number_in(-2.0, 2.0)),
@@ -543,8 +553,7 @@ async fn chat_checked(
     }
     let mut rng = ctx.rng.clone();
     let fault = if req.stream { ctx.stream_fault() } else { None };
-    let mut plan = plan::build(&p.cfg, &p.corpus, &req.spec, ctx.serial, &mut rng, fault);
-    plan.cache = ctx.cache(&req.prompt);
+    let plans = choice_plans(ctx, &req, fault, &mut rng);
     ctx.slow_headers().await;
     let id = format!("chatcmpl-{}", make_id(ctx.serial, p.cfg.seed, 29));
     let extra = [(
@@ -552,25 +561,124 @@ async fn chat_checked(
         format!("req_{}", make_id(ctx.serial, 7, 24)),
     )];
     if req.stream {
-        let enc = OpenAiEncoder {
+        let single = plans.len() == 1;
+        let encoder = |choice: u32| OpenAiEncoder {
             dialect: p.cfg.dialect,
-            id,
+            id: id.clone(),
             include_usage: req.include_usage,
+            choice,
+            ends_body: single,
+        };
+        let body = if single {
+            let plan = plans.into_iter().next().ok_or(ErrKind::Server)?;
+            // one choice, the common case: its own stream, nothing merged
+            Either::Left(paced(plan, encoder(0), Arc::clone(p), ctx.arrival))
+        } else {
+            let tail = stream_tail(p.cfg.dialect, &id, &plans, req.include_usage);
+            let ends_in_error = matches!(fault, Some(StreamFault::Error { .. }));
+            let choices = plans.into_iter().enumerate().map(|(i, plan)| {
+                let enc = encoder(i as u32);
+                (i, paced(plan, enc, Arc::clone(p), ctx.arrival))
+            });
+            Either::Right(merge_choices(choices, tail, ends_in_error))
         };
         return Ok(stream_response(
             "text/event-stream; charset=utf-8",
-            paced(plan, enc, Arc::clone(p), ctx.arrival),
+            body,
             &extra,
         ));
     }
-    if !ctx.wait_for(&plan).await {
-        return Err(ErrKind::Unavailable);
+    let longest = plans.iter().max_by_key(|plan| plan.total_duration());
+    if let Some(plan) = longest {
+        if !ctx.wait_for(plan).await {
+            return Err(ErrKind::Unavailable);
+        }
     }
     Ok(json_response(
         StatusCode::OK,
-        &completion_body(p.cfg.dialect, &id, &plan),
+        &completion_body(p.cfg.dialect, &id, &plans),
         &extra,
     ))
+}
+
+/// One plan per requested choice. Choice 0 is the request's own (its text, its stream fault,
+/// the prompt cache's share); the others get their own text from the request hash and share
+/// its time to first token, as the choices of one request share one prefill.
+fn choice_plans(
+    ctx: &Ctx,
+    req: &ChatReq,
+    fault: Option<StreamFault>,
+    rng: &mut ChaCha8Rng,
+) -> Vec<Plan> {
+    let p = &ctx.p;
+    let mut first = plan::build(&p.cfg, &p.corpus, &req.spec, ctx.serial, rng, fault);
+    first.cache = ctx.cache(&req.prompt);
+    let mut plans = vec![first];
+    for i in 1..req.choices {
+        let spec = ChatSpec {
+            hash: plan::mix(req.spec.hash ^ u64::from(i)),
+            ..req.spec.clone()
+        };
+        let mut plan = plan::build(&p.cfg, &p.corpus, &spec, ctx.serial, rng, None);
+        plan.timing.ttft = plans[0].timing.ttft;
+        plan.cache = plans[0].cache;
+        plans.push(plan);
+    }
+    plans
+}
+
+/// What ends a stream of several choices once every choice has finished: the usage chunk of
+/// all of them (with `include_usage`) and `data: [DONE]`.
+fn stream_tail(d: Dialect, id: &str, plans: &[Plan], include_usage: bool) -> Bytes {
+    let mut out = BytesMut::new();
+    if let Some(first) = plans.first() {
+        if include_usage {
+            usage_chunk(d, id, first, &usage_json(d, plans), &mut out);
+        }
+    }
+    out.extend_from_slice(b"data: [DONE]\n\n");
+    out.freeze()
+}
+
+/// The choices' streams interleaved as their tokens fall due, then `tail`. A choice that ends
+/// in the protocol's error event (only choice 0 carries a stream fault) ends the whole body
+/// there; a cut connection ends it with the error.
+fn merge_choices<S>(
+    choices: impl Iterator<Item = (usize, S)>,
+    tail: Bytes,
+    ends_in_error: bool,
+) -> impl futures::Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static
+where
+    S: futures::Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static,
+{
+    use futures::StreamExt;
+    // each choice's stream, tagged with its index and followed by an end marker
+    let tagged: Vec<_> = choices
+        .map(|(i, s)| {
+            s.map(move |item| (i, Some(item)))
+                .chain(futures::stream::once(async move { (i, None) }))
+                .boxed()
+        })
+        .collect();
+    let left = tagged.len();
+    let merged = futures::stream::select_all(tagged);
+    futures::stream::unfold(
+        (merged, left, Some(tail)),
+        move |(mut merged, mut left, mut tail)| async move {
+            loop {
+                match merged.next().await? {
+                    (_, Some(item)) => return Some((item, (merged, left, tail))),
+                    (0, None) if ends_in_error => return None,
+                    (_, None) => {
+                        left -= 1;
+                        if left == 0 {
+                            return tail.take().map(|t| (Ok(t), (merged, 0, None)));
+                        }
+                    }
+                }
+            }
+        },
+    )
 }
 
 fn finish_reason(f: Finish) -> &'static str {
@@ -587,11 +695,16 @@ fn finish_reason(f: Finish) -> &'static str {
 /// `prompt_cache_hit_tokens` + `prompt_cache_miss_tokens` = `prompt_tokens` (mirrored in
 /// `prompt_tokens_details.cached_tokens` for clients that read only OpenAI's field), a top-level
 /// `cached_tokens` for Moonshot and Qianfan.
-fn usage_json(d: Dialect, plan: &Plan) -> Value {
-    let input = plan.input_tokens;
-    let cached = plan.cache.read.min(input);
-    let output = plan.output_tokens();
-    let reasoning = plan.reasoning_tokens();
+///
+/// With several choices the prompt is counted once and the completion tokens of every choice
+/// add up ("you'll be charged based on the number of generated tokens across all of the
+/// choices", API reference `n`).
+fn usage_json(d: Dialect, plans: &[Plan]) -> Value {
+    let (input, cached) = plans.first().map_or((0, 0), |plan| {
+        (plan.input_tokens, plan.cache.read.min(plan.input_tokens))
+    });
+    let output: u32 = plans.iter().map(Plan::output_tokens).sum();
+    let reasoning: u32 = plans.iter().map(Plan::reasoning_tokens).sum();
     let total = input + output;
     match d {
         Dialect::Standard | Dialect::Azure => json!({
@@ -640,7 +753,40 @@ fn content_filter_results() -> Value {
 
 const FINGERPRINT: &str = "fp_5e1d0c3a7b";
 
-fn completion_body(d: Dialect, id: &str, plan: &Plan) -> Value {
+fn completion_body(d: Dialect, id: &str, plans: &[Plan]) -> Value {
+    let choices: Vec<Value> = plans
+        .iter()
+        .enumerate()
+        .map(|(index, plan)| completion_choice(d, index, plan))
+        .collect();
+    let (created, model) = plans
+        .first()
+        .map_or((0, ""), |plan| (plan.created, plan.model.as_str()));
+    let mut body = json!({
+        "id": id,
+        "object": "chat.completion",
+        "created": created,
+        "model": model,
+        "choices": choices,
+        "usage": usage_json(d, plans),
+    });
+    match d {
+        Dialect::Standard => {
+            body["system_fingerprint"] = json!(FINGERPRINT);
+            body["service_tier"] = json!("default");
+        }
+        Dialect::Azure => {
+            body["system_fingerprint"] = json!(FINGERPRINT);
+            body["prompt_filter_results"] =
+                json!([{"prompt_index": 0, "content_filter_results": content_filter_results()}]);
+        }
+        Dialect::Ark => body["service_tier"] = json!("default"),
+        _ => {}
+    }
+    body
+}
+
+fn completion_choice(d: Dialect, index: usize, plan: &Plan) -> Value {
     let mut message =
         json!({"role": "assistant", "content": plan.text_of(|k| *k == BlockKind::Text)});
     if let Some(r) = plan.text_of(|k| *k == BlockKind::Reasoning) {
@@ -653,31 +799,11 @@ fn completion_body(d: Dialect, id: &str, plan: &Plan) -> Value {
         message["refusal"] = Value::Null;
         message["annotations"] = json!([]);
     }
-    let mut choice = json!({"index": 0, "message": message, "logprobs": null, "finish_reason": finish_reason(plan.finish)});
-    let mut body = json!({
-        "id": id,
-        "object": "chat.completion",
-        "created": plan.created,
-        "model": plan.model,
-        "choices": [],
-        "usage": usage_json(d, plan),
-    });
-    match d {
-        Dialect::Standard => {
-            body["system_fingerprint"] = json!(FINGERPRINT);
-            body["service_tier"] = json!("default");
-        }
-        Dialect::Azure => {
-            choice["content_filter_results"] = content_filter_results();
-            body["system_fingerprint"] = json!(FINGERPRINT);
-            body["prompt_filter_results"] =
-                json!([{"prompt_index": 0, "content_filter_results": content_filter_results()}]);
-        }
-        Dialect::Ark => body["service_tier"] = json!("default"),
-        _ => {}
+    let mut choice = json!({"index": index, "message": message, "logprobs": null, "finish_reason": finish_reason(plan.finish)});
+    if d == Dialect::Azure {
+        choice["content_filter_results"] = content_filter_results();
     }
-    body["choices"] = json!([choice]);
-    body
+    choice
 }
 
 #[derive(Serialize)]
@@ -734,10 +860,29 @@ struct FnDelta<'a> {
     arguments: &'a str,
 }
 
+/// The `include_usage` chunk: no choices, the request's usage.
+fn usage_chunk(d: Dialect, id: &str, plan: &Plan, usage: &Value, out: &mut BytesMut) {
+    let chunk = Chunk {
+        id,
+        object: "chat.completion.chunk",
+        created: plan.created,
+        model: &plan.model,
+        system_fingerprint: matches!(d, Dialect::Standard | Dialect::Azure).then_some(FINGERPRINT),
+        choices: &[],
+        usage: Some(Some(usage)),
+    };
+    sse_data(out, &chunk);
+}
+
 struct OpenAiEncoder {
     dialect: Dialect,
     id: String,
     include_usage: bool,
+    /// The choice this encoder writes (`choices[].index`).
+    choice: u32,
+    /// Whether this choice's end is the body's end (one choice): then it writes the usage
+    /// chunk and `[DONE]`; with several, [`stream_tail`] does once all have finished.
+    ends_body: bool,
 }
 
 impl OpenAiEncoder {
@@ -751,7 +896,7 @@ impl OpenAiEncoder {
     ) {
         let filters = (self.dialect == Dialect::Azure).then(content_filter_results);
         let choices = [ChunkChoice {
-            index: 0,
+            index: self.choice,
             delta,
             logprobs: None,
             finish_reason: finish,
@@ -774,7 +919,7 @@ impl OpenAiEncoder {
 
 impl Encoder for OpenAiEncoder {
     fn begin(&mut self, plan: &Plan, out: &mut BytesMut) {
-        if self.dialect == Dialect::Azure {
+        if self.dialect == Dialect::Azure && self.choice == 0 {
             sse_data(
                 out,
                 &json!({"choices": [], "created": 0, "id": "", "model": "", "object": "", "prompt_filter_results": [{"prompt_index": 0, "content_filter_results": content_filter_results()}]}),
@@ -845,7 +990,7 @@ impl Encoder for OpenAiEncoder {
     /// * Azure's first chunk is a prompt-filter annotation with `"id":""`, `"model":""`,
     ///   `"choices":[]` (quoted in microsoft/autogen#6465, AbanteAI/mentat#429).
     fn finish(&mut self, plan: &Plan, out: &mut BytesMut) {
-        let usage = usage_json(self.dialect, plan);
+        let usage = usage_json(self.dialect, std::slice::from_ref(plan));
         let in_choice = (self.dialect == Dialect::Moonshot).then_some(&usage);
         self.chunk(
             plan,
@@ -854,20 +999,12 @@ impl Encoder for OpenAiEncoder {
             in_choice,
             out,
         );
-        if self.include_usage {
-            let chunk = Chunk {
-                id: &self.id,
-                object: "chat.completion.chunk",
-                created: plan.created,
-                model: &plan.model,
-                system_fingerprint: matches!(self.dialect, Dialect::Standard | Dialect::Azure)
-                    .then_some(FINGERPRINT),
-                choices: &[],
-                usage: Some(Some(&usage)),
-            };
-            sse_data(out, &chunk);
+        if self.ends_body {
+            if self.include_usage {
+                usage_chunk(self.dialect, &self.id, plan, &usage, out);
+            }
+            out.extend_from_slice(b"data: [DONE]\n\n");
         }
-        out.extend_from_slice(b"data: [DONE]\n\n");
     }
 
     /// A failure after the stream started is one `data:` event carrying the usual error body
