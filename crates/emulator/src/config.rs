@@ -26,6 +26,7 @@
 //! [provider.latency]
 //! ttft = { type = "lognormal", median_ms = 300, p99_ms = 1500 }
 //! tokens_per_s = 60            # 0 = as fast as possible
+//! prefill_tokens_per_s = 20000 # uncached prompt tokens add to ttft (0 = they add nothing)
 //! [provider.output]
 //! length = { type = "max_tokens", default_tokens = 128 }
 //! [provider.faults]
@@ -250,6 +251,10 @@ pub struct ProviderConfig {
     pub ttft_ms: Dist,
     /// Output pace; 0 sends every token as fast as possible.
     pub tokens_per_s: f64,
+    /// Prompt processing pace: each prompt token not served from the prompt cache adds
+    /// 1/`prefill_tokens_per_s` seconds to the time to first token, so long prompts answer later
+    /// and cached prefixes sooner. 0 (the default): the prompt adds nothing.
+    pub prefill_tokens_per_s: f64,
     pub output: OutputLength,
     /// Reasoning tokens a reasoning model produces before its answer.
     pub reasoning_tokens: u32,
@@ -418,6 +423,7 @@ impl ProviderConfig {
             seed: 0,
             ttft_ms: Dist::Fixed(0.0),
             tokens_per_s: 0.0,
+            prefill_tokens_per_s: 0.0,
             output: OutputLength::Dist(Dist::Fixed(32.0)),
             reasoning_tokens: 32,
             faults: Faults::default(),
@@ -771,6 +777,7 @@ struct RawProvider {
 struct RawLatency {
     ttft: Option<RawMsDist>,
     tokens_per_s: Option<f64>,
+    prefill_tokens_per_s: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -1033,6 +1040,15 @@ fn validate(raw: RawFile, file: &Path) -> Result<EmulatorConfig, ConfigError> {
                 format!("expected a number >= 0 (0 = unlimited), got {tokens_per_s}"),
             );
         }
+        let prefill_tokens_per_s = rp.latency.prefill_tokens_per_s.unwrap_or(0.0);
+        if !(prefill_tokens_per_s.is_finite() && prefill_tokens_per_s >= 0.0) {
+            push(
+                "latency.prefill_tokens_per_s",
+                format!(
+                    "expected a number >= 0 (0 = the prompt adds no time), got {prefill_tokens_per_s}"
+                ),
+            );
+        }
         let output = match rp.output.length {
             None => OutputLength::Dist(Dist::Fixed(32.0)),
             Some(RawLength::Fixed { tokens }) => OutputLength::Dist(Dist::Fixed(tokens)),
@@ -1139,6 +1155,7 @@ fn validate(raw: RawFile, file: &Path) -> Result<EmulatorConfig, ConfigError> {
             seed: rp.seed,
             ttft_ms,
             tokens_per_s,
+            prefill_tokens_per_s,
             output,
             reasoning_tokens,
             faults: rp.faults,
@@ -1347,6 +1364,31 @@ dialect = "deepseek"
         let text = err.to_string();
         assert!(text.contains("access key id(s)"), "{text}");
         assert!(text.contains("belong to the bedrock protocol"), "{text}");
+    }
+
+    #[test]
+    fn prefill_pace_parses_and_a_bad_one_names_its_key() {
+        let c = parse(
+            "[[provider]]\nname = \"a\"\nprotocol = \"openai\"\n[provider.latency]\nprefill_tokens_per_s = 20000\n",
+        )
+        .unwrap();
+        assert_eq!(c.providers[0].prefill_tokens_per_s, 20000.0);
+        let err = parse(
+            "[[provider]]\nname = \"a\"\nprotocol = \"openai\"\n[provider.latency]\ntokens_per_s = -1\nprefill_tokens_per_s = -5\n",
+        )
+        .unwrap_err();
+        let ConfigError::Invalid { issues, .. } = &err else {
+            panic!("{err}");
+        };
+        let keys: Vec<&str> = issues.iter().map(|i| i.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "provider[0].latency.tokens_per_s",
+                "provider[0].latency.prefill_tokens_per_s"
+            ]
+        );
+        assert!(err.to_string().contains("got -5"), "{err}");
     }
 
     #[test]

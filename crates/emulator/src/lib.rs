@@ -26,7 +26,9 @@
 //! cached part of a repeated prefix in its protocol's usage fields, by its family's documented
 //! rule (OpenAI 1024-token minimum in 128-token steps, DeepSeek 64-token units, Anthropic and
 //! Bedrock only up to `cache_control` / `cachePoint` markers, Gemini implicit caching); see
-//! [`PromptCacheConfig`].
+//! [`PromptCacheConfig`]. With a prefill pace
+//! ([`ProviderConfig::prefill_tokens_per_s`]) the uncached prompt tokens add to the time to
+//! first token, so a cached prefix answers sooner.
 //!
 //! Token limits: a provider's [`Limits`] (context window and largest output cap, per model)
 //! refuse an over-long prompt or an over-large `max_tokens` with the cloud's own 400, and cap

@@ -157,6 +157,16 @@ impl Plan {
     }
 }
 
+/// The time the provider spends reading `uncached` prompt tokens before its first token (the
+/// cached part of a prompt is not read again: prompt caching's latency gain).
+pub(crate) fn prefill_time(cfg: &ProviderConfig, uncached: u32) -> Duration {
+    let rate = cfg.prefill_tokens_per_s;
+    if !(rate.is_finite() && rate > 0.0) {
+        return Duration::ZERO;
+    }
+    Duration::try_from_secs_f64(f64::from(uncached) / rate).unwrap_or(Duration::ZERO)
+}
+
 /// Build the plan for `spec` under `cfg`.
 pub(crate) fn build(
     cfg: &ProviderConfig,
@@ -508,6 +518,17 @@ mod tests {
             json_schema: None,
             tool: None,
         }
+    }
+
+    #[test]
+    fn prefill_time_is_uncached_tokens_over_the_pace() {
+        let mut cfg = ProviderConfig::new("x", crate::config::Protocol::OpenAi);
+        assert_eq!(prefill_time(&cfg, 10_000), Duration::ZERO);
+        cfg.prefill_tokens_per_s = 2000.0;
+        assert_eq!(prefill_time(&cfg, 1000), Duration::from_millis(500));
+        assert_eq!(prefill_time(&cfg, 0), Duration::ZERO);
+        cfg.prefill_tokens_per_s = f64::NAN;
+        assert_eq!(prefill_time(&cfg, 1000), Duration::ZERO);
     }
 
     #[test]

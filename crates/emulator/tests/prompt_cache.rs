@@ -470,3 +470,39 @@ async fn rejected_requests_do_not_fill_the_cache() {
     assert_eq!(v["usage"]["prompt_tokens_details"]["cached_tokens"], 0);
     em.shutdown().await;
 }
+
+/// With a prefill pace, the uncached part of the prompt adds to the time to first token: a long
+/// prompt waits, the same prompt again (mostly cached) does not. Only the lower bound of the
+/// first wait is asserted tightly (a sleep never ends early); the second is compared with it.
+#[tokio::test]
+async fn uncached_prompt_tokens_delay_the_first_token_and_cached_ones_do_not() {
+    const PREFILL: f64 = 5000.0;
+    let mut p = provider("oa", Protocol::OpenAi);
+    p.prefill_tokens_per_s = PREFILL;
+    let em = start(vec![p]).await;
+    let body = json!({"model": "gpt-4o-mini", "messages": [
+        {"role": "system", "content": words("pre", 2000)},
+        {"role": "user", "content": "how long"}
+    ]});
+    let timed = |body: Value| {
+        let em = &em;
+        async move {
+            let started = std::time::Instant::now();
+            let v = json_of(openai_post(em, "oa", "/v1/chat/completions", body).await).await;
+            (started.elapsed(), v)
+        }
+    };
+    let (cold, first) = timed(body.clone()).await;
+    let input = first["usage"]["prompt_tokens"].as_u64().unwrap();
+    assert_eq!(first["usage"]["prompt_tokens_details"]["cached_tokens"], 0);
+    let cold_floor = std::time::Duration::from_secs_f64(input as f64 / PREFILL);
+    assert!(cold >= cold_floor, "{cold:?} < {cold_floor:?}");
+    let (warm, second) = timed(body).await;
+    let cached = second["usage"]["prompt_tokens_details"]["cached_tokens"]
+        .as_u64()
+        .unwrap();
+    assert!(cached >= 1920, "{second}");
+    // (input - cached) / PREFILL is a few milliseconds; the cold request waited 400
+    assert!(warm < cold / 2, "warm {warm:?} vs cold {cold:?}");
+    em.shutdown().await;
+}

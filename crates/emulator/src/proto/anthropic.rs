@@ -18,7 +18,7 @@ use super::{
 };
 use crate::cache::{marker_ttl, Block, Prompt};
 use crate::config::StreamErrorKind;
-use crate::plan::{self, request_hash, BlockKind, ChatSpec, Finish, Plan, Reasoning, ToolCall};
+use crate::plan::{request_hash, BlockKind, ChatSpec, Finish, Plan, Reasoning, ToolCall};
 use crate::server::{ConnKill, Provider};
 use crate::stream::{paced, sse_event, Encoder};
 
@@ -454,8 +454,7 @@ async fn checked(ctx: &Ctx, headers: &HeaderMap, body: &[u8]) -> Result<Response
     }
     let mut rng = ctx.rng.clone();
     let fault = if req.stream { ctx.stream_fault() } else { None };
-    let mut plan = plan::build(&p.cfg, &p.corpus, &req.spec, ctx.serial, &mut rng, fault);
-    plan.cache = ctx.cache(&req.prompt);
+    let plan = ctx.plan(&req.spec, &req.prompt, &mut rng, fault);
     ctx.slow_headers().await;
     let id = format!("msg_01{}", make_id(ctx.serial, p.cfg.seed, 22));
     let extra = [(

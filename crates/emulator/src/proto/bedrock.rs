@@ -496,8 +496,7 @@ async fn checked(
     }
     let mut rng = ctx.rng.clone();
     let fault = if stream { ctx.stream_fault() } else { None };
-    let mut plan = plan::build(&p.cfg, &p.corpus, &spec, ctx.serial, &mut rng, fault);
-    plan.cache = ctx.cache(&prompt);
+    let plan = ctx.plan(&spec, &prompt, &mut rng, fault);
     ctx.slow_headers().await;
     let extra = [("x-amzn-RequestId", request_id(ctx.serial))];
     if stream {

@@ -156,8 +156,7 @@ async fn action(
         let stream = route == "streamGenerateContent";
         let mut rng = ctx.rng.clone();
         let fault = if stream { ctx.stream_fault() } else { None };
-        let mut plan = plan::build(&p.cfg, &p.corpus, &spec, ctx.serial, &mut rng, fault);
-        plan.cache = ctx.cache(&prompt);
+        let plan = ctx.plan(&spec, &prompt, &mut rng, fault);
         ctx.slow_headers().await;
         let response_id = make_id(ctx.serial, p.cfg.seed, 22);
         if stream {

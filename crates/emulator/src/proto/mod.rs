@@ -276,6 +276,23 @@ impl Ctx {
         }
     }
 
+    /// The plan for `spec`: built under the provider's config, with the prompt cache's share
+    /// of `prompt` and the time reading the rest of it adds to the first token.
+    pub(crate) fn plan(
+        &self,
+        spec: &crate::plan::ChatSpec,
+        prompt: &Prompt,
+        rng: &mut ChaCha8Rng,
+        fault: Option<StreamFault>,
+    ) -> Plan {
+        let cfg = &self.p.cfg;
+        let mut plan = crate::plan::build(cfg, &self.p.corpus, spec, self.serial, rng, fault);
+        plan.cache = self.cache(prompt);
+        let uncached = plan.input_tokens.saturating_sub(plan.cache.read);
+        plan.timing.ttft += crate::plan::prefill_time(cfg, uncached);
+        plan
+    }
+
     /// Count the response and hand it on.
     pub(crate) fn finish(&self, response: Response) -> Response {
         self.p.hits.record(self.route, response.status().as_u16());

@@ -611,9 +611,7 @@ fn choice_plans(
     rng: &mut ChaCha8Rng,
 ) -> Vec<Plan> {
     let p = &ctx.p;
-    let mut first = plan::build(&p.cfg, &p.corpus, &req.spec, ctx.serial, rng, fault);
-    first.cache = ctx.cache(&req.prompt);
-    let mut plans = vec![first];
+    let mut plans = vec![ctx.plan(&req.spec, &req.prompt, rng, fault)];
     for i in 1..req.choices {
         let spec = ChatSpec {
             hash: plan::mix(req.spec.hash ^ u64::from(i)),
