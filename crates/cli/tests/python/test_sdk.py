@@ -1,5 +1,5 @@
-"""The official `openai`, `anthropic`, `boto3` (Bedrock) and `google-genai` (Gemini) Python SDKs
-against `cloudfit emulate`.
+"""The official `openai`, `anthropic` (also its Bedrock client), `boto3` (Bedrock) and
+`google-genai` (Gemini) Python SDKs against `cloudfit emulate`.
 
 Starts the emulator binary (path in CLOUDFIT_BIN, default target/debug/cloudfit) as a
 subprocess with a temporary config on free ports, then exercises chat, streaming with usage,
@@ -548,6 +548,50 @@ class Boto3BedrockSDK(unittest.TestCase):
         with self.assertRaises(botocore.exceptions.ClientError) as e:
             aws().converse(modelId="amazon.no-such-model-v1:0", messages=user("x"))
         self.assertEqual(e.exception.response["Error"]["Code"], "ValidationException")
+
+
+CLAUDE_ON_BEDROCK = "anthropic.claude-3-5-haiku-20241022-v1:0"
+
+
+def anb(secret=AWS_SECRET_ACCESS_KEY):
+    # the anthropic SDK's Bedrock client: SigV4 (through botocore) and InvokeModel
+    return anthropic.AnthropicBedrock(
+        aws_access_key=AWS_ACCESS_KEY_ID,
+        aws_secret_key=secret,
+        aws_region="us-east-1",
+        base_url=URLS["bedrock"],
+        max_retries=0,
+    )
+
+
+class AnthropicBedrockSDK(unittest.TestCase):
+    def test_invoke_model(self):
+        m = anb().messages.create(
+            model=CLAUDE_ON_BEDROCK, max_tokens=100, messages=[{"role": "user", "content": "Hello Claude"}]
+        )
+        self.assertEqual(m.type, "message")
+        self.assertEqual(m.model, "claude-3-5-haiku-20241022")
+        self.assertEqual(m.stop_reason, "end_turn")
+        self.assertEqual(m.usage.output_tokens, 20)
+        self.assertEqual(count_tokens(m.content[0].text), 20)
+
+    def test_invoke_model_stream(self):
+        with anb().messages.stream(
+            model=CLAUDE_ON_BEDROCK, max_tokens=100, messages=[{"role": "user", "content": "Stream it"}]
+        ) as s:
+            text = "".join(s.text_stream)
+            final = s.get_final_message()
+        self.assertEqual(final.content[0].text, text)
+        self.assertEqual(final.usage.output_tokens, count_tokens(text))
+        self.assertEqual(final.stop_reason, "end_turn")
+
+    def test_errors(self):
+        with self.assertRaises(anthropic.BadRequestError):
+            anb().messages.create(model=CLAUDE_ON_BEDROCK, max_tokens=0, messages=[{"role": "user", "content": "x"}])
+        with self.assertRaises(anthropic.PermissionDeniedError):
+            anb(secret="not-the-secret").messages.create(
+                model=CLAUDE_ON_BEDROCK, max_tokens=10, messages=[{"role": "user", "content": "x"}]
+            )
 
 
 def gm():

@@ -13,14 +13,15 @@ use serde_json::{json, Value};
 
 use super::limits::{self, Overrun};
 use super::{
-    bad, bearer, bound_text, chat_model, header, json_response, key_ok, make_id, prompt_builder,
-    stream_response, Ctx, ErrKind, Fault, Kind, Rule,
+    bad, bearer, bound_text, chat_model, header, json_response, key_ok, make_id, millis,
+    prompt_builder, stream_response, Ctx, ErrKind, Fault, Kind, Rule,
 };
 use crate::cache::{marker_ttl, Block, Prompt};
 use crate::config::StreamErrorKind;
 use crate::plan::{request_hash, BlockKind, ChatSpec, Finish, Plan, Reasoning, ToolCall};
 use crate::server::{ConnKill, Provider};
 use crate::stream::{paced, sse_event, Encoder};
+use tokio::time::Instant;
 
 pub(crate) fn router() -> Router<Arc<Provider>> {
     Router::new()
@@ -462,7 +463,7 @@ async fn checked(ctx: &Ctx, headers: &HeaderMap, body: &[u8]) -> Result<Response
         format!("req_01{}", make_id(ctx.serial, 11, 22)),
     )];
     if req.stream {
-        let enc = AnthropicEncoder { id };
+        let enc = AnthropicEncoder::new(id, Sink::Sse);
         return Ok(stream_response(
             "text/event-stream; charset=utf-8",
             paced(plan, enc, Arc::clone(p), ctx.arrival),
@@ -502,6 +503,48 @@ fn usage(plan: &Plan, output: u32) -> Value {
     json!({"input_tokens": rest, "cache_creation_input_tokens": write, "cache_read_input_tokens": read, "output_tokens": output})
 }
 
+/// A Messages body as Claude on Bedrock's InvokeModel takes it (the model is in the path; the
+/// caller has checked Bedrock's own keys): the same validation, limits and plan input as the
+/// Anthropic API's.
+pub(crate) fn parse_invoke_body(
+    p: &Provider,
+    model: &str,
+    body: &serde_json::Map<String, Value>,
+) -> Result<(ChatSpec, Prompt), ErrKind> {
+    let mut v = Value::Object(body.clone());
+    v["model"] = Value::String(model.to_owned());
+    let req = parse(p, &v)?;
+    Ok((req.spec, req.prompt))
+}
+
+/// The Messages response of Claude on Bedrock: Anthropic's body with Bedrock's message ids
+/// and Anthropic's own model name (`anthropic.claude-3-5-haiku-20241022-v1:0` answers as
+/// `claude-3-5-haiku-20241022`).
+pub(crate) fn invoke_body(serial: u64, seed: u64, plan: &Plan) -> (String, Value) {
+    let id = format!("msg_bdrk_01{}", make_id(serial, seed, 22));
+    let mut body = message_body(&id, plan);
+    body["model"] = Value::String(claude_name(&plan.model).to_owned());
+    (id, body)
+}
+
+/// `anthropic.claude-x-v1:0` (and a cross-region `us.anthropic.…`) without the Bedrock
+/// prefix and version suffix.
+fn claude_name(model: &str) -> &str {
+    let bare = model
+        .split_once("anthropic.")
+        .map_or(model, |(_, rest)| rest);
+    match bare.rfind("-v") {
+        Some(i)
+            if bare[i + 2..]
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == ':') =>
+        {
+            &bare[..i]
+        }
+        _ => bare,
+    }
+}
+
 fn message_body(id: &str, plan: &Plan) -> Value {
     let mut content = Vec::new();
     for b in plan.blocks.iter().filter(|b| b.visible) {
@@ -526,8 +569,29 @@ fn message_body(id: &str, plan: &Plan) -> Value {
     })
 }
 
-struct AnthropicEncoder {
+/// Where the Messages stream events go: SSE (the Anthropic API) or, base64-wrapped, Bedrock's
+/// `InvokeModelWithResponseStream` event stream (Claude on Bedrock).
+pub(crate) enum Sink {
+    Sse,
+    Bedrock { arrival: Instant },
+}
+
+pub(crate) struct AnthropicEncoder {
     id: String,
+    sink: Sink,
+}
+
+impl AnthropicEncoder {
+    pub(crate) fn new(id: String, sink: Sink) -> Self {
+        Self { id, sink }
+    }
+
+    fn emit<T: Serialize + ?Sized>(&self, out: &mut BytesMut, event: &str, value: &T) {
+        match self.sink {
+            Sink::Sse => sse_event(out, event, value),
+            Sink::Bedrock { .. } => super::bedrock::chunk_frame(out, value),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -559,7 +623,7 @@ impl Encoder for AnthropicEncoder {
     /// later in its own `content_block_start`/`content_block_delta`, so time to first token is
     /// the time to the first delta, not to the first byte.
     fn open(&mut self, plan: &Plan, out: &mut BytesMut) {
-        sse_event(
+        self.emit(
             out,
             "message_start",
             &json!({"type": "message_start", "message": {
@@ -567,7 +631,9 @@ impl Encoder for AnthropicEncoder {
                 "content": [], "stop_reason": null, "stop_sequence": null, "usage": usage(plan, 1)
             }}),
         );
-        sse_event(out, "ping", &json!({"type": "ping"}));
+        if matches!(self.sink, Sink::Sse) {
+            self.emit(out, "ping", &json!({"type": "ping"}));
+        }
     }
 
     /// Everything was sent by [`Encoder::open`].
@@ -584,7 +650,7 @@ impl Encoder for AnthropicEncoder {
                 json!({"type": "tool_use", "id": format!("toolu_01{id}"), "name": name, "input": {}})
             }
         };
-        sse_event(
+        self.emit(
             out,
             "content_block_start",
             &json!({"type": "content_block_start", "index": b.index, "content_block": content_block}),
@@ -600,7 +666,7 @@ impl Encoder for AnthropicEncoder {
             BlockKind::Text => DeltaBody::TextDelta { text },
             BlockKind::Tool { .. } => DeltaBody::InputJsonDelta { partial_json: text },
         };
-        sse_event(
+        self.emit(
             out,
             "content_block_delta",
             &DeltaEvent {
@@ -617,7 +683,7 @@ impl Encoder for AnthropicEncoder {
         };
         if b.kind == BlockKind::Reasoning {
             let sig = signature(plan);
-            sse_event(
+            self.emit(
                 out,
                 "content_block_delta",
                 &DeltaEvent {
@@ -627,7 +693,7 @@ impl Encoder for AnthropicEncoder {
                 },
             );
         }
-        sse_event(
+        self.emit(
             out,
             "content_block_stop",
             &json!({"type": "content_block_stop", "index": b.index}),
@@ -640,12 +706,27 @@ impl Encoder for AnthropicEncoder {
     /// types `message_start`, `content_block_start|delta|stop`, `message_delta`,
     /// `message_stop`, `ping`, `error`).
     fn finish(&mut self, plan: &Plan, out: &mut BytesMut) {
-        sse_event(
+        self.emit(
             out,
             "message_delta",
             &json!({"type": "message_delta", "delta": {"stop_reason": stop_reason(plan.finish), "stop_sequence": null}, "usage": usage(plan, plan.output_tokens())}),
         );
-        sse_event(out, "message_stop", &json!({"type": "message_stop"}));
+        match self.sink {
+            Sink::Sse => self.emit(out, "message_stop", &json!({"type": "message_stop"})),
+            // Bedrock adds its own metering to the last event (Bedrock user guide, Anthropic
+            // Claude Messages API, streaming example: `amazon-bedrock-invocationMetrics` with
+            // inputTokenCount, outputTokenCount, invocationLatency, firstByteLatency)
+            Sink::Bedrock { arrival } => self.emit(
+                out,
+                "message_stop",
+                &json!({"type": "message_stop", "amazon-bedrock-invocationMetrics": {
+                    "inputTokenCount": plan.input_tokens,
+                    "outputTokenCount": plan.output_tokens(),
+                    "invocationLatency": millis(arrival.elapsed()),
+                    "firstByteLatency": millis(plan.timing.ttft),
+                }}),
+            ),
+        }
     }
 
     /// "The API may occasionally send errors in the event stream. For example, during periods of
@@ -655,6 +736,11 @@ impl Encoder for AnthropicEncoder {
     /// `event: error` with `{"type":"error","error":{"type":"overloaded_error","message":
     /// "Overloaded"}}`. Nothing follows it; the SDK raises on the event.
     fn error(&mut self, _plan: &Plan, kind: Option<StreamErrorKind>, out: &mut BytesMut) {
+        if matches!(self.sink, Sink::Bedrock { .. }) {
+            // Bedrock ends its event stream with one of its own exception frames
+            super::bedrock::stream_exception(out, kind);
+            return;
+        }
         let (ty, message) = match kind.unwrap_or(StreamErrorKind::Overloaded) {
             StreamErrorKind::Overloaded => ("overloaded_error", "Overloaded"),
             StreamErrorKind::ServerError => ("api_error", "Internal server error"),
@@ -663,7 +749,7 @@ impl Encoder for AnthropicEncoder {
                 "Number of requests has exceeded your per-minute rate limit. Please try again later.",
             ),
         };
-        sse_event(
+        self.emit(
             out,
             "error",
             &json!({"type": "error", "error": {"type": ty, "message": message}}),

@@ -47,6 +47,10 @@ pub(crate) fn router() -> Router<Arc<Provider>> {
         .route("/model/{model_id}/converse", post(converse))
         .route("/model/{model_id}/converse-stream", post(converse_stream))
         .route("/model/{model_id}/invoke", post(invoke))
+        .route(
+            "/model/{model_id}/invoke-with-response-stream",
+            post(invoke_stream),
+        )
         .route("/foundation-models", get(foundation_models))
 }
 
@@ -713,26 +717,41 @@ impl Encoder for BedrockEncoder {
     /// members and their meaning are in API_runtime_ConverseStreamOutput.html; "Too many tokens,
     /// please wait before trying again." is the throttling message clients report.
     fn error(&mut self, _plan: &Plan, kind: Option<StreamErrorKind>, out: &mut BytesMut) {
-        let (name, message) = match kind {
-            None => (
-                "modelStreamErrorException",
-                "A streaming error occurred. Retry your request.",
-            ),
-            Some(StreamErrorKind::ServerError) => (
-                "internalServerException",
-                "The server encountered an internal error while processing the request.",
-            ),
-            Some(StreamErrorKind::Overloaded) => (
-                "serviceUnavailableException",
-                "Bedrock is unable to process your request.",
-            ),
-            Some(StreamErrorKind::RateLimited) => (
-                "throttlingException",
-                "Too many tokens, please wait before trying again.",
-            ),
-        };
-        exception_frame(out, name, &json!({"message": message}));
+        stream_exception(out, kind);
     }
+}
+
+/// The exception frame that ends a Bedrock event stream on a mid-stream failure (Converse and
+/// InvokeModel streams alike; see [`BedrockEncoder::error`]'s members).
+pub(crate) fn stream_exception(out: &mut BytesMut, kind: Option<StreamErrorKind>) {
+    let (name, message) = match kind {
+        None => (
+            "modelStreamErrorException",
+            "A streaming error occurred. Retry your request.",
+        ),
+        Some(StreamErrorKind::ServerError) => (
+            "internalServerException",
+            "The server encountered an internal error while processing the request.",
+        ),
+        Some(StreamErrorKind::Overloaded) => (
+            "serviceUnavailableException",
+            "Bedrock is unable to process your request.",
+        ),
+        Some(StreamErrorKind::RateLimited) => (
+            "throttlingException",
+            "Too many tokens, please wait before trying again.",
+        ),
+    };
+    exception_frame(out, name, &json!({"message": message}));
+}
+
+/// One `chunk` event of `InvokeModelWithResponseStream`: the model's own event as JSON, base64
+/// in `bytes` (`PayloadPart.bytes`, a blob, which the AWS JSON protocol carries base64; the
+/// SDKs decode it, e.g. anthropic-sdk-python `lib/bedrock/_stream_decoder.py`).
+pub(crate) fn chunk_frame<T: Serialize + ?Sized>(out: &mut BytesMut, event: &T) {
+    let json = serde_json::to_vec(event).unwrap_or_default();
+    let bytes = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, json);
+    frame(out, "chunk", &json!({ "bytes": bytes }));
 }
 
 /// One event-stream exception frame: `:exception-type`, `:content-type`, `:message-type`
@@ -754,17 +773,46 @@ async fn invoke(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let ctx = Ctx::new(&p, "invoke", conn.map(|Extension(c)| c));
-    if let Some(r) = ctx.gate(error).await {
-        return r;
-    }
     let req = Request {
         method,
         uri,
         headers,
         body,
     };
-    match invoke_checked(&ctx, &model, &req).await {
+    invoke_any(p, model, conn, req, false).await
+}
+
+async fn invoke_stream(
+    State(p): State<Arc<Provider>>,
+    Path(model): Path<String>,
+    conn: Conn,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let req = Request {
+        method,
+        uri,
+        headers,
+        body,
+    };
+    invoke_any(p, model, conn, req, true).await
+}
+
+async fn invoke_any(
+    p: Arc<Provider>,
+    model: String,
+    conn: Conn,
+    req: Request,
+    stream: bool,
+) -> Response {
+    let route = if stream { "invoke_stream" } else { "invoke" };
+    let ctx = Ctx::new(&p, route, conn.map(|Extension(c)| c));
+    if let Some(r) = ctx.gate(error).await {
+        return r;
+    }
+    match invoke_checked(&ctx, &model, &req, stream).await {
         Ok(r) => ctx.finish(r),
         Err(kind) => ctx.finish(error(&kind)),
     }
@@ -854,23 +902,38 @@ fn text_hash(text: &str) -> u64 {
     h.value()
 }
 
-async fn invoke_checked(ctx: &Ctx, model: &str, req: &Request) -> Result<Response, ErrKind> {
+async fn invoke_checked(
+    ctx: &Ctx,
+    model: &str,
+    req: &Request,
+    stream: bool,
+) -> Result<Response, ErrKind> {
     let p = &ctx.p;
     authenticate(p, req)?;
-    if !p.cfg.embedding_models.iter().any(|m| m == model) {
-        if chat_model(p, model).is_some() {
-            // real Bedrock answers InvokeModel for chat models in each vendor's body; the
-            // emulator speaks Converse for them
-            return Err(bad(
-                format!("The emulator serves InvokeModel for its embedding models only; call {model} through Converse."),
-                None,
-            ));
-        }
+    let embeds = p.cfg.embedding_models.iter().any(|m| m == model);
+    if !embeds && chat_model(p, model).is_none() {
         return Err(ErrKind::ModelNotFound(model.to_owned()));
+    }
+    if !embeds && !model.contains("anthropic.") {
+        // real Bedrock answers InvokeModel in each vendor's own body; the emulator speaks
+        // Claude's (the Messages API) and Converse for every model
+        return Err(bad(
+            format!("The emulator serves InvokeModel chat in Anthropic Claude's body only; call {model} through Converse."),
+            None,
+        ));
     }
     let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(&req.body) else {
         return Err(bad(MALFORMED, None));
     };
+    if !embeds {
+        return claude_invoke(ctx, model, &body, stream).await;
+    }
+    if stream {
+        return Err(bad(
+            format!("The emulator streams InvokeModel for Claude models only; {model} embeds through InvokeModel."),
+            None,
+        ));
+    }
     let response = if model.contains("cohere.embed-") {
         cohere_embed(ctx, model, &body)?
     } else {
@@ -885,6 +948,95 @@ async fn invoke_checked(ctx: &Ctx, model: &str, req: &Request) -> Result<Respons
         &response,
         &[("x-amzn-RequestId", request_id(ctx.serial))],
     ))
+}
+
+/// Keys of Claude's InvokeModel body (Bedrock user guide, "Anthropic Claude Messages API":
+/// `anthropic_version`, `anthropic_beta`, `max_tokens`,
+/// `system`, `messages`, `temperature`, `top_p`, `top_k`, `tools`, `tool_choice`,
+/// `stop_sequences`; `thinking` for the models that reason). `model` and `stream` are not
+/// body keys here: the path names the model and the operation decides streaming.
+const CLAUDE_KEYS: [&str; 12] = [
+    "anthropic_version",
+    "anthropic_beta",
+    "max_tokens",
+    "system",
+    "messages",
+    "temperature",
+    "top_p",
+    "top_k",
+    "tools",
+    "tool_choice",
+    "stop_sequences",
+    "thinking",
+];
+
+/// Claude through `InvokeModel` / `InvokeModelWithResponseStream`: Bedrock's schema check of
+/// the body, then the Messages API's own validation, and the Messages response — as JSON with
+/// Bedrock's token-count headers, or as `chunk` events each carrying one Messages stream event.
+async fn claude_invoke(
+    ctx: &Ctx,
+    model: &str,
+    body: &serde_json::Map<String, Value>,
+    stream: bool,
+) -> Result<Response, ErrKind> {
+    let p = &ctx.p;
+    let mut violations = Vec::new();
+    check_keys(
+        body,
+        &["anthropic_version", "max_tokens", "messages"],
+        &CLAUDE_KEYS,
+        &mut violations,
+    );
+    // the user guide names `bedrock-2023-05-31`, but the anthropic SDK 2.x sends its dated
+    // API version (`2026-10-21`), so any string is taken
+    check_type(body, "anthropic_version", "String", &mut violations);
+    if !violations.is_empty() {
+        return Err(malformed(&violations));
+    }
+    let (spec, prompt) = super::anthropic::parse_invoke_body(p, model, body)?;
+    if let Some(kind) = ctx.injected() {
+        return Err(kind);
+    }
+    let mut rng = ctx.rng.clone();
+    let fault = if stream { ctx.stream_fault() } else { None };
+    let plan = ctx.plan(&spec, &prompt, &mut rng, fault);
+    ctx.slow_headers().await;
+    let (id, message) = super::anthropic::invoke_body(ctx.serial, p.cfg.seed, &plan);
+    let mut extra = vec![("x-amzn-RequestId", request_id(ctx.serial))];
+    if stream {
+        let enc = super::anthropic::AnthropicEncoder::new(
+            id,
+            super::anthropic::Sink::Bedrock {
+                arrival: ctx.arrival,
+            },
+        );
+        extra.push(("x-amzn-bedrock-content-type", "application/json".to_owned()));
+        return Ok(stream_response(
+            "application/vnd.amazon.eventstream",
+            paced(plan, enc, Arc::clone(p), ctx.arrival),
+            &extra,
+        ));
+    }
+    if !ctx.wait_for(&plan).await {
+        return Err(ErrKind::Unavailable);
+    }
+    // InvokeModel's response headers (API_runtime_InvokeModel.html is silent on them; they are
+    // the ones Bedrock returns and clients read for metering)
+    extra.extend([
+        (
+            "x-amzn-bedrock-input-token-count",
+            plan.input_tokens.to_string(),
+        ),
+        (
+            "x-amzn-bedrock-output-token-count",
+            plan.output_tokens().to_string(),
+        ),
+        (
+            "x-amzn-bedrock-invocation-latency",
+            millis(ctx.arrival.elapsed()).to_string(),
+        ),
+    ]);
+    Ok(json_response(StatusCode::OK, &message, &extra))
 }
 
 /// Titan Text Embeddings (Bedrock user guide, "Amazon Titan Embeddings Text", as_of
