@@ -2,9 +2,9 @@
 //!
 //! Each emulated provider speaks one wire protocol (OpenAI Chat Completions and its
 //! OpenAI-compatible family, Anthropic Messages, AWS Bedrock Converse and InvokeModel (Claude,
-//! embeddings), Google Gemini) on its own
-//! address, with configurable models, time to first token, pace, output length, deterministic
-//! text and usage accounting, and faults on demand (429s, 5xx, connection resets, stalled or cut
+//! embeddings), Google Gemini) on its own address, with configurable models, time to first
+//! token, pace, output length, deterministic text and usage accounting, and token limits, and
+//! faults on demand (429s, 5xx, connection resets, stalled or cut
 //! streams, each protocol's own in-stream error event ([`StreamErrorKind`]), outage windows,
 //! slow headers). Tests start one in-process:
 //!
