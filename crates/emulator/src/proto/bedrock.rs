@@ -168,12 +168,33 @@ fn check_auth(p: &Provider, req: &Received<'_>) -> Result<(), ErrKind> {
     }
 }
 
-/// What a handler received, for authentication.
+/// What a handler received, for authentication: extracted whole, as SigV4 signs the method,
+/// path, query, headers and body together.
 struct Request {
     method: Method,
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
+}
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for Request {
+    type Rejection = Response;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Response> {
+        let method = req.method().clone();
+        let uri = req.uri().clone();
+        let headers = req.headers().clone();
+        // the `Bytes` extractor, so the body limit is the router's as for every protocol
+        let body = Bytes::from_request(req, state)
+            .await
+            .map_err(axum::response::IntoResponse::into_response)?;
+        Ok(Self {
+            method,
+            uri,
+            headers,
+            body,
+        })
+    }
 }
 
 /// [`check_auth`] over the request exactly as it arrived.
@@ -197,17 +218,8 @@ async fn converse(
     State(p): State<Arc<Provider>>,
     Path(model): Path<String>,
     conn: Conn,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
+    req: Request,
 ) -> Response {
-    let req = Request {
-        method,
-        uri,
-        headers,
-        body,
-    };
     handle(p, model, conn, req, false).await
 }
 
@@ -215,17 +227,8 @@ async fn converse_stream(
     State(p): State<Arc<Provider>>,
     Path(model): Path<String>,
     conn: Conn,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
+    req: Request,
 ) -> Response {
-    let req = Request {
-        method,
-        uri,
-        headers,
-        body,
-    };
     handle(p, model, conn, req, true).await
 }
 
@@ -768,17 +771,8 @@ async fn invoke(
     State(p): State<Arc<Provider>>,
     Path(model): Path<String>,
     conn: Conn,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
+    req: Request,
 ) -> Response {
-    let req = Request {
-        method,
-        uri,
-        headers,
-        body,
-    };
     invoke_any(p, model, conn, req, false).await
 }
 
@@ -786,17 +780,8 @@ async fn invoke_stream(
     State(p): State<Arc<Provider>>,
     Path(model): Path<String>,
     conn: Conn,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
+    req: Request,
 ) -> Response {
-    let req = Request {
-        method,
-        uri,
-        headers,
-        body,
-    };
     invoke_any(p, model, conn, req, true).await
 }
 
@@ -1236,23 +1221,11 @@ fn cohere_embed(
 
 // ---- ListFoundationModels ------------------------------------------------------------------
 
-async fn foundation_models(
-    State(p): State<Arc<Provider>>,
-    conn: Conn,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Response {
+async fn foundation_models(State(p): State<Arc<Provider>>, conn: Conn, req: Request) -> Response {
     let ctx = Ctx::new(&p, "foundation_models", conn.map(|Extension(c)| c));
     if let Some(r) = ctx.gate(error).await {
         return r;
     }
-    let req = Request {
-        method,
-        uri,
-        headers,
-        body: Bytes::new(),
-    };
     if let Err(kind) = authenticate(&p, &req) {
         return ctx.finish(error(&kind));
     }
