@@ -1190,6 +1190,14 @@ mod tests {
         EmulatorConfig::from_toml(text, Path::new("e.toml"))
     }
 
+    /// The key of every problem an invalid config reports, in order.
+    fn issue_keys(err: &ConfigError) -> Vec<&str> {
+        let ConfigError::Invalid { issues, .. } = err else {
+            panic!("{err}");
+        };
+        issues.iter().map(|i| i.key.as_str()).collect()
+    }
+
     #[test]
     fn minimal_provider_gets_defaults() {
         let c = parse("[[provider]]\nname = \"a\"\nprotocol = \"anthropic\"\n").unwrap();
@@ -1270,10 +1278,7 @@ dialect = "deepseek"
 "#,
         )
         .unwrap_err();
-        let ConfigError::Invalid { issues, .. } = &err else {
-            panic!("{err}");
-        };
-        let keys: Vec<&str> = issues.iter().map(|i| i.key.as_str()).collect();
+        let keys = issue_keys(&err);
         for k in [
             "provider[0].name",
             "provider[0].protocol",
@@ -1348,10 +1353,7 @@ dialect = "deepseek"
             "[[provider]]\nname = \"br\"\nprotocol = \"bedrock\"\naws_secret_access_key = \"s3cret\"\n[[provider]]\nname = \"oa\"\nprotocol = \"openai\"\naws_secret_access_key = \"s3cret\"\n[[provider]]\nname = \"b2\"\nprotocol = \"bedrock\"\napi_keys = [\"AKIDX\"]\naws_secret_access_key = \"\"\n",
         )
         .unwrap_err();
-        let ConfigError::Invalid { issues, .. } = &err else {
-            panic!("{err}");
-        };
-        let keys: Vec<&str> = issues.iter().map(|i| i.key.as_str()).collect();
+        let keys = issue_keys(&err);
         assert_eq!(
             keys,
             [
@@ -1377,10 +1379,7 @@ dialect = "deepseek"
             "[[provider]]\nname = \"a\"\nprotocol = \"openai\"\n[provider.latency]\ntokens_per_s = -1\nprefill_tokens_per_s = -5\n",
         )
         .unwrap_err();
-        let ConfigError::Invalid { issues, .. } = &err else {
-            panic!("{err}");
-        };
-        let keys: Vec<&str> = issues.iter().map(|i| i.key.as_str()).collect();
+        let keys = issue_keys(&err);
         assert_eq!(
             keys,
             [
@@ -1424,10 +1423,7 @@ dialect = "deepseek"
             "[[provider]]\nname = \"a\"\nprotocol = \"openai\"\nmodels = [\"m\"]\n[provider.limits]\ncontext_window = 0\nmodels = { \"m\" = { max_output_tokens = 0 }, \"other\" = { context_window = 5 } }\n",
         )
         .unwrap_err();
-        let ConfigError::Invalid { issues, .. } = &err else {
-            panic!("{err}");
-        };
-        let keys: Vec<&str> = issues.iter().map(|i| i.key.as_str()).collect();
+        let keys = issue_keys(&err);
         assert_eq!(
             keys,
             [
@@ -1484,10 +1480,7 @@ dialect = "deepseek"
             "[[provider]]\nname = \"a\"\nprotocol = \"openai\"\nprompt_cache_min_tokens = 0\nprompt_cache_ttl_s = -5\nprompt_cache_entries = 1\n",
         )
         .unwrap_err();
-        let ConfigError::Invalid { issues, .. } = &err else {
-            panic!("{err}");
-        };
-        let keys: Vec<&str> = issues.iter().map(|i| i.key.as_str()).collect();
+        let keys = issue_keys(&err);
         assert_eq!(
             keys,
             [
