@@ -301,14 +301,7 @@ async fn openai_names_max_completion_tokens_and_info_shows_the_limits() {
     assert_eq!(e["error"]["code"], "context_length_exceeded");
     assert_eq!(e["error"]["param"], "messages");
     // the admin API shows the limits in force
-    let info: Value = client()
-        .get(url(&em, "lim", "/_emulator/info"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let info = info(&em, "lim").await;
     assert_eq!(
         info["limits"],
         json!({"context_window": WINDOW, "max_output_tokens": MAX_OUT,

@@ -30,17 +30,6 @@ async fn json_of(resp: reqwest::Response) -> Value {
     resp.json().await.unwrap()
 }
 
-async fn info(em: &RunningEmulator, name: &str) -> Value {
-    client()
-        .get(url(em, name, "/_emulator/info"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
-
 async fn reset(em: &RunningEmulator, name: &str) {
     let r = client()
         .post(url(em, name, "/_emulator/reset"))

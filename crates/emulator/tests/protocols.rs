@@ -1104,14 +1104,7 @@ async fn bedrock_with_a_secret_refuses_signatures_it_cannot_reproduce() {
     assert_eq!(r.status(), 403);
     assert_eq!(error_type(&r), "UnrecognizedClientException");
 
-    let info: Value = client()
-        .get(url(&em, "br", "/_emulator/info"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let info = info(&em, "br").await;
     assert_eq!(info["verifies_sigv4"], true);
     let hits = em.hits("br").unwrap();
     assert_eq!(hits.count("converse", "200"), 1, "{hits:?}");

@@ -140,6 +140,18 @@ pub async fn gemini_post(
         .expect("request sent")
 }
 
+/// `GET /_emulator/info` of one provider.
+pub async fn info(em: &RunningEmulator, name: &str) -> Value {
+    client()
+        .get(url(em, name, "/_emulator/info"))
+        .send()
+        .await
+        .expect("request sent")
+        .json()
+        .await
+        .expect("info is JSON")
+}
+
 pub fn chat(model: &str, text: &str) -> serde_json::Value {
     serde_json::json!({"model": model, "messages": [{"role": "user", "content": text}]})
 }
