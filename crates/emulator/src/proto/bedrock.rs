@@ -765,7 +765,7 @@ fn exception_frame<T: Serialize + ?Sized>(out: &mut BytesMut, name: &'static str
     }
 }
 
-// ---- InvokeModel embeddings ----------------------------------------------------------------
+// ---- InvokeModel: Claude's Messages body, embeddings ---------------------------------------
 
 async fn invoke(
     State(p): State<Arc<Provider>>,
