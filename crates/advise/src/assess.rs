@@ -378,7 +378,12 @@ fn static_exclusion(p: &Provider, profile: &Profile, scope: Scope<'_>) -> Option
         let has: BTreeSet<String> = p
             .regions
             .iter()
-            .map(|r| jurisdiction_code(&r.jurisdiction).to_owned())
+            .map(|r| {
+                r.jurisdiction
+                    .as_ref()
+                    .map_or("unknown", jurisdiction_code)
+                    .to_owned()
+            })
             .collect();
         return Some(Exclusion::Jurisdiction {
             allowed,
@@ -785,7 +790,7 @@ pub fn compliance(
             format!(
                 "{} ({}): {}",
                 r.id,
-                jurisdiction_code(&r.jurisdiction),
+                r.jurisdiction.as_ref().map_or("unknown", jurisdiction_code),
                 r.residency.as_deref().unwrap_or_default()
             ),
             &r.source,
@@ -796,7 +801,7 @@ pub fn compliance(
             format!(
                 "region {} ({}), no residency statement",
                 r.id,
-                jurisdiction_code(&r.jurisdiction)
+                r.jurisdiction.as_ref().map_or("unknown", jurisdiction_code)
             ),
             &r.source,
         ));

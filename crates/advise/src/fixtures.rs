@@ -4,9 +4,9 @@
 use std::collections::BTreeSet;
 
 use cloudfit_catalog::{
-    AuthScheme, Capability, Catalog, Certification, Currency, EgressPrice, Endpoint, ExchangeRate,
-    Incident, Jurisdiction, ModelOffering, Money, PriceTier, ProtocolFamily, Provider,
-    QualityScore, Region, Reliability, Sla, Source, TokenPrice,
+    AuthScheme, Capability, Catalog, CertCoverage, Certification, Currency, EgressPrice, Endpoint,
+    ExchangeRate, Incident, Jurisdiction, ModelOffering, ModelPurpose, Money, PriceTier,
+    ProtocolFamily, Provider, QualityScore, Region, Reliability, Sla, Source, TokenPrice,
 };
 use rust_decimal::Decimal;
 
@@ -47,6 +47,9 @@ pub fn model(
         family: None,
         capabilities: caps.iter().copied().collect::<BTreeSet<_>>(),
         context_window: Some(128_000),
+        deprecated_from: None,
+        preview: false,
+        purpose: ModelPurpose::General,
         source: src(id),
         prices: vec![TokenPrice {
             region: None,
@@ -73,7 +76,7 @@ pub fn region(id: &str, j: Jurisdiction, residency: Option<&str>) -> Region {
     Region {
         id: id.into(),
         name: id.into(),
-        jurisdiction: j,
+        jurisdiction: Some(j),
         residency: residency.map(Into::into),
         source: src(id),
     }
@@ -94,6 +97,9 @@ pub fn cert(name: &str) -> Certification {
     Certification {
         name: name.into(),
         scope: None,
+        level: None,
+        coverage: CertCoverage::Unstated,
+        held: true,
         source: src(name),
     }
 }
@@ -103,12 +109,15 @@ fn provider(id: &str) -> Provider {
         id: id.into(),
         name_en: id.into(),
         name_zh: None,
+        aliases: Vec::new(),
         headquarters: Jurisdiction::MainlandChina,
         regions: Vec::new(),
         endpoints: Vec::new(),
         certifications: Vec::new(),
         sla: None,
         incidents: Vec::new(),
+        availability: Vec::new(),
+        data_use: None,
         models: Vec::new(),
         gpu_instances: Vec::new(),
         egress: None,
@@ -138,6 +147,8 @@ pub fn catalog() -> Catalog {
         started: "2025-06-01".into(),
         duration_hours: 48.0,
         scope: "region".into(),
+        jurisdictions: Vec::new(),
+        affects_model_api: true,
         root_cause: None,
         source: src("incident"),
     }];

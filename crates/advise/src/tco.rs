@@ -166,7 +166,11 @@ pub struct Scope<'a> {
 
 impl Scope<'_> {
     pub fn region_allowed(&self, region: &Region) -> bool {
-        self.allowed.is_empty() || self.allowed.contains(&region.jurisdiction)
+        self.allowed.is_empty()
+            || region
+                .jurisdiction
+                .as_ref()
+                .is_some_and(|j| self.allowed.contains(j))
     }
 
     /// A price (or instance) tied to `region` (None = all the provider's regions) is usable.

@@ -11,10 +11,10 @@ use toml::Spanned;
 
 use crate::error::{CatalogError, Diagnostic};
 use crate::model::{
-    AuthScheme, Capability, Catalog, Certification, Currency, EgressPrice, Endpoint, ExchangeRate,
-    GpuInstance, Incident, Jurisdiction, MarketClaim, ModelOffering, Money, PriceTier,
-    ProtocolFamily, Provider, PublishedPerformance, QualityScore, Region, Reliability, Sla, Source,
-    SupportCommitment, TokenPrice,
+    AuthScheme, Capability, Catalog, CertCoverage, Certification, Currency, EgressPrice, Endpoint,
+    ExchangeRate, GpuInstance, Incident, Jurisdiction, MarketClaim, ModelOffering, ModelPurpose,
+    Money, PriceTier, ProtocolFamily, Provider, PublishedPerformance, QualityScore, Region,
+    Reliability, Sla, Source, SupportCommitment, TokenPrice,
 };
 use crate::names::one_of;
 use crate::raw::{self, Lines, Num, RawFile, RawSourceRef};
@@ -738,7 +738,7 @@ fn convert_provider_entries(
                 Region {
                     id,
                     name: r.name.clone(),
-                    jurisdiction,
+                    jurisdiction: Some(jurisdiction),
                     residency: r.residency.clone(),
                     source,
                 },
@@ -815,6 +815,9 @@ fn convert_provider_entries(
                 Certification {
                     name,
                     scope: c.scope.clone(),
+                    level: None,
+                    coverage: CertCoverage::Unstated,
+                    held: true,
                     source,
                 },
                 cx.origin(*line, path),
@@ -848,6 +851,8 @@ fn convert_provider_entries(
                     duration_hours,
                     scope: inc.scope.clone(),
                     root_cause: inc.root_cause.clone(),
+                    jurisdictions: Vec::new(),
+                    affects_model_api: true,
                     source,
                 },
                 cx.origin(*line, path),
@@ -1043,6 +1048,9 @@ fn convert_model(
             family: m.family.clone(),
             capabilities,
             context_window: context_window?,
+            deprecated_from: None,
+            preview: false,
+            purpose: ModelPurpose::General,
             source: source?,
             prices,
             quality,
@@ -1324,12 +1332,15 @@ impl Draft {
                 id: id.clone(),
                 name_en: d.name_en.unwrap_or_default(),
                 name_zh: d.name_zh,
+                aliases: Vec::new(),
                 headquarters: d.headquarters.unwrap_or(Jurisdiction::Other(String::new())),
                 regions: d.regions.into_iter().map(|(r, _)| r).collect(),
                 endpoints: d.endpoints.into_iter().map(|(e, _)| e).collect(),
                 certifications: d.certifications.into_iter().map(|(c, _)| c).collect(),
                 sla: d.sla,
                 incidents: d.incidents.into_iter().map(|(i, _)| i).collect(),
+                availability: Vec::new(),
+                data_use: None,
                 models,
                 gpu_instances: d.gpu_instances.into_iter().map(|(g, _)| g).collect(),
                 egress: d.egress,

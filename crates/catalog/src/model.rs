@@ -98,6 +98,23 @@ pub enum AuthScheme {
     AkSkSignature,
 }
 
+/// What a model is built for. `General` serves any task; the others serve tasks that name the
+/// same purpose.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum ModelPurpose {
+    #[default]
+    General,
+    /// Document parsing / long-document QA models.
+    Document,
+    Code,
+    Translation,
+    /// Role-play / character models.
+    Roleplay,
+    /// Image or video understanding/generation models.
+    Image,
+    Search,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Capability {
     Chat,
@@ -125,14 +142,23 @@ pub struct Provider {
     pub id: String,
     pub name_en: String,
     pub name_zh: Option<String>,
+    /// Other names users say for the provider, in any language (`aliyun`, `阿里云`); matched
+    /// case-insensitively by profiles, never shown as the id.
+    pub aliases: Vec<String>,
     /// Jurisdiction of the company's home (for "local service" and legal exposure).
     pub headquarters: Jurisdiction,
     pub regions: Vec<Region>,
     pub endpoints: Vec<Endpoint>,
     pub certifications: Vec<Certification>,
-    /// Published model-API (or, failing that, compute) SLA; `None` = unknown.
+    /// Published SLA; `None` = unknown. Only one with `covers_model_api` says anything about
+    /// the model API; a compute SLA is context.
     pub sla: Option<Sla>,
     pub incidents: Vec<Incident>,
+    /// Observed uptime of the model API published by someone who watches it (a status page,
+    /// OpenRouter's per-endpoint uptime): observed downtime, not a commitment.
+    pub availability: Vec<Availability>,
+    /// Whether the provider trains on API inputs/outputs by default; `None` = unknown.
+    pub data_use: Option<DataUse>,
     pub models: Vec<ModelOffering>,
     pub gpu_instances: Vec<GpuInstance>,
     /// First-tier internet egress price; `None` = unknown.
@@ -146,7 +172,9 @@ pub struct Region {
     /// Provider's own region id (`cn-beijing`, `us-east-1`).
     pub id: String,
     pub name: String,
-    pub jurisdiction: Jurisdiction,
+    /// Where data sent to this region is processed and stored; `None` = no source says (a
+    /// contracting entity's seat is not where data is processed).
+    pub jurisdiction: Option<Jurisdiction>,
     /// What the provider says about where data stays, if anything.
     pub residency: Option<String>,
     pub source: Source,
@@ -172,6 +200,52 @@ pub struct Certification {
     pub name: String,
     /// What it covers when the source says (`platform`, `model service`, a product name).
     pub scope: Option<String>,
+    /// Level for graded schemes (MLPS 等级保护: 2, 3, 4); `None` = not graded or not stated.
+    pub level: Option<u8>,
+    /// Whether the certificate is known to cover the model service the buyer calls.
+    pub coverage: CertCoverage,
+    /// `false` when a source says the provider does *not* hold it (a known absence); an
+    /// absent record is unknown, never a known absence.
+    pub held: bool,
+    pub source: Source,
+}
+
+/// What a certification is known to cover.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CertCoverage {
+    /// The model service itself (MaaS, the model API).
+    ModelService,
+    /// The cloud platform as a whole; whether the model service is in scope is not stated.
+    Platform,
+    /// Another product of the provider (e.g. CloudBase), not the model service.
+    OtherProduct,
+    /// The source does not say.
+    Unstated,
+}
+
+/// Published statement on training with API data.
+#[derive(Clone, Debug)]
+pub struct DataUse {
+    /// True when API inputs/outputs may be used to train models unless the customer opts out.
+    pub trains_on_api_data_by_default: bool,
+    /// What the source says, briefly.
+    pub statement: String,
+    pub source: Source,
+}
+
+/// Observed uptime of a provider's model API over a period.
+#[derive(Clone, Debug)]
+pub struct Availability {
+    /// What was watched (`deepseek-v4-flash endpoint`, `API status page`).
+    pub service: String,
+    /// The model, when the figure is per model.
+    pub model: Option<String>,
+    /// Observed uptime in percent over the period (mean of the published daily figures).
+    pub uptime_percent: f64,
+    /// The period observed (`2026-08-30..2026-09-01`, `90 days to 2026-04`).
+    pub period: String,
+    /// Where the watcher ran or which endpoint it called (`OpenRouter, international endpoint`).
+    pub measured_from: Option<String>,
     pub source: Source,
 }
 
@@ -195,6 +269,11 @@ pub struct Incident {
     pub duration_hours: f64,
     pub scope: String,
     pub root_cause: Option<String>,
+    /// Jurisdictions of the regions it hit; empty = not stated or global (counts everywhere).
+    pub jurisdictions: Vec<Jurisdiction>,
+    /// Whether it took down or degraded the model API (a cloud-wide outage in a region does,
+    /// an outage of another product does not).
+    pub affects_model_api: bool,
     pub source: Source,
 }
 
@@ -208,6 +287,14 @@ pub struct ModelOffering {
     pub capabilities: BTreeSet<Capability>,
     /// Context window in tokens; `None` = unknown.
     pub context_window: Option<u64>,
+    /// Date (`YYYY-MM-DD`) from which the provider deprecates the model; not chosen for
+    /// costs on or after it.
+    pub deprecated_from: Option<String>,
+    /// A preview or experimental model (often free, without guarantees); not chosen for
+    /// production workloads unless a profile allows previews.
+    pub preview: bool,
+    /// What the model is for; special-purpose models serve only tasks of that purpose.
+    pub purpose: ModelPurpose,
     /// Covers capabilities and context window.
     pub source: Source,
     pub prices: Vec<TokenPrice>,

@@ -132,7 +132,7 @@ impl Provider {
     pub fn jurisdictions(&self) -> BTreeSet<Jurisdiction> {
         self.regions
             .iter()
-            .map(|r| r.jurisdiction.clone())
+            .filter_map(|r| r.jurisdiction.clone())
             .collect()
     }
 
@@ -143,7 +143,7 @@ impl Provider {
     ) -> impl Iterator<Item = &'a Region> + 'a {
         self.regions
             .iter()
-            .filter(move |r| &r.jurisdiction == jurisdiction)
+            .filter(move |r| r.jurisdiction.as_ref() == Some(jurisdiction))
     }
 
     pub fn region(&self, id: &str) -> Option<&Region> {

@@ -157,7 +157,7 @@ fn mainland_only_profiles_never_rank_a_provider_without_a_mainland_region() {
                 assert!(
                     p.regions
                         .iter()
-                        .any(|r| r.jurisdiction == Jurisdiction::MainlandChina),
+                        .any(|r| r.jurisdiction == Some(Jurisdiction::MainlandChina)),
                     "{profile:?} ranks {id} without a mainland region"
                 );
             }

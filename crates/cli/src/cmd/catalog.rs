@@ -368,7 +368,7 @@ fn provider_json(p: &Provider) -> Value {
         "headquarters": p.headquarters.code(),
         "jurisdictions": p.jurisdictions().iter().map(|j| j.code().to_owned()).collect::<Vec<_>>(),
         "regions": p.regions.iter().map(|r| json!({
-            "id": r.id, "name": r.name, "jurisdiction": r.jurisdiction.code(),
+            "id": r.id, "name": r.name, "jurisdiction": r.jurisdiction.as_ref().map(|j| j.code()),
             "residency": r.residency, "source": source_json(&r.source),
         })).collect::<Vec<_>>(),
         "endpoints": p.endpoints.iter().map(|e| json!({
