@@ -246,3 +246,51 @@ mod tests {
         assert_eq!(AuthScheme::parse("apikey"), None);
     }
 }
+
+/// The closest of `known` to `name` ("did you mean"), compared case-insensitively by edit
+/// distance; `None` when nothing is close enough to be a likely typo (more than a third of the
+/// longer name differs).
+pub fn suggest<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let want: Vec<char> = name.to_lowercase().chars().collect();
+    known
+        .into_iter()
+        .map(|k| {
+            let have: Vec<char> = k.to_lowercase().chars().collect();
+            (edit_distance(&want, &have), have.len().max(want.len()), k)
+        })
+        .filter(|(d, len, _)| *d > 0 && *d * 3 <= *len)
+        .min_by_key(|(d, _, k)| (*d, *k))
+        .map(|(_, _, k)| k)
+}
+
+/// Levenshtein distance over chars (names are short, so the O(n·m) table is fine).
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod suggest_tests {
+    use super::suggest;
+
+    #[test]
+    fn a_typo_finds_the_name_and_a_stranger_finds_nothing() {
+        let known = ["GENAI-FILING", "ISO27001", "SOC2"];
+        assert_eq!(suggest("GENAI-FILLING", known), Some("GENAI-FILING"));
+        assert_eq!(
+            suggest("iso27001", known),
+            None,
+            "same name is no suggestion"
+        );
+        assert_eq!(suggest("soc-2", known), Some("SOC2"));
+        assert_eq!(suggest("kubernetes", known), None);
+    }
+}

@@ -65,6 +65,32 @@ pub(crate) fn date_key(as_of: &str) -> (u32, u32, u32) {
 
 impl Catalog {
     /// The provider with this id.
+    /// A provider by id, English or Chinese name, or one of its aliases (`aliyun`, `阿里云`),
+    /// ignoring case and surrounding space.
+    pub fn find_provider(&self, name: &str) -> Option<&Provider> {
+        let name = name.trim();
+        if let Some(p) = self.providers.get(name) {
+            return Some(p);
+        }
+        self.providers.values().find(|p| {
+            p.id.eq_ignore_ascii_case(name)
+                || p.name_en.eq_ignore_ascii_case(name)
+                || p.name_zh.as_deref() == Some(name)
+                || p.aliases.iter().any(|a| a.eq_ignore_ascii_case(name))
+        })
+    }
+
+    /// Every name [`Catalog::find_provider`] accepts, for "did you mean" and error messages.
+    pub fn provider_names(&self) -> Vec<&str> {
+        let mut names = Vec::new();
+        for p in self.providers.values() {
+            names.push(p.id.as_str());
+            names.extend(p.aliases.iter().map(String::as_str));
+            names.extend(p.name_zh.as_deref());
+        }
+        names
+    }
+
     pub fn provider(&self, id: &str) -> Option<&Provider> {
         self.providers.get(id)
     }
