@@ -1,50 +1,58 @@
-//! Hard constraints, then the six criteria for every provider that passes them.
+//! Hard constraints, then the six criteria for every provider that passes them (or whose
+//! constraint is only unknown: "to verify").
 //!
 //! # The six formulas
 //!
 //! | criterion | unit | better | formula |
 //! |---|---|---|---|
-//! | cost | reporting currency / month | lower | sum of the [TCO](crate::tco) lines |
-//! | performance | output tokens/s | higher | token-weighted mean, over the task classes with a figure, of the output speed of the model chosen for the task: cloudfit's measurement when there is one, else the catalog's published median while streaming (`[[performance]]`), else none; a plain mean when those task classes all have zero tokens; unknown when no task class has a figure (the built-in catalog has no published speeds, so without measurements or an overlay that adds some) |
-//! | stability | expected downtime h/month | lower | `max(SLA allowance, published incident hours, measured error share × 730 h)` where SLA allowance = `(1 − uptime%/100) × 730 h` and published incident hours = hours of incidents that started in the 24 months before `as_of`, ÷ 24 |
-//! | compliance | points 0–100 | higher | `60 × held/counted certifications + residency`, residency = 40 when a region in an allowed jurisdiction (any region if none is required) has a published data-residency statement, 25 when such a region exists without one |
-//! | ai_capability | points 0–100 | higher | `50 × coverage × (1 + quality)`, coverage = token-weighted share of task classes (and embeddings) a qualifying model serves, quality = token-weighted min-max normalised score of the best qualifying model per task within one reference benchmark snapshot |
-//! | migration | reporting currency (one-time), or engineer-days when there is no `[current]` | lower | `egress of data_to_move_gb at the current provider's price + effort days × engineer_day_rate`; effort ladder in [`effort_days`] |
+//! | cost | reporting currency / month | lower | sum of the [TCO](crate::tco) lines; an unpriced line counts at the highest price any provider in the catalog asks for it (range: lowest..highest) |
+//! | performance | output tokens/s | higher | token-weighted mean over task classes of the chosen model's output speed: cloudfit's measurement, else the catalog's published median (`[[performance]]`); a task class without a figure counts at the slowest figure in the catalog (range: slowest..fastest) |
+//! | stability | expected h/month without service | lower | `downtime + support wait`. downtime = observed downtime of the model API (`(1 − uptime%/100) × 730 h` from `[[availability]]` or a measured error share) when observed, else the SLA allowance `(1 − SLA%/100) × 730 h` of an SLA that covers the model API, never below the published incident hours in the buyer's jurisdictions (24 months before `as_of`, ÷ 24); unknown → the worst downtime known in the catalog. support wait = first response for one severity-1 case a month (our assumption), unknown → the slowest published response |
+//! | compliance | points 0–100 | higher | `50 × held/counted certifications + residency + data use`; residency 35 with a published statement for an allowed region, 20 without one; data use 15 when the provider does not train on API data by default, 0 when it does; unknown certifications and data use count 0 (range up to held) |
+//! | ai_capability | points 0–100 | higher | `50 × coverage × (1 + quality)`, coverage = token share of task classes (and embeddings) served, quality = token-weighted min-max-normalised score *of the model chosen for each task class* (the one its cost is priced on) in one reference snapshot; unscored → 0 (range up to 1) |
+//! | migration | reporting currency (one-time), or engineer-days with no `[current]` | lower | see [`effort_days`] and [`migration`] |
 //!
 //! # Unknown facts
 //!
-//! A value that rests on an absent fact is flagged `unknown`. SMAA samples it uniformly over
-//! the plausible span: the lowest to the highest value known among the compared providers
-//! (for stability: among every provider in the catalog, since published reliability does not
-//! depend on the profile; for compliance: no counted certification held … all held; for AI
-//! capability: quality 0 … 1).
-//! WSM and TOPSIS use the *worst* end of that span (the documented fallback), so an unknown
-//! never wins by default. Cost lines are handled line by line the same way.
+//! A value that rests on an absent fact is flagged `unknown` and counted, in the deterministic
+//! methods, at a pessimistic bound taken from the whole catalog (the "market"), never from the
+//! providers that happen to be compared: so a provider's values depend only on its own facts,
+//! the profile and the catalog, and adding or excluding another provider never changes them.
+//! SMAA samples the span from the best plausible value to that bound.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use cloudfit_catalog::{Capability, Catalog, Currency, Money, ProtocolFamily, Provider};
+use cloudfit_catalog::{
+    CertCoverage, Certification, Catalog, Currency, Jurisdiction, Money, ProtocolFamily, Provider,
+};
 use rust_decimal::Decimal;
 
-use crate::criterion::{Criterion, CriterionValue, Evidence};
+use crate::criterion::{Criterion, CriterionValue, Evidence, UnknownFact};
 use crate::date::Date;
 use crate::fx::Fx;
-use crate::profile::{capability_key, jurisdiction_code, Profile};
-use crate::tco::{egress_cost, model_fits, tco, to_f64, CostItem, Scope, Tco};
+use crate::profile::{capability_key, jurisdiction_code, CertRequirement, Profile, Segment, Unverified};
+use crate::tco::{egress_cost, tco, to_f64, CostItem, Scope, Tco, Unpriced};
 
 /// Hours in an average month (8 760 h / 12).
 pub const HOURS_PER_MONTH: f64 = 730.0;
 /// Incident window before `as_of`.
 pub const INCIDENT_WINDOW_MONTHS: u32 = 24;
-/// Points of the compliance score from certifications and from residency.
-pub const CERT_POINTS: f64 = 60.0;
-pub const RESIDENCY_POINTS_STATED: f64 = 40.0;
-pub const RESIDENCY_POINTS_UNSTATED: f64 = 25.0;
+/// Points of the compliance score from certifications, residency and data use.
+pub const CERT_POINTS: f64 = 50.0;
+pub const RESIDENCY_POINTS_STATED: f64 = 35.0;
+pub const RESIDENCY_POINTS_UNSTATED: f64 = 20.0;
+pub const DATA_USE_POINTS: f64 = 15.0;
+/// Severity-1 support cases a month the stability criterion assumes (our assumption: one).
+pub const SUPPORT_CASES_PER_MONTH: f64 = 1.0;
+/// Regression-testing days per task class when the provider changes (our assumption).
+pub const REGRESSION_DAYS_PER_TASK: f64 = 2.0;
+/// One-time compliance re-assessment when a regulated buyer moves (our assumption, not a
+/// sourced figure: the order of a new MLPS level-3 assessment plus filing update).
+pub const REASSESSMENT_DEFAULT_CNY: i64 = 100_000;
 
-/// Measurements from cloudfit's own benchmarks and gateway traffic. Later issues fill it from
-/// the store; until then it is empty and performance rests on the speeds published in the
-/// catalog, where there are any. A measurement of a model wins over its published speed.
+/// Measurements from cloudfit's own benchmarks and gateway traffic. A measurement of a model
+/// wins over its published speed and uptime.
 #[derive(Clone, Debug, Default)]
 pub struct Measurements {
     pub models: Vec<ModelMeasurement>,
@@ -68,26 +76,30 @@ pub struct ModelMeasurement {
 /// Why a provider was excluded before ranking.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Exclusion {
+    /// Every region of the provider is known to lie outside the allowed jurisdictions.
     Jurisdiction {
         allowed: Vec<String>,
         has: Vec<String>,
     },
-    /// Data jurisdictions are required but the catalog records no region at all for the
-    /// provider: where its data stays is unknown, so the constraint cannot be shown to hold.
-    NoRegionRecorded {
-        allowed: Vec<String>,
-    },
-    Certifications {
-        missing: Vec<String>,
-        has: Vec<String>,
+    /// A source says the provider does not hold a required certification.
+    CertificationAbsent {
+        certification: String,
+        source: String,
     },
     Capabilities {
         missing: Vec<String>,
     },
-    NoTaskServed,
+    /// No task class can be served; one reason per task class (and embeddings).
+    NoTaskServed {
+        reasons: Vec<(CostItem, Unpriced)>,
+    },
     OverBudget {
         at_least: Money,
         budget: Money,
+    },
+    /// `unverified = "exclude"`: a constraint could not be shown to hold.
+    Unverified {
+        open: Vec<OpenConstraint>,
     },
 }
 
@@ -104,7 +116,26 @@ pub struct Excluded {
     pub reason: Exclusion,
 }
 
-/// One provider that passed the hard constraints, with its bill and six criteria.
+/// What kind of hard constraint is open.
+#[derive(Clone, Debug, PartialEq)]
+pub enum OpenKind {
+    Residency,
+    Certification(String),
+}
+
+/// A hard constraint that is neither known to hold nor known to fail.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OpenConstraint {
+    pub kind: OpenKind,
+    /// What is not known.
+    pub fact_en: String,
+    pub fact_zh: String,
+    /// What to ask the vendor.
+    pub ask_en: String,
+    pub ask_zh: String,
+}
+
+/// One provider assessed, with its bill and six criteria.
 #[derive(Clone, Debug)]
 pub struct ProviderAssessment {
     pub id: String,
@@ -113,11 +144,17 @@ pub struct ProviderAssessment {
     pub tco: Tco,
     /// In [`Criterion::ALL`] order.
     pub criteria: [CriterionValue; 6],
+    /// Hard constraints not known to hold; non-empty = "to verify" (assessed as if they held).
+    pub open: Vec<OpenConstraint>,
 }
 
 impl ProviderAssessment {
     pub fn criterion(&self, c: Criterion) -> &CriterionValue {
         &self.criteria[c.index()]
+    }
+
+    pub fn to_verify(&self) -> bool {
+        !self.open.is_empty()
     }
 }
 
@@ -135,11 +172,14 @@ pub struct Assessment {
     pub profile: String,
     pub currency: Currency,
     pub as_of: Date,
+    /// Providers that passed every hard constraint, then those to verify.
     pub providers: Vec<ProviderAssessment>,
     pub excluded: Vec<Excluded>,
     pub quality_reference: Option<QualityReference>,
-    /// Cost items no compared provider can price (left out of every total).
+    /// Cost items no provider in the catalog can price: counted as unknown for everyone.
     pub unpriced_everywhere: Vec<CostItem>,
+    /// What the profile reader changed on the way in, to be said with the advice.
+    pub notices: Vec<crate::profile::Notice>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -159,9 +199,7 @@ pub enum AdviseError {
         from: Currency,
         to: Currency,
     },
-    #[error(
-        "{file}: current.engineer_day_rate: no exchange rate from {from} to {to} in the catalog"
-    )]
+    #[error("{file}: current: no exchange rate from {from} to {to} in the catalog")]
     DayRateCurrency {
         file: String,
         from: Currency,
@@ -176,7 +214,32 @@ pub enum AdviseError {
     Decide(#[from] cloudfit_decide::DecideError),
 }
 
-/// Apply the hard constraints and compute the six criteria. `as_of` ends the incident window.
+/// Bounds taken from the whole catalog under the profile's scope, so that a provider's values
+/// never depend on which other providers are compared.
+struct Market {
+    /// Per cost line: (lowest, highest) amount any provider asks.
+    lines: BTreeMap<CostItem, (f64, f64)>,
+    /// Known downtime h/month of any provider's model API (min, max).
+    downtime: Option<(f64, f64)>,
+    /// Published severity-1 support response in hours (min, max).
+    support: Option<(f64, f64)>,
+    /// Published or measured output speeds of any model (min, max).
+    speed: Option<(f64, f64)>,
+    /// Egress of the current provider's data volume at any provider's price (min, max).
+    egress: Option<(f64, f64)>,
+    /// Re-embedding the current corpus at any provider's embedding price (min, max).
+    reembed: Option<(f64, f64)>,
+}
+
+fn span_of(values: impl IntoIterator<Item = f64>) -> Option<(f64, f64)> {
+    values.into_iter().fold(None, |acc, v| match acc {
+        None => Some((v, v)),
+        Some((a, b)) => Some((f64::min(a, v), f64::max(b, v))),
+    })
+}
+
+/// Apply the hard constraints and compute the six criteria. `as_of` ends the incident window
+/// and retires deprecated models.
 pub fn assess(
     catalog: &Catalog,
     profile: &Profile,
@@ -187,9 +250,12 @@ pub fn assess(
     let currency = profile.workload.currency;
     let scope = Scope {
         allowed: &profile.constraints.data_jurisdictions,
+        as_of: Some(as_of),
+        allow_preview: profile.workload.allow_preview_models,
+        allow_deprecated: profile.workload.allow_deprecated_models,
     };
     let current = match &profile.current {
-        Some(c) => match catalog.providers.get(&c.provider) {
+        Some(c) => match catalog.find_provider(&c.provider) {
             Some(p) => Some((c, p)),
             None => {
                 return Err(AdviseError::UnknownCurrentProvider {
@@ -207,101 +273,8 @@ pub fn assess(
         },
         None => None,
     };
-
-    // 1. Hard constraints that need no arithmetic.
-    let mut excluded = Vec::new();
-    let mut candidates: Vec<(&Provider, Tco)> = Vec::new();
-    for p in catalog.providers.values() {
-        if let Some(reason) = static_exclusion(p, profile, scope) {
-            excluded.push(Excluded {
-                provider: p.id.clone(),
-                reason,
-            });
-            continue;
-        }
-        let bill = tco(p, &profile.workload, scope, fx);
-        let serves_any = bill.lines.iter().any(|l| {
-            matches!(l.item, CostItem::Task(_) | CostItem::Embeddings) && l.amount.is_some()
-        });
-        let has_model_work =
-            !profile.workload.tasks.is_empty() || profile.workload.monthly_embedding_tokens > 0;
-        if has_model_work && !serves_any {
-            excluded.push(Excluded {
-                provider: p.id.clone(),
-                reason: Exclusion::NoTaskServed,
-            });
-            continue;
-        }
-        candidates.push((p, bill));
-    }
-
-    // 2. Cost with unknown lines filled from the others, then the budget ceiling.
-    let mut costs = cost_values(&candidates, currency);
-    if let Some(budget) = profile.constraints.monthly_budget {
-        let ceiling = fx
-            .convert(budget, currency)
-            .ok_or(AdviseError::BudgetCurrency {
-                file: profile.file.clone(),
-                from: budget.currency,
-                to: currency,
-            })?
-            .amount;
-        let mut keep = Vec::new();
-        for ((p, bill), cost) in candidates.into_iter().zip(costs.values) {
-            let at_least = cost.range.map_or(cost.value, |r| r.0);
-            let at_least_dec = Decimal::from_f64_retain(at_least).unwrap_or(Decimal::MAX);
-            if at_least_dec > ceiling {
-                excluded.push(Excluded {
-                    provider: p.id.clone(),
-                    reason: Exclusion::OverBudget {
-                        at_least: Money {
-                            amount: at_least_dec.round_dp(2),
-                            currency,
-                        },
-                        budget,
-                    },
-                });
-            } else {
-                keep.push((p, bill));
-            }
-        }
-        candidates = keep;
-        costs = cost_values(&candidates, currency);
-    }
-
-    // 3. The other five criteria.
-    let quality_reference = quality_reference(catalog, &candidates, profile);
-    let perf = fill_unknown(
-        candidates
-            .iter()
-            .map(|(p, bill)| performance(p, bill, profile, measurements))
-            .collect(),
-        Criterion::Performance,
-        &[],
-    );
-    // A provider's published reliability does not depend on the profile, so every provider in
-    // the catalog with a known figure widens the plausible span of an unknown one; otherwise a
-    // single known value among the compared providers would make the unknowns look equal to it.
-    let no_bill = Tco {
-        currency,
-        lines: Vec::new(),
-    };
-    let published_stability: Vec<f64> = catalog
-        .providers
-        .values()
-        .filter_map(|p| stability(p, &no_bill, &Measurements::default(), as_of).known)
-        .collect();
-    let stab = fill_unknown(
-        candidates
-            .iter()
-            .map(|(p, bill)| stability(p, bill, measurements, as_of))
-            .collect(),
-        Criterion::Stability,
-        &published_stability,
-    );
-    let counted = profile.counted_certifications();
     let day_rate = match current {
-        Some((c, _)) => Some(
+        Some((c, _)) => Some(to_f64(
             fx.convert(c.engineer_day_rate, currency)
                 .ok_or(AdviseError::DayRateCurrency {
                     file: profile.file.clone(),
@@ -309,51 +282,96 @@ pub fn assess(
                     to: currency,
                 })?
                 .amount,
-        ),
+        )),
         None => None,
     };
-    // Egress span across the compared providers, for a current provider without a price.
-    let egress_span = current.and_then(|(c, _)| {
-        candidates
-            .iter()
-            .filter_map(|(p, _)| egress_cost(p, c.data_to_move_gb, fx, currency).ok())
-            .map(|(a, _)| to_f64(a))
-            .fold(None, |acc: Option<(f64, f64)>, v| {
-                Some(acc.map_or((v, v), |(a, b)| (a.min(v), b.max(v))))
-            })
-    });
-    let migr: Vec<CriterionValue> = candidates
-        .iter()
-        .map(|(p, _)| {
-            migration(
-                p,
-                current.map(|(c, cp)| (c.data_to_move_gb, cp)),
-                day_rate,
-                egress_span,
-                fx,
-                currency,
-            )
-        })
+
+    // The market: every provider's bill and published figures under this profile's scope.
+    let bills: BTreeMap<&str, Tco> = catalog
+        .providers
+        .values()
+        .map(|p| (p.id.as_str(), tco(p, &profile.workload, scope, fx)))
         .collect();
+    let market = market(catalog, &bills, profile, measurements, as_of, current, fx);
+    let quality_reference = quality_reference(catalog);
+
+    // 1. Hard constraints.
+    let mut excluded = Vec::new();
+    let mut candidates: Vec<(&Provider, Vec<OpenConstraint>)> = Vec::new();
+    for p in catalog.providers.values() {
+        match constraint_check(p, profile, scope, &bills[p.id.as_str()]) {
+            Check::Exclude(reason) => excluded.push(Excluded {
+                provider: p.id.clone(),
+                reason,
+            }),
+            Check::Open(open)
+                if !open.is_empty() && profile.constraints.unverified == Unverified::Exclude =>
+            {
+                excluded.push(Excluded {
+                    provider: p.id.clone(),
+                    reason: Exclusion::Unverified { open },
+                })
+            }
+            Check::Open(open) => candidates.push((p, open)),
+        }
+    }
+
+    // 2. The six criteria, each from the provider's own facts and the market's bounds.
+    let counted = profile.counted_certifications();
     let mut providers = Vec::new();
-    for (i, (p, bill)) in candidates.iter().enumerate() {
-        let compliance = compliance(p, profile, &counted, scope);
-        let ai = ai_capability(p, bill, profile, scope, quality_reference.as_ref());
+    for (p, open) in candidates {
+        let bill = &bills[p.id.as_str()];
+        let cost = cost_value(bill, &market, currency);
+        if let Some(budget) = profile.constraints.monthly_budget {
+            let ceiling = fx
+                .convert(budget, currency)
+                .ok_or(AdviseError::BudgetCurrency {
+                    file: profile.file.clone(),
+                    from: budget.currency,
+                    to: currency,
+                })?
+                .amount;
+            let at_least = Decimal::from_f64_retain(cost.best()).unwrap_or(Decimal::MAX);
+            if at_least > ceiling {
+                excluded.push(Excluded {
+                    provider: p.id.clone(),
+                    reason: Exclusion::OverBudget {
+                        at_least: Money {
+                            amount: at_least.round_dp(2),
+                            currency,
+                        },
+                        budget,
+                    },
+                });
+                continue;
+            }
+        }
+        let criteria = [
+            cost,
+            performance(p, bill, profile, measurements, &market),
+            stability(p, bill, profile, measurements, as_of, &market),
+            compliance(p, profile, &counted, scope),
+            ai_capability(p, bill, profile, quality_reference.as_ref()),
+            migration(p, profile, current.map(|(c, cp)| (c, cp)), day_rate, bill, &market, fx, currency),
+        ];
         providers.push(ProviderAssessment {
             id: p.id.clone(),
             name_en: p.name_en.clone(),
             name_zh: p.name_zh.clone(),
             tco: bill.clone(),
-            criteria: [
-                costs.values[i].clone(),
-                perf[i].clone(),
-                stab[i].clone(),
-                compliance,
-                ai,
-                migr[i].clone(),
-            ],
+            criteria,
+            open,
         });
     }
+    providers.sort_by_key(|p| p.to_verify());
+    let mut items: BTreeSet<CostItem> = BTreeSet::new();
+    for bill in bills.values() {
+        items.extend(bill.lines.iter().map(|l| l.item.clone()));
+    }
+    let unpriced_everywhere = items
+        .into_iter()
+        .filter(|i| !market.lines.contains_key(i))
+        .collect();
     Ok(Assessment {
         profile: profile.name.clone(),
         currency,
@@ -361,54 +379,284 @@ pub fn assess(
         providers,
         excluded,
         quality_reference,
-        unpriced_everywhere: costs.unpriced_everywhere,
+        unpriced_everywhere,
+        notices: profile.notices.clone(),
     })
 }
 
-fn static_exclusion(p: &Provider, profile: &Profile, scope: Scope<'_>) -> Option<Exclusion> {
-    let allowed = &profile.constraints.data_jurisdictions;
-    if !allowed.is_empty() && !p.regions.iter().any(|r| scope.region_allowed(r)) {
-        let allowed: Vec<String> = allowed
-            .iter()
-            .map(|j| jurisdiction_code(j).to_owned())
-            .collect();
-        if p.regions.is_empty() {
-            return Some(Exclusion::NoRegionRecorded { allowed });
+#[allow(clippy::too_many_arguments)]
+fn market(
+    catalog: &Catalog,
+    bills: &BTreeMap<&str, Tco>,
+    profile: &Profile,
+    measurements: &Measurements,
+    as_of: Date,
+    current: Option<(&crate::profile::Current, &Provider)>,
+    fx: Fx<'_>,
+) -> Market {
+    let currency = profile.workload.currency;
+    let mut lines: BTreeMap<CostItem, (f64, f64)> = BTreeMap::new();
+    for bill in bills.values() {
+        for line in &bill.lines {
+            if let Some(a) = line.amount {
+                let a = to_f64(a);
+                let e = lines.entry(line.item.clone()).or_insert((a, a));
+                e.0 = e.0.min(a);
+                e.1 = e.1.max(a);
+            }
         }
-        let has: BTreeSet<String> = p
-            .regions
-            .iter()
-            .map(|r| {
-                r.jurisdiction
-                    .as_ref()
-                    .map_or("unknown", jurisdiction_code)
-                    .to_owned()
-            })
-            .collect();
-        return Some(Exclusion::Jurisdiction {
-            allowed,
-            has: has.into_iter().collect(),
-        });
     }
-    let held: BTreeSet<String> = p
+    let downtime = span_of(catalog.providers.values().filter_map(|p| {
+        let d = downtime(p, &bills[p.id.as_str()], profile, measurements, as_of);
+        d.known.map(|k| k.max(d.floor))
+    }));
+    let support = span_of(
+        catalog
+            .providers
+            .values()
+            .filter_map(|p| p.support.as_ref())
+            .map(|s| f64::from(s.response_minutes) / 60.0),
+    );
+    let speed = span_of(
+        catalog
+            .providers
+            .values()
+            .flat_map(|p| p.models.iter())
+            .filter_map(|m| m.performance.as_ref())
+            .map(|f| f.output_tokens_per_second)
+            .chain(measurements.models.iter().filter_map(|m| m.output_tokens_per_s)),
+    );
+    let egress = current.and_then(|(c, _)| {
+        span_of(
+            catalog
+                .providers
+                .values()
+                .filter_map(|p| egress_cost(p, c.data_to_move_gb, fx, currency).ok())
+                .map(|(a, _)| to_f64(a)),
+        )
+    });
+    let reembed = current
+        .filter(|(c, _)| c.embedded_corpus_tokens > 0)
+        .and_then(|(c, _)| {
+            span_of(
+                catalog
+                    .providers
+                    .values()
+                    .filter_map(|p| reembed_cost(p, c.embedded_corpus_tokens, profile, fx))
+                    .map(|(a, _)| a),
+            )
+        });
+    Market {
+        lines,
+        downtime,
+        support,
+        speed,
+        egress,
+        reembed,
+    }
+}
+
+enum Check {
+    Exclude(Exclusion),
+    /// Passes, possibly with open constraints (to verify).
+    Open(Vec<OpenConstraint>),
+}
+
+fn name_of(p: &Provider) -> String {
+    p.name_en.clone()
+}
+
+fn name_zh_of(p: &Provider) -> String {
+    p.name_zh.clone().unwrap_or_else(|| p.name_en.clone())
+}
+
+fn allowed_names(allowed: &[Jurisdiction]) -> (String, String) {
+    let en: Vec<&str> = allowed.iter().map(|j| j.name_en()).collect();
+    let zh: Vec<&str> = allowed.iter().map(jurisdiction_zh).collect();
+    (en.join(" or "), zh.join("或"))
+}
+
+pub fn jurisdiction_zh(j: &Jurisdiction) -> &str {
+    match j {
+        Jurisdiction::MainlandChina => "中国内地",
+        Jurisdiction::HongKong => "中国香港",
+        Jurisdiction::Singapore => "新加坡",
+        Jurisdiction::UnitedStates => "美国",
+        Jurisdiction::EuropeanUnion => "欧盟",
+        Jurisdiction::UnitedKingdom => "英国",
+        Jurisdiction::Japan => "日本",
+        Jurisdiction::Other(code) => code,
+    }
+}
+
+/// Whether a held certification record satisfies a requirement, fails it, or leaves it open.
+enum CertFit<'a> {
+    Held(&'a Certification),
+    Absent(&'a Certification),
+    /// On record, but the level or the coverage does not show the requirement is met.
+    Unclear(&'a Certification, &'static str),
+    NoRecord,
+}
+
+/// MLPS (等级保护) grades one information system, so only a record for the model service
+/// itself shows that service is graded; other certificates of the platform cover its services.
+fn cert_fit<'a>(p: &'a Provider, req: &CertRequirement) -> CertFit<'a> {
+    let records: Vec<&Certification> = p
         .certifications
         .iter()
-        .map(|c| c.name.to_uppercase())
+        .filter(|c| c.name.eq_ignore_ascii_case(&req.name))
         .collect();
-    let missing: Vec<String> = profile
-        .constraints
-        .required_certifications
-        .iter()
-        .filter(|c| !held.contains(*c))
-        .cloned()
-        .collect();
-    if !missing.is_empty() {
-        return Some(Exclusion::Certifications {
-            missing,
-            has: held.into_iter().collect(),
+    if records.is_empty() {
+        return CertFit::NoRecord;
+    }
+    let system_level = req.name.eq_ignore_ascii_case("MLPS");
+    let mut unclear = None;
+    for c in &records {
+        if !c.held {
+            continue;
+        }
+        let level_ok = match (req.min_level, c.level) {
+            (None, _) => true,
+            (Some(min), Some(l)) => l >= min,
+            (Some(_), None) => {
+                unclear.get_or_insert((*c, "level"));
+                false
+            }
+        };
+        let coverage_ok = !system_level
+            || matches!(c.coverage, CertCoverage::ModelService | CertCoverage::Unstated);
+        if !coverage_ok {
+            unclear.get_or_insert((*c, "coverage"));
+        }
+        if level_ok && coverage_ok {
+            return CertFit::Held(c);
+        }
+        if !level_ok && c.level.is_some() && coverage_ok {
+            unclear.get_or_insert((*c, "lower"));
+        }
+    }
+    if let Some((c, why)) = unclear {
+        return CertFit::Unclear(c, why);
+    }
+    match records.iter().find(|c| !c.held) {
+        Some(c) => CertFit::Absent(c),
+        None => CertFit::NoRecord,
+    }
+}
+
+fn constraint_check(p: &Provider, profile: &Profile, scope: Scope<'_>, bill: &Tco) -> Check {
+    let mut open = Vec::new();
+    let allowed = &profile.constraints.data_jurisdictions;
+    if !allowed.is_empty() && !p.regions.iter().any(|r| scope.region_allowed(r)) {
+        let unknown_regions: Vec<&str> = p
+            .regions
+            .iter()
+            .filter(|r| r.jurisdiction.is_none())
+            .map(|r| r.id.as_str())
+            .collect();
+        if p.regions.is_empty() || !unknown_regions.is_empty() {
+            let (en, zh) = allowed_names(allowed);
+            let (fact_en, fact_zh) = if p.regions.is_empty() {
+                (
+                    "the catalog records no region, so where API data is processed is unknown"
+                        .to_owned(),
+                    "目录中没有任何地域记录,API 数据在何处处理未知".to_owned(),
+                )
+            } else {
+                (
+                    format!(
+                        "no source says where data sent to {} is processed",
+                        unknown_regions.join(", ")
+                    ),
+                    format!("没有来源说明发往 {} 的数据在何处处理", unknown_regions.join("、")),
+                )
+            };
+            open.push(OpenConstraint {
+                kind: OpenKind::Residency,
+                fact_en,
+                fact_zh,
+                ask_en: format!(
+                    "Ask {}: in which region is model inference run and API data stored, and is that in {en}? (get it in the contract)",
+                    name_of(p)
+                ),
+                ask_zh: format!(
+                    "问{}:模型推理在哪个地域运行、API 数据存储在哪里,是否位于{zh}?(写入合同)",
+                    name_zh_of(p)
+                ),
+            });
+        } else {
+            let has: BTreeSet<String> = p
+                .regions
+                .iter()
+                .filter_map(|r| r.jurisdiction.as_ref())
+                .map(|j| jurisdiction_code(j).to_owned())
+                .collect();
+            return Check::Exclude(Exclusion::Jurisdiction {
+                allowed: allowed
+                    .iter()
+                    .map(|j| jurisdiction_code(j).to_owned())
+                    .collect(),
+                has: has.into_iter().collect(),
+            });
+        }
+    }
+    for req in &profile.constraints.required_certifications {
+        let label = req.label();
+        let (fact_en, fact_zh) = match cert_fit(p, req) {
+            CertFit::Held(_) => continue,
+            CertFit::Absent(c) => {
+                return Check::Exclude(Exclusion::CertificationAbsent {
+                    certification: label,
+                    source: c.source.source.clone(),
+                })
+            }
+            CertFit::Unclear(c, "coverage") => (
+                format!(
+                    "{}{} on record covers the {}, not the model service",
+                    c.name,
+                    c.level.map(|l| format!(" level {l}")).unwrap_or_default(),
+                    c.scope.as_deref().unwrap_or("platform")
+                ),
+                format!(
+                    "目录中的 {}{} 覆盖的是{},不是模型服务本身",
+                    c.name,
+                    c.level.map(|l| format!(" {l} 级")).unwrap_or_default(),
+                    c.scope.as_deref().unwrap_or("平台")
+                ),
+            ),
+            CertFit::Unclear(c, "lower") => (
+                format!(
+                    "{} on record is level {}, below the required {}",
+                    c.name,
+                    c.level.unwrap_or(0),
+                    label
+                ),
+                format!(
+                    "目录中的 {} 为 {} 级,低于要求的 {}",
+                    c.name,
+                    c.level.unwrap_or(0),
+                    label
+                ),
+            ),
+            CertFit::Unclear(c, _) => (
+                format!("{} is on record without its level", c.name),
+                format!("目录中有 {} 但未注明级别", c.name),
+            ),
+            CertFit::NoRecord => (
+                format!("no record of {label} found (not proof it is missing)"),
+                format!("未找到 {label} 的记录(不等于没有)"),
+            ),
+        };
+        let (ask_en, ask_zh) = cert_question(p, req);
+        open.push(OpenConstraint {
+            kind: OpenKind::Certification(label),
+            fact_en,
+            fact_zh,
+            ask_en,
+            ask_zh,
         });
     }
-    let usable: BTreeSet<Capability> = p
+    let usable: BTreeSet<cloudfit_catalog::Capability> = p
         .models
         .iter()
         .filter(|m| {
@@ -426,163 +674,137 @@ fn static_exclusion(p: &Provider, profile: &Profile, scope: Scope<'_>) -> Option
         .map(|c| capability_key(*c).to_owned())
         .collect();
     if !missing.is_empty() {
-        return Some(Exclusion::Capabilities { missing });
+        return Check::Exclude(Exclusion::Capabilities { missing });
     }
-    None
+    let model_lines: Vec<_> = bill
+        .lines
+        .iter()
+        .filter(|l| matches!(l.item, CostItem::Task(_) | CostItem::Embeddings))
+        .collect();
+    if !model_lines.is_empty() && model_lines.iter().all(|l| l.amount.is_none()) {
+        return Check::Exclude(Exclusion::NoTaskServed {
+            reasons: model_lines
+                .iter()
+                .filter_map(|l| l.unpriced.clone().map(|u| (l.item.clone(), u)))
+                .collect(),
+        });
+    }
+    Check::Open(open)
 }
 
-struct CostValues {
-    values: Vec<CriterionValue>,
-    unpriced_everywhere: Vec<CostItem>,
+fn cert_question(p: &Provider, req: &CertRequirement) -> (String, String) {
+    let label = req.label();
+    match (req.name.as_str(), req.min_level) {
+        ("MLPS", Some(l)) => (
+            format!(
+                "Ask {}: is the model service you would call (not only the cloud platform) assessed at MLPS level {l} or higher? Ask for the filing certificate (等保备案证明) and the assessment report date",
+                name_of(p)
+            ),
+            format!(
+                "问{}:你要调用的模型服务本身(而不只是云平台)是否通过等保 {l} 级或以上测评?请对方提供等保备案证明和测评报告日期",
+                name_zh_of(p)
+            ),
+        ),
+        ("GENAI-FILING", _) => (
+            format!(
+                "Ask {}: which of its models have completed the generative-AI service filing (生成式人工智能服务备案), under what filing number?",
+                name_of(p)
+            ),
+            format!(
+                "问{}:哪些模型已完成生成式人工智能服务备案,备案编号是什么?",
+                name_zh_of(p)
+            ),
+        ),
+        _ => (
+            format!(
+                "Ask {}: does the model service hold {label}, and may we see the certificate or report with its scope?",
+                name_of(p)
+            ),
+            format!(
+                "问{}:模型服务是否持有 {label}?能否提供证书或报告及其覆盖范围?",
+                name_zh_of(p)
+            ),
+        ),
+    }
 }
 
-/// Cost criterion: known lines summed; each unpriced line filled with the span of the same
-/// line at the providers that price it (fallback: the most expensive of them).
-fn cost_values(candidates: &[(&Provider, Tco)], currency: Currency) -> CostValues {
-    let mut spans: BTreeMap<CostItem, (f64, f64)> = BTreeMap::new();
-    let mut items: BTreeSet<CostItem> = BTreeSet::new();
-    for (_, bill) in candidates {
-        for line in &bill.lines {
-            items.insert(line.item.clone());
-            if let Some(a) = line.amount {
-                let a = to_f64(a);
-                let e = spans.entry(line.item.clone()).or_insert((a, a));
-                e.0 = e.0.min(a);
-                e.1 = e.1.max(a);
+/// Cost: known lines summed; each unpriced line counted at the highest price any provider in
+/// the catalog asks for it, with the lowest as its best case.
+fn cost_value(bill: &Tco, market: &Market, currency: Currency) -> CriterionValue {
+    let known = to_f64(bill.known_total());
+    let (mut lo, mut hi) = (known, known);
+    let mut notes = Vec::new();
+    let mut evidence = Vec::new();
+    let mut unknowns = Vec::new();
+    let mut unknown = false;
+    for line in &bill.lines {
+        evidence.extend(line.evidence.iter().cloned());
+        if line.amount.is_some() {
+            continue;
+        }
+        unknown = true;
+        let why = line.unpriced.as_ref().map(|u| u.to_string()).unwrap_or_default();
+        let why_zh = line
+            .unpriced
+            .as_ref()
+            .map(|u| crate::i18n::unpriced(u, crate::i18n::Lang::Zh))
+            .unwrap_or_default();
+        let item_zh = crate::i18n::cost_item(&line.item, crate::i18n::Lang::Zh);
+        match market.lines.get(&line.item) {
+            Some(&(a, b)) => {
+                lo += a;
+                hi += b;
+                notes.push(format!(
+                    "{}: {why}; counted as {b:.2} (the highest price in the catalog), range {a:.2}..{b:.2}",
+                    line.item
+                ));
+                let (ask_en, ask_zh) = match &line.item {
+                    CostItem::Egress => (
+                        "what is the internet egress price per GB, and how much is free each month?".to_owned(),
+                        "公网出流量每 GB 多少钱,每月免费额度多少?".to_owned(),
+                    ),
+                    CostItem::Embeddings => (
+                        "which embedding model would serve us, at what price per million tokens?".to_owned(),
+                        "用哪个向量(嵌入)模型,每百万 token 多少钱?".to_owned(),
+                    ),
+                    CostItem::Task(name) => (
+                        format!("which model would serve task {name} ({why}), at what price?"),
+                        format!("任务 {name} 用哪个模型({why_zh}),价格多少?"),
+                    ),
+                    CostItem::Gpu => (
+                        "what does the GPU instance cost per hour?".to_owned(),
+                        "GPU 实例每小时多少钱?".to_owned(),
+                    ),
+                    CostItem::Storage => (
+                        "what does storage cost per GB-month?".to_owned(),
+                        "存储每 GB·月多少钱?".to_owned(),
+                    ),
+                };
+                unknowns.push(UnknownFact {
+                    key: format!("cost:{}", line.item),
+                    fact_en: format!("{}: {why}", line.item),
+                    fact_zh: format!("{item_zh}:{why_zh}"),
+                    ask_en,
+                    ask_zh,
+                    span: b - a,
+                });
             }
+            None => notes.push(format!(
+                "{}: {why}; no provider in the catalog prices it, so it is counted as 0 for everyone and flagged",
+                line.item
+            )),
         }
     }
-    let unpriced_everywhere: Vec<CostItem> = items
-        .into_iter()
-        .filter(|i| !spans.contains_key(i))
-        .collect();
-    let unit = format!("{currency}/month");
-    let values = candidates
-        .iter()
-        .map(|(_, bill)| {
-            let known = to_f64(bill.known_total());
-            let (mut lo, mut hi) = (known, known);
-            let mut notes = Vec::new();
-            let mut evidence = Vec::new();
-            for line in &bill.lines {
-                evidence.extend(line.evidence.iter().cloned());
-                if line.amount.is_some() {
-                    continue;
-                }
-                if let Some(&(a, b)) = spans.get(&line.item) {
-                    lo += a;
-                    hi += b;
-                    let why = line.unpriced.as_ref().map(|u| u.to_string()).unwrap_or_default();
-                    notes.push(format!(
-                        "{}: {why}; counted as {b:.2} (the highest price among providers that price it), range {a:.2}..{b:.2}",
-                        line.item
-                    ));
-                }
-            }
-            let unknown = hi > lo || !notes.is_empty();
-            CriterionValue {
-                criterion: Criterion::Cost,
-                value: hi,
-                unknown,
-                range: (hi > lo).then_some((lo, hi)),
-                unit: unit.clone(),
-                evidence,
-                note: notes.join("; "),
-            }
-        })
-        .collect();
-    CostValues {
-        values,
-        unpriced_everywhere,
+    CriterionValue {
+        criterion: Criterion::Cost,
+        value: hi,
+        unknown,
+        range: (hi > lo).then_some((lo, hi)),
+        unit: format!("{currency}/month"),
+        evidence,
+        note: notes.join("; "),
+        unknowns,
     }
-}
-
-/// A criterion value before unknowns are resolved against the other providers.
-struct Partial {
-    known: Option<f64>,
-    /// Bounds the unknown value cannot cross (e.g. published incidents bound downtime below).
-    floor: Option<f64>,
-    unit: String,
-    evidence: Vec<Evidence>,
-    note: String,
-}
-
-/// Unknown values → the span of the known values across the compared providers, widened by
-/// `reference` (values known for providers outside the comparison); the fallback is the worst
-/// end of the span. With no known value anywhere every provider gets the same flagged value
-/// (its floor if any, else 0), which cannot change any ranking.
-fn fill_unknown(
-    parts: Vec<Partial>,
-    criterion: Criterion,
-    reference: &[f64],
-) -> Vec<CriterionValue> {
-    let known: Vec<f64> = parts
-        .iter()
-        .filter_map(|p| p.known)
-        .chain(reference.iter().copied())
-        .collect();
-    let span = known
-        .iter()
-        .fold(None, |acc: Option<(f64, f64)>, &v| match acc {
-            None => Some((v, v)),
-            Some((a, b)) => Some((a.min(v), b.max(v))),
-        });
-    parts
-        .into_iter()
-        .map(|p| {
-            if let Some(v) = p.known {
-                return CriterionValue {
-                    criterion,
-                    value: v,
-                    unknown: false,
-                    range: None,
-                    unit: p.unit,
-                    evidence: p.evidence,
-                    note: p.note,
-                };
-            }
-            let worst_first = |lo: f64, hi: f64| if criterion.is_benefit() { lo } else { hi };
-            match span {
-                Some((lo, hi)) => {
-                    let (lo, hi) = match (p.floor, criterion.is_benefit()) {
-                        (Some(f), false) => (lo.max(f), hi.max(f)),
-                        (Some(f), true) => (lo.min(f), hi.min(f)),
-                        (None, _) => (lo, hi),
-                    };
-                    let value = worst_first(lo, hi);
-                    CriterionValue {
-                        criterion,
-                        value,
-                        unknown: true,
-                        range: (hi > lo).then_some((lo, hi)),
-                        unit: p.unit,
-                        evidence: p.evidence,
-                        note: format!(
-                            "{}; counted as {value:.3} (the worst value known{}), plausible range {lo:.3}..{hi:.3}",
-                            p.note,
-                            if reference.is_empty() {
-                                " among the compared providers"
-                            } else {
-                                " for any provider in the catalog"
-                            }
-                        ),
-                    }
-                }
-                None => {
-                    let value = p.floor.unwrap_or(0.0);
-                    CriterionValue {
-                        criterion,
-                        value,
-                        unknown: true,
-                        range: None,
-                        unit: p.unit,
-                        evidence: p.evidence,
-                        note: format!("{}; unknown for every compared provider", p.note),
-                    }
-                }
-            }
-        })
-        .collect()
 }
 
 fn task_weights(bill: &Tco, profile: &Profile) -> Vec<(String, f64, Option<String>)> {
@@ -604,12 +826,18 @@ fn task_weights(bill: &Tco, profile: &Profile) -> Vec<(String, f64, Option<Strin
 }
 
 /// Performance: per task class, cloudfit's measured output speed of the chosen model, else the
-/// speed published in the catalog, else nothing; the token-weighted mean of the task classes
-/// with a figure (a plain mean when all of those have zero tokens).
-fn performance(p: &Provider, bill: &Tco, profile: &Profile, m: &Measurements) -> Partial {
-    let mut figures: Vec<(f64, f64)> = Vec::new();
+/// speed published in the catalog; a task class without a figure counts at the slowest figure
+/// in the catalog (best case: the fastest). Token-weighted (a plain mean when all weights are 0).
+fn performance(
+    p: &Provider,
+    bill: &Tco,
+    profile: &Profile,
+    m: &Measurements,
+    market: &Market,
+) -> CriterionValue {
+    let mut figures: Vec<(Option<f64>, f64, String)> = Vec::new();
     let mut evidence = Vec::new();
-    for (_, w, choice) in task_weights(bill, profile) {
+    for (task, w, choice) in task_weights(bill, profile) {
         let Some(model) = choice else { continue };
         let measured = m
             .models
@@ -617,18 +845,18 @@ fn performance(p: &Provider, bill: &Tco, profile: &Profile, m: &Measurements) ->
             .filter(|x| x.provider == p.id && x.model == model)
             .find_map(|x| x.output_tokens_per_s.map(|v| (v, x)));
         if let Some((v, x)) = measured {
-            figures.push((v, w));
-            evidence.push(Evidence {
-                fact: format!(
+            figures.push((Some(v), w, task));
+            evidence.push(Evidence::measured(
+                format!(
                     "{model}: measured {v:.1} output tokens/s over {} requests",
                     x.requests
                 ),
-                source: x.source.clone(),
-                as_of: x.measured_at.clone(),
-            });
+                &x.source,
+                &x.measured_at,
+            ));
         } else if let Some(f) = p.model(&model).and_then(|o| o.performance.as_ref()) {
             let v = f.output_tokens_per_second;
-            figures.push((v, w));
+            figures.push((Some(v), w, task));
             let mut detail = String::from("median while streaming");
             if let Some(ttft) = f.time_to_first_token_ms {
                 detail.push_str(&format!(", time to first token {ttft} ms"));
@@ -640,38 +868,93 @@ fn performance(p: &Provider, bill: &Tco, profile: &Profile, m: &Measurements) ->
                 format!("{model}: published {v:.1} output tokens/s ({detail})"),
                 &f.source,
             ));
+        } else {
+            figures.push((None, w, format!("{task} ({model})")));
         }
     }
-    let known = weighted_mean(&figures);
-    Partial {
-        known,
-        floor: None,
-        unit: "output tokens/s".to_owned(),
+    let unit = "output tokens/s".to_owned();
+    let total: f64 = figures.iter().map(|f| f.1).sum();
+    let share = |w: f64| {
+        if total > 0.0 {
+            w / total
+        } else {
+            1.0 / figures.len().max(1) as f64
+        }
+    };
+    let (slow, fast) = market.speed.unwrap_or((0.0, 0.0));
+    let mut value = 0.0;
+    let mut best = 0.0;
+    let mut unknowns = Vec::new();
+    let mut missing = Vec::new();
+    for (v, w, label) in &figures {
+        match v {
+            Some(v) => {
+                value += share(*w) * v;
+                best += share(*w) * v;
+            }
+            None => {
+                value += share(*w) * slow;
+                best += share(*w) * fast;
+                missing.push(label.clone());
+                unknowns.push(UnknownFact {
+                    key: format!("performance:{label}"),
+                    fact_en: format!("no measured or published speed for {label}"),
+                    fact_zh: format!("{label} 没有实测或公开的速度数据"),
+                    ask_en: format!(
+                        "measure it: `cloudfit bench` against {}'s endpoint, or ask {}: what output speed and time to first token does the model reach from our region?",
+                        p.id,
+                        name_of(p)
+                    ),
+                    ask_zh: format!(
+                        "自己测:用 `cloudfit bench` 测 {} 的接口;或问{}:从我们所在地域调用,该模型的输出速度和首 token 时间是多少?",
+                        p.id,
+                        name_zh_of(p)
+                    ),
+                    span: share(*w) * (fast - slow),
+                });
+            }
+        }
+    }
+    let unknown = !missing.is_empty();
+    CriterionValue {
+        criterion: Criterion::Performance,
+        value,
+        unknown,
+        range: (best > value).then_some((value, best)),
+        unit,
         evidence,
-        note: if known.is_none() {
-            "no measured or published speed figure for the chosen models".to_owned()
+        note: if unknown {
+            format!(
+                "no measured or published speed for {}; counted at the slowest figure in the catalog ({slow:.1}), plausible up to the fastest ({fast:.1})",
+                missing.join(", ")
+            )
         } else {
             String::new()
         },
+        unknowns,
     }
 }
 
-/// Mean of `(value, weight)` pairs weighted by `weight`; when every weight is zero, each value
-/// counts the same. `None` for no values.
-fn weighted_mean(figures: &[(f64, f64)]) -> Option<f64> {
-    if figures.is_empty() {
-        return None;
-    }
-    let total: f64 = figures.iter().map(|(_, w)| w).sum();
-    if total > 0.0 {
-        Some(figures.iter().map(|(v, w)| v * w).sum::<f64>() / total)
-    } else {
-        Some(figures.iter().map(|(v, _)| v).sum::<f64>() / figures.len() as f64)
-    }
+/// Downtime of the model API: observed or committed, and the incident floor.
+struct Downtime {
+    /// Observed downtime, else the SLA allowance of an SLA that covers the model API.
+    known: Option<f64>,
+    /// Published incident hours in the buyer's jurisdictions, per month.
+    floor: f64,
+    evidence: Vec<Evidence>,
+    /// What the known figure is (`observed downtime`, `SLA allowance`).
+    basis: &'static str,
 }
 
-/// Stability: expected downtime hours per month (see the module docs).
-fn stability(p: &Provider, bill: &Tco, m: &Measurements, as_of: Date) -> Partial {
+fn incident_counts(inc: &cloudfit_catalog::Incident, profile: &Profile) -> bool {
+    let allowed = &profile.constraints.data_jurisdictions;
+    inc.affects_model_api
+        && (allowed.is_empty()
+            || inc.jurisdictions.is_empty()
+            || inc.jurisdictions.iter().any(|j| allowed.contains(j)))
+}
+
+fn downtime(p: &Provider, bill: &Tco, profile: &Profile, m: &Measurements, as_of: Date) -> Downtime {
     let mut evidence = Vec::new();
     let start = as_of.minus_months(INCIDENT_WINDOW_MONTHS);
     let mut incident_hours = 0.0;
@@ -679,7 +962,10 @@ fn stability(p: &Provider, bill: &Tco, m: &Measurements, as_of: Date) -> Partial
         let Some(d) = Date::parse_prefix(&inc.started) else {
             continue;
         };
-        if d > start && d <= as_of {
+        if d <= start || d > as_of {
+            continue;
+        }
+        if incident_counts(inc, profile) {
             incident_hours += inc.duration_hours;
             evidence.push(Evidence::new(
                 format!(
@@ -690,93 +976,261 @@ fn stability(p: &Provider, bill: &Tco, m: &Measurements, as_of: Date) -> Partial
             ));
         }
     }
-    let incident_dt = incident_hours / f64::from(INCIDENT_WINDOW_MONTHS);
-    let sla_dt = p.sla.as_ref().map(|s| {
-        evidence.push(Evidence::new(
-            format!(
-                "SLA {}% monthly uptime ({}{})",
-                s.monthly_uptime_percent,
-                s.service,
-                if s.covers_model_api {
-                    ""
-                } else {
-                    ", compute only"
-                }
-            ),
-            &s.source,
-        ));
-        (1.0 - s.monthly_uptime_percent / 100.0) * HOURS_PER_MONTH
-    });
+    let floor = incident_hours / f64::from(INCIDENT_WINDOW_MONTHS);
     let chosen: BTreeSet<&str> = bill
         .lines
         .iter()
         .filter_map(|l| l.choice.as_deref())
         .collect();
-    let measured_dt = m
+    let measured = m
         .models
         .iter()
         .filter(|x| x.provider == p.id && chosen.contains(x.model.as_str()))
         .filter_map(|x| x.error_rate.map(|e| (e, x)))
         .map(|(e, x)| {
-            evidence.push(Evidence {
-                fact: format!(
+            evidence.push(Evidence::measured(
+                format!(
                     "{}: measured error rate {:.4} over {} requests",
                     x.model, e, x.requests
                 ),
-                source: x.source.clone(),
-                as_of: x.measured_at.clone(),
-            });
+                &x.source,
+                &x.measured_at,
+            ));
             e * HOURS_PER_MONTH
         })
-        .fold(None, |acc: Option<f64>, v| {
-            Some(acc.map_or(v, |a| a.max(v)))
-        });
-    let known = match (sla_dt, measured_dt) {
-        (None, None) => None,
-        (a, b) => Some(a.unwrap_or(0.0).max(b.unwrap_or(0.0)).max(incident_dt)),
+        .fold(None, |acc: Option<f64>, v| Some(acc.map_or(v, |a| a.max(v))));
+    // Observed uptime: the chosen models' figures when there are any, else the service's.
+    let chosen_av: Vec<_> = p
+        .availability
+        .iter()
+        .filter(|a| a.model.as_deref().is_some_and(|mo| chosen.contains(mo)))
+        .collect();
+    let av: Vec<_> = if chosen_av.is_empty() {
+        p.availability.iter().collect()
+    } else {
+        chosen_av
     };
-    Partial {
-        known,
-        floor: Some(incident_dt),
-        unit: "expected downtime h/month".to_owned(),
-        evidence,
-        note: if known.is_none() {
+    let observed = if av.is_empty() {
+        None
+    } else {
+        let mean = av.iter().map(|a| a.uptime_percent).sum::<f64>() / av.len() as f64;
+        for a in &av {
+            evidence.push(Evidence::new(
+                format!(
+                    "observed uptime {}% ({}{}, {}{})",
+                    a.uptime_percent,
+                    a.service,
+                    a.model.as_ref().map(|m| format!(" {m}")).unwrap_or_default(),
+                    a.period,
+                    a.measured_from
+                        .as_ref()
+                        .map(|f| format!(", {f}"))
+                        .unwrap_or_default()
+                ),
+                &a.source,
+            ));
+        }
+        Some((1.0 - mean / 100.0) * HOURS_PER_MONTH)
+    };
+    let sla = p.sla.as_ref().map(|s| {
+        evidence.push(Evidence::new(
             format!(
-                "no published SLA and no measured error rate; published incidents alone give {incident_dt:.3} h/month"
-            )
-        } else {
-            String::new()
-        },
+                "SLA {}% monthly uptime ({}){}",
+                s.monthly_uptime_percent,
+                s.service,
+                if s.covers_model_api {
+                    ""
+                } else {
+                    " — compute only: context, not scored for the model API"
+                }
+            ),
+            &s.source,
+        ));
+        s
+    });
+    let allowance = sla
+        .filter(|s| s.covers_model_api)
+        .map(|s| (1.0 - s.monthly_uptime_percent / 100.0) * HOURS_PER_MONTH);
+    let (known, basis) = match (observed, measured, allowance) {
+        (None, None, None) => (None, ""),
+        (None, None, Some(a)) => (Some(a.max(floor)), "SLA allowance"),
+        (o, me, _) => (
+            Some(o.unwrap_or(0.0).max(me.unwrap_or(0.0)).max(floor)),
+            "observed downtime",
+        ),
+    };
+    Downtime {
+        known,
+        floor,
+        evidence,
+        basis,
     }
 }
 
-/// Compliance: counted certifications held and residency fit (points 0–100).
+/// Stability: expected hours a month without service = downtime of the model API + the wait
+/// for a first support response to one severity-1 case (see the module docs).
+fn stability(
+    p: &Provider,
+    bill: &Tco,
+    profile: &Profile,
+    m: &Measurements,
+    as_of: Date,
+    market: &Market,
+) -> CriterionValue {
+    let d = downtime(p, bill, profile, m, as_of);
+    let mut evidence = d.evidence;
+    let mut unknowns = Vec::new();
+    let mut notes = Vec::new();
+    let (down_lo, down_hi) = match d.known {
+        Some(k) => {
+            notes.push(format!("{}: {k:.3} h/month", d.basis));
+            (k, k)
+        }
+        None => {
+            let (lo, hi) = market.downtime.unwrap_or((d.floor, d.floor));
+            let (lo, hi) = (lo.max(d.floor), hi.max(d.floor));
+            notes.push(format!(
+                "no observed uptime and no SLA for the model API; downtime counted at the worst known in the catalog ({hi:.3} h/month), plausible from {lo:.3}"
+            ));
+            unknowns.push(UnknownFact {
+                key: "stability:model-api-uptime".to_owned(),
+                fact_en: "no SLA or observed uptime for the model API".to_owned(),
+                fact_zh: "模型 API 没有 SLA,也没有观测到的可用率".to_owned(),
+                ask_en: format!(
+                    "Ask {}: what monthly uptime does the model API commit to in the contract (SLA with credits), and what did it achieve over the last 12 months?",
+                    name_of(p)
+                ),
+                ask_zh: format!(
+                    "问{}:模型 API 在合同中承诺的月可用率(带赔偿的 SLA)是多少?过去 12 个月实际达到多少?",
+                    name_zh_of(p)
+                ),
+                span: hi - lo,
+            });
+            (lo, hi)
+        }
+    };
+    let (sup_lo, sup_hi) = match &p.support {
+        Some(s) => {
+            let h = f64::from(s.response_minutes) / 60.0 * SUPPORT_CASES_PER_MONTH;
+            evidence.push(Evidence::new(
+                format!(
+                    "support: first response {} min ({})",
+                    s.response_minutes, s.tier
+                ),
+                &s.source,
+            ));
+            (h, h)
+        }
+        None => {
+            let (lo, hi) = market.support.unwrap_or((0.0, 0.0));
+            let (lo, hi) = (lo * SUPPORT_CASES_PER_MONTH, hi * SUPPORT_CASES_PER_MONTH);
+            if hi > 0.0 {
+                notes.push(format!(
+                    "no published support response time; counted at the slowest in the catalog ({:.0} min)",
+                    hi * 60.0
+                ));
+                unknowns.push(UnknownFact {
+                    key: "stability:support-response".to_owned(),
+                    fact_en: "no published support response time".to_owned(),
+                    fact_zh: "没有公布技术支持响应时间".to_owned(),
+                    ask_en: format!(
+                        "Ask {}: how fast is the first response to a severity-1 (production down) ticket on the plan we would buy, in writing?",
+                        name_of(p)
+                    ),
+                    ask_zh: format!(
+                        "问{}:我们购买的支持计划中,严重故障(生产中断)工单的首次响应时间是多少?能否书面承诺?",
+                        name_zh_of(p)
+                    ),
+                    span: hi - lo,
+                });
+            }
+            (lo, hi)
+        }
+    };
+    let value = down_hi + sup_hi;
+    let best = down_lo + sup_lo;
+    CriterionValue {
+        criterion: Criterion::Stability,
+        value,
+        unknown: !unknowns.is_empty(),
+        range: (value > best).then_some((best, value)),
+        unit: "expected h/month without service".to_owned(),
+        evidence,
+        note: notes.join("; "),
+        unknowns,
+    }
+}
+
+/// Compliance: counted certifications held, residency fit and data use (points 0–100).
 pub fn compliance(
     p: &Provider,
     profile: &Profile,
-    counted: &[String],
+    counted: &[CertRequirement],
     scope: Scope<'_>,
 ) -> CriterionValue {
     let mut evidence = Vec::new();
+    let mut unknowns = Vec::new();
     let mut held = 0usize;
-    for name in counted {
-        if let Some(c) = p
-            .certifications
-            .iter()
-            .find(|c| c.name.eq_ignore_ascii_case(name))
-        {
-            held += 1;
-            evidence.push(Evidence::new(
-                format!(
-                    "{}{}",
-                    c.name,
-                    c.scope
-                        .as_ref()
-                        .map(|s| format!(" ({s})"))
-                        .unwrap_or_default()
-                ),
-                &c.source,
-            ));
+    let mut unclear = Vec::new();
+    let per_cert = if counted.is_empty() {
+        0.0
+    } else {
+        CERT_POINTS / counted.len() as f64
+    };
+    for req in counted {
+        let label = req.label();
+        match cert_fit(p, req) {
+            CertFit::Held(c) => {
+                held += 1;
+                evidence.push(Evidence::new(
+                    format!(
+                        "{}{}{}",
+                        c.name,
+                        c.level.map(|l| format!(" level {l}")).unwrap_or_default(),
+                        c.scope
+                            .as_ref()
+                            .map(|s| format!(" ({s})"))
+                            .unwrap_or_default()
+                    ),
+                    &c.source,
+                ));
+            }
+            CertFit::Absent(c) => {
+                evidence.push(Evidence::new(format!("{} not held", c.name), &c.source));
+            }
+            CertFit::Unclear(c, _) => {
+                evidence.push(Evidence::new(
+                    format!(
+                        "{}{} ({}), does not show {label} for the model service",
+                        c.name,
+                        c.level.map(|l| format!(" level {l}")).unwrap_or_default(),
+                        c.scope.as_deref().unwrap_or("scope not stated")
+                    ),
+                    &c.source,
+                ));
+                unclear.push(label.clone());
+                let (ask_en, ask_zh) = cert_question(p, req);
+                unknowns.push(UnknownFact {
+                    key: format!("compliance:{label}"),
+                    fact_en: format!("{label}: not shown for the model service"),
+                    fact_zh: format!("{label}:未能证明覆盖模型服务"),
+                    ask_en,
+                    ask_zh,
+                    span: per_cert,
+                });
+            }
+            CertFit::NoRecord => {
+                unclear.push(label.clone());
+                let (ask_en, ask_zh) = cert_question(p, req);
+                unknowns.push(UnknownFact {
+                    key: format!("compliance:{label}"),
+                    fact_en: format!("no record of {label}"),
+                    fact_zh: format!("没有 {label} 的记录"),
+                    ask_en,
+                    ask_zh,
+                    span: per_cert,
+                });
+            }
         }
     }
     let fit: Vec<_> = p
@@ -806,55 +1260,87 @@ pub fn compliance(
             &r.source,
         ));
         RESIDENCY_POINTS_UNSTATED
-    } else {
+    } else if profile.constraints.data_jurisdictions.is_empty() {
         0.0
+    } else {
+        // To verify: assessed as if a region in an allowed jurisdiction existed, unstated.
+        RESIDENCY_POINTS_UNSTATED
+    };
+    let data_use = match &p.data_use {
+        Some(d) => {
+            evidence.push(Evidence::new(
+                format!(
+                    "data use: {} ({})",
+                    if d.trains_on_api_data_by_default {
+                        "may train on API data by default"
+                    } else {
+                        "does not train on API data by default"
+                    },
+                    d.statement
+                ),
+                &d.source,
+            ));
+            if d.trains_on_api_data_by_default {
+                0.0
+            } else {
+                DATA_USE_POINTS
+            }
+        }
+        None => {
+            unknowns.push(UnknownFact {
+                key: "compliance:data-use".to_owned(),
+                fact_en: "no statement on training with API data".to_owned(),
+                fact_zh: "没有关于是否用 API 数据训练模型的声明".to_owned(),
+                ask_en: format!(
+                    "Ask {}: are API inputs and outputs used to train models, by default or ever, and how long are they retained? (get it in the data-processing terms)",
+                    name_of(p)
+                ),
+                ask_zh: format!(
+                    "问{}:API 的输入输出是否会被用于训练模型(默认或在任何情况下)?保留多久?(写入数据处理条款)",
+                    name_zh_of(p)
+                ),
+                span: DATA_USE_POINTS,
+            });
+            0.0
+        }
     };
     let share = if counted.is_empty() {
         1.0
     } else {
         held as f64 / counted.len() as f64
     };
-    let value = CERT_POINTS * share + residency;
-    let unit = "points (0-100)".to_owned();
-    let _ = profile;
-    if p.certifications.is_empty() && !counted.is_empty() {
-        return CriterionValue {
-            criterion: Criterion::Compliance,
-            value,
-            unknown: true,
-            range: Some((value, CERT_POINTS + residency)),
-            unit,
-            evidence,
-            note: format!(
-                "no certification facts in the catalog (not found is not proof of absence); counted as none of {} held",
-                counted.join(", ")
-            ),
-        };
-    }
+    let value = CERT_POINTS * share + residency + data_use;
+    let hi = value + unknowns.iter().map(|u| u.span).sum::<f64>();
     CriterionValue {
         criterion: Criterion::Compliance,
         value,
-        unknown: false,
-        range: None,
-        unit,
+        unknown: !unknowns.is_empty(),
+        range: (hi > value).then_some((value, hi)),
+        unit: "points (0-100)".to_owned(),
         evidence,
         note: format!(
-            "{held} of {} counted certifications evidenced ({})",
+            "{held} of {} counted certifications evidenced ({}){}",
             counted.len(),
-            counted.join(", ")
+            counted.iter().map(|c| c.label()).collect::<Vec<_>>().join(", "),
+            if unclear.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; not shown (counted as not held, up to held): {}",
+                    unclear.join(", ")
+                )
+            }
         ),
+        unknowns,
     }
 }
 
-/// Pick the benchmark snapshot that covers the most compared providers (ties: the
-/// Intelligence Index, then the latest snapshot), and its min/max over the whole catalog.
-fn quality_reference(
-    catalog: &Catalog,
-    candidates: &[(&Provider, Tco)],
-    _profile: &Profile,
-) -> Option<QualityReference> {
+/// The benchmark snapshot that covers the most providers of the whole catalog (ties: the
+/// Intelligence Index, then the latest snapshot), with its min/max over the catalog. Taken from
+/// the catalog, not the compared providers, so it does not move when providers are excluded.
+fn quality_reference(catalog: &Catalog) -> Option<QualityReference> {
     let mut coverage: BTreeMap<(String, String), BTreeSet<&str>> = BTreeMap::new();
-    for (p, _) in candidates {
+    for p in catalog.providers.values() {
         for m in &p.models {
             for q in &m.quality {
                 coverage
@@ -879,8 +1365,7 @@ fn quality_reference(
         .filter(|q| q.benchmark == benchmark && q.snapshot == snapshot)
         .map(|q| q.value)
         .collect();
-    let min = values.iter().copied().fold(f64::INFINITY, f64::min);
-    let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let (min, max) = span_of(values)?;
     Some(QualityReference {
         benchmark,
         snapshot,
@@ -889,66 +1374,54 @@ fn quality_reference(
     })
 }
 
-/// AI capability: coverage of the workload's task classes and the strength of the best
-/// qualifying model per class in the reference snapshot (points 0–100).
+/// AI capability: coverage of the workload's task classes and the strength of the model chosen
+/// for each class (the one its cost is priced on) in the reference snapshot (points 0–100).
 fn ai_capability(
     p: &Provider,
     bill: &Tco,
     profile: &Profile,
-    scope: Scope<'_>,
     reference: Option<&QualityReference>,
 ) -> CriterionValue {
     let mut evidence = Vec::new();
     let mut total_w = 0.0;
     let mut covered_w = 0.0;
-    let mut quality_sum = 0.0;
-    let mut quality_w = 0.0;
-    let mut unscored = Vec::new();
+    // (weight, normalised quality or None) per served task
+    let mut served: Vec<(f64, Option<f64>, String, String)> = Vec::new();
     for task in &profile.workload.tasks {
         let w = ((task.monthly_input_tokens + task.monthly_output_tokens) as f64).max(1.0);
         total_w += w;
-        let served = bill
+        let Some(model_id) = bill
             .line(&CostItem::Task(task.name.clone()))
-            .is_some_and(|l| l.amount.is_some());
-        if !served {
+            .filter(|l| l.amount.is_some())
+            .and_then(|l| l.choice.clone())
+        else {
             continue;
-        }
+        };
         covered_w += w;
-        let best = reference.and_then(|r| {
-            p.models
-                .iter()
-                .filter(|m| model_fits(m, task))
-                .filter(|m| {
-                    m.prices
-                        .iter()
-                        .any(|pr| pr.is_current_standard() && scope.usable(p, pr.region.as_deref()))
-                })
-                .filter_map(|m| {
-                    m.quality
-                        .iter()
-                        .find(|q| q.benchmark == r.benchmark && q.snapshot == r.snapshot)
-                        .map(|q| (q, m))
-                })
-                .max_by(|a, b| a.0.value.total_cmp(&b.0.value))
+        let score = reference.and_then(|r| {
+            p.model(&model_id).and_then(|m| {
+                m.quality
+                    .iter()
+                    .find(|q| q.benchmark == r.benchmark && q.snapshot == r.snapshot)
+            })
         });
-        match (best, reference) {
-            (Some((q, m)), Some(r)) => {
+        match (score, reference) {
+            (Some(q), Some(r)) => {
                 let norm = if r.max > r.min {
                     (q.value - r.min) / (r.max - r.min)
                 } else {
                     1.0
                 };
-                quality_sum += norm * w;
-                quality_w += w;
                 evidence.push(Evidence::new(
                     format!(
-                        "{}: best model {} scores {} on {} ({}), normalised {:.2}",
-                        task.name, m.id, q.value, r.benchmark, r.snapshot, norm
+                        "{}: chosen model {} scores {} on {} ({}), normalised {:.2}",
+                        task.name, model_id, q.value, r.benchmark, r.snapshot, norm
                     ),
                     &q.source,
                 ));
+                served.push((w, Some(norm), task.name.clone(), model_id));
             }
-            _ => unscored.push(task.name.clone()),
+            _ => served.push((w, None, task.name.clone(), model_id)),
         }
     }
     if profile.workload.monthly_embedding_tokens > 0 {
@@ -973,112 +1446,159 @@ fn ai_capability(
         ),
         "cloudfit formula over the catalog's capabilities",
     ));
-    let unit = "points (0-100)".to_owned();
-    if unscored.is_empty() {
-        let quality = if quality_w > 0.0 {
-            quality_sum / quality_w
-        } else {
-            1.0
-        };
-        return CriterionValue {
-            criterion: Criterion::AiCapability,
-            value: 50.0 * coverage * (1.0 + quality),
-            unknown: false,
-            range: None,
-            unit,
-            evidence,
-            note: String::new(),
-        };
+    let served_w: f64 = served.iter().map(|s| s.0).sum();
+    let mut quality = if served.is_empty() { 1.0 } else { 0.0 };
+    let mut unknowns = Vec::new();
+    for (w, q, task, model) in &served {
+        let share = w / served_w;
+        match q {
+            Some(q) => quality += share * q,
+            None => unknowns.push(UnknownFact {
+                key: format!("ai_capability:{task}"),
+                fact_en: format!(
+                    "{task}: chosen model {model} has no public score in {}",
+                    reference
+                        .map(|r| format!("{} {}", r.benchmark, r.snapshot))
+                        .unwrap_or_else(|| "any benchmark".to_owned())
+                ),
+                fact_zh: format!("{task}:所选模型 {model} 在参考榜单中没有公开得分"),
+                ask_en: format!(
+                    "test {model} on our own task {task} (a held-out set of real prompts), or ask {} for independent benchmark results",
+                    name_of(p)
+                ),
+                ask_zh: format!(
+                    "用我们自己的任务 {task} 的真实样例测试 {model},或请{}提供独立评测结果",
+                    name_zh_of(p)
+                ),
+                span: 50.0 * coverage * share,
+            }),
+        }
     }
-    // Unscored tasks count as quality 0 (worst) for the deterministic value, 1 at best.
-    let unscored_w: f64 = profile
-        .workload
-        .tasks
-        .iter()
-        .filter(|t| unscored.contains(&t.name))
-        .map(|t| ((t.monthly_input_tokens + t.monthly_output_tokens) as f64).max(1.0))
-        .sum();
-    let all_w = quality_w + unscored_w;
-    let q_lo = quality_sum / all_w;
-    let q_hi = (quality_sum + unscored_w) / all_w;
-    let lo = 50.0 * coverage * (1.0 + q_lo);
-    let hi = 50.0 * coverage * (1.0 + q_hi);
+    let value = 50.0 * coverage * (1.0 + quality);
+    let hi = value + unknowns.iter().map(|u| u.span).sum::<f64>();
     CriterionValue {
         criterion: Criterion::AiCapability,
-        value: lo,
-        unknown: true,
-        range: (hi > lo).then_some((lo, hi)),
-        unit,
+        value,
+        unknown: !unknowns.is_empty(),
+        range: (hi > value).then_some((value, hi)),
+        unit: "points (0-100)".to_owned(),
         evidence,
-        note: format!(
-            "no public quality score in {} for the models serving: {}; counted as the weakest score",
-            reference
-                .map(|r| format!("{} {}", r.benchmark, r.snapshot))
-                .unwrap_or_else(|| "any benchmark".to_owned()),
-            unscored.join(", ")
-        ),
+        note: if unknowns.is_empty() {
+            String::new()
+        } else {
+            "unscored chosen models counted as the weakest score (up to the strongest)".to_owned()
+        },
+        unknowns,
     }
 }
 
-/// Engineer-days to move the model integration from `from` to `to` (documented ladder):
+/// An OpenAI-protocol endpoint of a provider that also speaks its own standard protocol
+/// (Anthropic, Bedrock, Gemini) is a compatibility layer over that API, which its vendors
+/// describe as for testing rather than production: moving onto it is a change of family.
+fn compatibility_layer(p: &Provider, e: &cloudfit_catalog::Endpoint) -> bool {
+    e.protocol == ProtocolFamily::OpenAi
+        && p.endpoints.iter().any(|o| {
+            matches!(
+                o.protocol,
+                ProtocolFamily::Anthropic | ProtocolFamily::BedrockConverse | ProtocolFamily::Gemini
+            )
+        })
+}
+
+/// Dialects that are one API served by two vendors (Azure OpenAI serves OpenAI's API and
+/// models; deployments and `api-version` differ).
+fn same_api(a: &str, b: &str) -> bool {
+    a == b || matches!((a, b), ("openai", "azure") | ("azure", "openai"))
+}
+
+/// Engineer-days to move the model integration from `from` to `to` (documented ladder, the
+/// cheapest route over the target's endpoints):
 ///
 /// - same provider: 0;
-/// - an endpoint with the same protocol family *and* dialect: 1 (new key and base URL);
+/// - the same API (same dialect, or OpenAI ↔ Azure OpenAI): 1 (key, base URL, deployments);
 /// - the same protocol family, another dialect: 3 (parameters, errors, streaming quirks);
-/// - another family cloudfit can translate (OpenAI-compatible, Anthropic, Bedrock Converse,
-///   Gemini): 10 (a new client layer and its tests);
+/// - another family cloudfit can translate (Anthropic, Bedrock Converse, Gemini), or the
+///   target's OpenAI endpoint is only a compatibility layer over its own API: 8 (a new client
+///   layer and its tests);
 /// - only a provider-native API: 20.
 ///
-/// With no current provider (a new build) the start is the de-facto OpenAI-compatible API:
-/// 1 day for an OpenAI-compatible endpoint, 3 for another translatable family, 10 for native.
+/// With no current provider (a new build) the start is the de-facto OpenAI API.
 pub fn effort_days(from: Option<&Provider>, to: &Provider) -> (f64, String) {
-    let families: BTreeSet<ProtocolFamily> = to.endpoints.iter().map(|e| e.protocol).collect();
-    let translatable = |f: &ProtocolFamily| !matches!(f, ProtocolFamily::Native);
-    let Some(from) = from else {
-        return if families.contains(&ProtocolFamily::OpenAi) {
-            (1.0, "OpenAI-compatible endpoint".to_owned())
-        } else if families.iter().any(translatable) {
-            (3.0, "a standard non-OpenAI protocol".to_owned())
-        } else {
-            (10.0, "provider-native API only".to_owned())
-        };
-    };
-    if from.id == to.id {
+    if from.is_some_and(|f| f.id == to.id) {
         return (0.0, "current provider".to_owned());
     }
-    let same_dialect = from.endpoints.iter().any(|a| {
-        to.endpoints
+    let origins: Vec<(ProtocolFamily, String)> = match from {
+        Some(f) => f
+            .endpoints
             .iter()
-            .any(|b| a.protocol == b.protocol && a.dialect == b.dialect)
-    });
-    if same_dialect {
-        return (1.0, "same protocol and dialect".to_owned());
+            .filter(|e| !compatibility_layer(f, e))
+            .map(|e| (e.protocol, e.dialect.clone()))
+            .collect(),
+        None => vec![(ProtocolFamily::OpenAi, "openai".to_owned())],
+    };
+    let mut best = (20.0, "provider-native API only".to_owned());
+    for e in &to.endpoints {
+        let layer = compatibility_layer(to, e);
+        let route = if e.protocol == ProtocolFamily::Native {
+            (20.0, "provider-native API only".to_owned())
+        } else if !layer && origins.iter().any(|(p, d)| *p == e.protocol && same_api(d, &e.dialect)) {
+            (1.0, format!("same API ({})", e.dialect))
+        } else if !layer && origins.iter().any(|(p, _)| *p == e.protocol) {
+            (3.0, format!("same protocol family, dialect {}", e.dialect))
+        } else if layer {
+            (
+                8.0,
+                "another protocol family (its OpenAI endpoint is only a compatibility layer)"
+                    .to_owned(),
+            )
+        } else {
+            (8.0, format!("another protocol family ({})", e.dialect))
+        };
+        if route.0 < best.0 {
+            best = route;
+        }
     }
-    let from_families: BTreeSet<ProtocolFamily> =
-        from.endpoints.iter().map(|e| e.protocol).collect();
-    if from_families.intersection(&families).any(translatable) {
-        return (3.0, "same protocol family, other dialect".to_owned());
-    }
-    if families.iter().any(translatable) {
-        return (10.0, "different protocol family".to_owned());
-    }
-    (20.0, "provider-native API only".to_owned())
+    best
 }
 
-/// Migration: one-time cost of switching (or engineer-days for a new build). When the current
-/// provider's egress price is unknown the egress part spans the compared providers' prices
-/// for the same volume (fallback: the highest).
+/// Cost of re-embedding `tokens` at the provider's cheapest usable embedding price.
+fn reembed_cost(p: &Provider, tokens: u64, profile: &Profile, fx: Fx<'_>) -> Option<(f64, Vec<Evidence>)> {
+    let mut w = profile.workload.clone();
+    w.tasks.clear();
+    w.gpu = None;
+    w.monthly_egress_gb = 0.0;
+    w.storage_gb = 0.0;
+    w.monthly_embedding_tokens = tokens;
+    let scope = Scope {
+        allowed: &profile.constraints.data_jurisdictions,
+        as_of: None,
+        allow_preview: false,
+        allow_deprecated: false,
+    };
+    let bill = tco(p, &w, scope, fx);
+    let line = bill.line(&CostItem::Embeddings)?;
+    line.amount.map(|a| (to_f64(a), line.evidence.clone()))
+}
+
+/// Migration: one-time cost of switching (engineer-days for a new build):
+/// `(integration days + regression days × task classes) × day rate + egress of the data to move
+/// at the current provider's price + re-embedding the corpus at the target's embedding price +
+/// a compliance re-assessment` (regulated segment: the profile's figure or
+/// [`REASSESSMENT_DEFAULT_CNY`], our assumption).
+#[allow(clippy::too_many_arguments)]
 fn migration(
     p: &Provider,
-    current: Option<(f64, &Provider)>,
-    day_rate: Option<Decimal>,
-    egress_span: Option<(f64, f64)>,
+    profile: &Profile,
+    current: Option<(&crate::profile::Current, &Provider)>,
+    day_rate: Option<f64>,
+    _bill: &Tco,
+    market: &Market,
     fx: Fx<'_>,
     currency: Currency,
 ) -> CriterionValue {
     let (days, why) = effort_days(current.map(|c| c.1), p);
     let mut evidence = vec![Evidence::derived(
-        format!("{days} engineer-days: {why}"),
+        format!("{days} engineer-days to integrate: {why}"),
         "cloudfit effort ladder (advise::assess::effort_days) over the catalog's endpoints",
     )];
     for e in p.endpoints.iter().take(3) {
@@ -1090,51 +1610,122 @@ fn migration(
             &e.source,
         ));
     }
-    let known = |value: f64, unit: String, evidence: Vec<Evidence>| CriterionValue {
+    let known = |value: f64, unit: String, evidence: Vec<Evidence>, note: String| CriterionValue {
         criterion: Criterion::Migration,
         value,
         unknown: false,
         range: None,
         unit,
         evidence,
-        note: String::new(),
+        note,
+        unknowns: Vec::new(),
     };
-    let (Some((gb, cur)), Some(rate)) = (current, day_rate) else {
-        return known(days, "engineer-days".to_owned(), evidence);
+    let (Some((cur, cur_p)), Some(rate)) = (current, day_rate) else {
+        return known(days, "engineer-days".to_owned(), evidence, String::new());
     };
     let unit = format!("{currency} one-time");
-    let work = to_f64(rate) * days;
-    if cur.id == p.id || gb <= 0.0 {
-        return known(work, unit, evidence);
+    if cur_p.id == p.id {
+        return known(0.0, unit, evidence, "current provider: nothing moves".to_owned());
     }
-    match egress_cost(cur, gb, fx, currency) {
-        Ok((amount, ev)) => {
-            evidence.extend(ev);
-            known(work + to_f64(amount), unit, evidence)
-        }
-        Err(why) => {
-            let note = format!("moving {gb} GB out of {}: {why}", cur.id);
-            match egress_span {
-                Some((lo, hi)) => CriterionValue {
-                    criterion: Criterion::Migration,
-                    value: work + hi,
-                    unknown: true,
-                    range: (hi > lo).then_some((work + lo, work + hi)),
-                    unit,
-                    evidence,
-                    note: format!("{note}; counted at the highest egress price among the compared providers, range {:.2}..{:.2}", work + lo, work + hi),
-                },
-                None => CriterionValue {
-                    criterion: Criterion::Migration,
-                    value: work,
-                    unknown: true,
-                    range: None,
-                    unit,
-                    evidence,
-                    note: format!("{note}; no compared provider has an egress price, egress left out"),
-                },
+    let tasks = profile.workload.tasks.len() as f64;
+    let regression = cur
+        .regression_test_days_per_task
+        .unwrap_or(REGRESSION_DAYS_PER_TASK);
+    let total_days = days + regression * tasks;
+    evidence.push(Evidence::derived(
+        format!("{regression} regression-test days × {tasks} task classes"),
+        "profile current.regression_test_days_per_task (default: cloudfit assumption)",
+    ));
+    let mut lo = rate * total_days;
+    let mut hi = lo;
+    let mut unknowns = Vec::new();
+    let mut notes = vec![format!("{total_days} engineer-days at {rate:.0} {currency}")];
+    if cur.data_to_move_gb > 0.0 {
+        match egress_cost(cur_p, cur.data_to_move_gb, fx, currency) {
+            Ok((amount, ev)) => {
+                evidence.extend(ev);
+                lo += to_f64(amount);
+                hi += to_f64(amount);
+            }
+            Err(why) => {
+                let (a, b) = market.egress.unwrap_or((0.0, 0.0));
+                lo += a;
+                hi += b;
+                notes.push(format!(
+                    "moving {} GB out of {}: {why}; counted at the highest egress price in the catalog",
+                    cur.data_to_move_gb, cur_p.id
+                ));
+                unknowns.push(UnknownFact {
+                    key: "migration:egress".to_owned(),
+                    fact_en: format!("{}: no egress price for the {} GB to move", cur_p.id, cur.data_to_move_gb),
+                    fact_zh: format!("{}:迁出 {} GB 数据没有出网价格", cur_p.id, cur.data_to_move_gb),
+                    ask_en: format!(
+                        "Ask {} (current provider): what does moving {} GB out cost, and is there a migration waiver?",
+                        name_of(cur_p),
+                        cur.data_to_move_gb
+                    ),
+                    ask_zh: format!(
+                        "问{}(现有厂商):迁出 {} GB 数据的费用是多少?是否有迁移减免?",
+                        name_zh_of(cur_p),
+                        cur.data_to_move_gb
+                    ),
+                    span: b - a,
+                });
             }
         }
+    }
+    if cur.embedded_corpus_tokens > 0 {
+        match reembed_cost(p, cur.embedded_corpus_tokens, profile, fx) {
+            Some((a, ev)) => {
+                evidence.extend(ev);
+                lo += a;
+                hi += a;
+            }
+            None => {
+                let (a, b) = market.reembed.unwrap_or((0.0, 0.0));
+                lo += a;
+                hi += b;
+                unknowns.push(UnknownFact {
+                    key: "migration:re-embedding".to_owned(),
+                    fact_en: format!("no embedding price to re-embed {} tokens", cur.embedded_corpus_tokens),
+                    fact_zh: format!("没有嵌入价格,无法估算重新嵌入 {} token 的费用", cur.embedded_corpus_tokens),
+                    ask_en: format!(
+                        "Ask {}: which embedding model would we use, at what price per million tokens?",
+                        name_of(p)
+                    ),
+                    ask_zh: format!("问{}:用哪个嵌入模型,每百万 token 多少钱?", name_zh_of(p)),
+                    span: b - a,
+                });
+            }
+        }
+    }
+    let reassessment = match (cur.compliance_reassessment, profile.segment) {
+        (Some(m), _) => fx.convert(m, currency).map(|c| (to_f64(c.amount), "profile current.compliance_reassessment")),
+        (None, Some(Segment::Regulated)) => fx
+            .convert(
+                Money {
+                    amount: Decimal::from(REASSESSMENT_DEFAULT_CNY),
+                    currency: Currency::Cny,
+                },
+                currency,
+            )
+            .map(|c| (to_f64(c.amount), "cloudfit assumption for the regulated segment (not a sourced figure): set current.compliance_reassessment")),
+        (None, _) => None,
+    };
+    if let Some((a, from)) = reassessment {
+        lo += a;
+        hi += a;
+        evidence.push(Evidence::derived(format!("compliance re-assessment {a:.0} {currency}"), from));
+    }
+    CriterionValue {
+        criterion: Criterion::Migration,
+        value: hi,
+        unknown: !unknowns.is_empty(),
+        range: (hi > lo).then_some((lo, hi)),
+        unit,
+        evidence,
+        note: notes.join("; "),
+        unknowns,
     }
 }
 

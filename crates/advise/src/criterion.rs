@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use cloudfit_catalog::Source;
+use cloudfit_catalog::{Reliability, Source};
 
 /// The six criteria buyers list in the seed report: "成本、性能、稳定性、安全合规、AI 能力、迁移难度".
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -70,6 +70,8 @@ pub struct Evidence {
     pub fact: String,
     pub source: String,
     pub as_of: String,
+    /// How far to trust the source; `None` for values cloudfit derives or measures itself.
+    pub reliability: Option<Reliability>,
 }
 
 impl Evidence {
@@ -78,6 +80,7 @@ impl Evidence {
             fact: fact.into(),
             source: source.source.clone(),
             as_of: source.as_of.clone(),
+            reliability: Some(source.reliability),
         }
     }
 
@@ -87,15 +90,42 @@ impl Evidence {
             fact: fact.into(),
             source: from.to_owned(),
             as_of: String::new(),
+            reliability: None,
+        }
+    }
+
+    /// cloudfit's own measurement (a bench run, gateway traffic).
+    pub fn measured(fact: impl Into<String>, source: &str, as_of: &str) -> Self {
+        Evidence {
+            fact: fact.into(),
+            source: source.to_owned(),
+            as_of: as_of.to_owned(),
+            reliability: None,
         }
     }
 }
 
+/// One fact a criterion value rests on that is not known, what to ask to learn it, and how far
+/// it alone moves the value between its best and its worst plausible value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnknownFact {
+    /// Stable key within the provider (`stability:model-api-uptime`, `cost:egress`).
+    pub key: String,
+    pub fact_en: String,
+    pub fact_zh: String,
+    /// The question for the vendor.
+    pub ask_en: String,
+    pub ask_zh: String,
+    /// Width of the value's plausible range due to this fact alone (≥ 0, in the criterion's unit).
+    pub span: f64,
+}
+
 /// A provider's value on one criterion.
 ///
-/// `value` is what deterministic methods (WSM, TOPSIS) use. When the fact behind it is unknown,
-/// `unknown` is true, `value` is the documented fallback (the worst value known among the
-/// providers being compared) and `range` is the plausible span that SMAA samples uniformly.
+/// `value` is what deterministic methods (WSM, TOPSIS) use. When a fact behind it is unknown,
+/// `unknown` is true, `value` is the pessimistic bound (no better than any value known for any
+/// provider in the catalog) and `range` is the plausible span that SMAA samples uniformly; each
+/// unknown fact is listed in `unknowns` with its share of that span.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CriterionValue {
     pub criterion: Criterion,
@@ -108,4 +138,16 @@ pub struct CriterionValue {
     pub evidence: Vec<Evidence>,
     /// Why the value is unknown or how the fallback was chosen; empty when known.
     pub note: String,
+    pub unknowns: Vec<UnknownFact>,
+}
+
+impl CriterionValue {
+    /// The best plausible value (the value itself when known).
+    pub fn best(&self) -> f64 {
+        match self.range {
+            Some((lo, hi)) if self.criterion.is_benefit() => hi.max(lo),
+            Some((lo, _)) => lo,
+            None => self.value,
+        }
+    }
 }

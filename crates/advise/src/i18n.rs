@@ -3,7 +3,9 @@
 use crate::assess::Exclusion;
 use crate::criterion::Criterion;
 use crate::profile::capability_key;
-use crate::tco::{CostItem, Unpriced};
+use cloudfit_catalog::{Capability, ModelPurpose};
+
+use crate::tco::{CostItem, Shortfall, Unpriced};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Lang {
@@ -102,6 +104,14 @@ pub fn label(key: &str, lang: Lang) -> &'static str {
         "monthly_cost" => ("monthly cost", "月成本"),
         "first_rank_share" => ("first-rank share", "第一名占比"),
         "excluded" => ("Excluded before ranking", "排名前已排除"),
+        "to_verify" => (
+            "To verify (a hard constraint is unknown, not known to fail; ranked as if it held)",
+            "待核实(硬约束未知而非已知不满足;按约束成立时的名次列出)",
+        ),
+        "questions" => (
+            "Questions worth asking (the unknowns that move the result most)",
+            "值得问的问题(对结论影响最大的未知事实)",
+        ),
         "reason" => ("reason", "原因"),
         "explanation" => ("Why the winner wins", "第一名为何胜出"),
         "leads" => ("leads on", "领先于"),
@@ -244,20 +254,124 @@ pub fn cost_item(item: &CostItem, lang: Lang) -> String {
 pub fn unpriced(u: &Unpriced, lang: Lang) -> String {
     match (u, lang) {
         (_, Lang::En) => u.to_string(),
-        (Unpriced::NoQualifyingModel { capabilities }, Lang::Zh) => format!(
-            "允许地域内没有具备 {} 能力且有价格的模型",
-            capabilities
-                .iter()
-                .map(|c| capability_key(*c))
-                .collect::<Vec<_>>()
-                .join("+")
-        ),
+        (Unpriced::NoQualifyingModel { shortfall: s, .. }, Lang::Zh) => shortfall(s, lang),
         (Unpriced::NoGpuPrice { gpu }, Lang::Zh) => format!("没有 {gpu} 实例价格"),
         (Unpriced::NoEgressPrice, Lang::Zh) => "没有出网流量价格".to_owned(),
         (Unpriced::NoStoragePrice, Lang::Zh) => "目录中没有存储价格".to_owned(),
         (Unpriced::NoExchangeRate { from, to }, Lang::Zh) => {
             format!("没有 {from} 到 {to} 的汇率")
         }
+    }
+}
+
+fn caps(v: &[Capability]) -> String {
+    v.iter()
+        .map(|c| capability_key(*c))
+        .collect::<Vec<_>>()
+        .join("+")
+}
+
+fn purpose_name(p: ModelPurpose, lang: Lang) -> &'static str {
+    match (p, lang) {
+        (ModelPurpose::General, Lang::En) => "general",
+        (ModelPurpose::Document, Lang::En) => "document",
+        (ModelPurpose::Code, Lang::En) => "code",
+        (ModelPurpose::Translation, Lang::En) => "translation",
+        (ModelPurpose::Roleplay, Lang::En) => "role-play",
+        (ModelPurpose::Image, Lang::En) => "image",
+        (ModelPurpose::Search, Lang::En) => "search",
+        (ModelPurpose::General, Lang::Zh) => "通用",
+        (ModelPurpose::Document, Lang::Zh) => "文档",
+        (ModelPurpose::Code, Lang::Zh) => "代码",
+        (ModelPurpose::Translation, Lang::Zh) => "翻译",
+        (ModelPurpose::Roleplay, Lang::Zh) => "角色扮演",
+        (ModelPurpose::Image, Lang::Zh) => "图像",
+        (ModelPurpose::Search, Lang::Zh) => "搜索",
+    }
+}
+
+/// The task requirement no model met, in `lang`.
+pub fn shortfall(s: &Shortfall, lang: Lang) -> String {
+    match (s, lang) {
+        (Shortfall::Capabilities { needed, missing }, Lang::En) if missing.is_empty() => {
+            format!("no single model has all of {}", caps(needed))
+        }
+        (Shortfall::Capabilities { missing, .. }, Lang::En) => {
+            format!("no model with {}", caps(missing))
+        }
+        (Shortfall::Capabilities { needed, missing }, Lang::Zh) if missing.is_empty() => {
+            format!("没有同时具备 {} 的模型", caps(needed))
+        }
+        (Shortfall::Capabilities { missing, .. }, Lang::Zh) => {
+            format!("没有具备 {} 能力的模型", caps(missing))
+        }
+        (Shortfall::Purpose { purposes }, _) => {
+            let names: Vec<&str> = purposes.iter().map(|p| purpose_name(*p, lang)).collect();
+            match lang {
+                Lang::En => format!(
+                    "only special-purpose models ({}) have the capabilities; set the task's purpose to use them",
+                    names.join(", ")
+                ),
+                Lang::Zh => format!(
+                    "只有专用模型({})具备所需能力;如需使用,请设置任务的 purpose",
+                    names.join("、")
+                ),
+            }
+        }
+        (Shortfall::Lifecycle { deprecated, preview }, Lang::En) => {
+            let mut parts = Vec::new();
+            if !deprecated.is_empty() {
+                parts.push(format!("deprecated: {}", deprecated.join(", ")));
+            }
+            if !preview.is_empty() {
+                parts.push(format!("preview: {}", preview.join(", ")));
+            }
+            format!(
+                "only deprecated or preview models are left ({}); allow them in [workload] to use them",
+                parts.join("; ")
+            )
+        }
+        (Shortfall::Lifecycle { deprecated, preview }, Lang::Zh) => {
+            let mut parts = Vec::new();
+            if !deprecated.is_empty() {
+                parts.push(format!("已弃用:{}", deprecated.join("、")));
+            }
+            if !preview.is_empty() {
+                parts.push(format!("预览版:{}", preview.join("、")));
+            }
+            format!(
+                "只剩已弃用或预览版模型({});如需使用,请在 [workload] 中允许",
+                parts.join(";")
+            )
+        }
+        (Shortfall::Context { need, largest }, Lang::En) if *largest == 0 => {
+            format!("no model with a known price band for prompts of {need} tokens")
+        }
+        (Shortfall::Context { need, largest }, Lang::En) => format!(
+            "no model's context window holds {need}-token prompts (largest known: {largest})"
+        ),
+        (Shortfall::Context { need, largest }, Lang::Zh) if *largest == 0 => {
+            format!("没有模型对 {need} token 的提示给出价格档")
+        }
+        (Shortfall::Context { need, largest }, Lang::Zh) => {
+            format!("没有模型的上下文窗口能容纳 {need} token 的提示(已知最大:{largest})")
+        }
+        (Shortfall::Quality { floor, best: Some((m, q)) }, Lang::En) => {
+            format!("best model {m} scores {q} below the quality floor {floor}")
+        }
+        (Shortfall::Quality { floor, best: None }, Lang::En) => format!(
+            "no model has a published Intelligence Index to meet the quality floor {floor}"
+        ),
+        (Shortfall::Quality { floor, best: Some((m, q)) }, Lang::Zh) => {
+            format!("最好的模型 {m} 得分 {q},低于质量下限 {floor}")
+        }
+        (Shortfall::Quality { floor, best: None }, Lang::Zh) => {
+            format!("没有模型公布智能指数,无法证明达到质量下限 {floor}")
+        }
+        (Shortfall::NoPriceInScope, Lang::En) => {
+            "no current price in an allowed region for the models that fit".to_owned()
+        }
+        (Shortfall::NoPriceInScope, Lang::Zh) => "符合条件的模型在允许地域内没有现行价格".to_owned(),
     }
 }
 
@@ -280,6 +394,34 @@ pub fn quantity(what: &str, lang: Lang) -> String {
         other => other,
     }
     .to_owned()
+}
+
+/// An amount of money for people: thousands separated, whole units, currency after
+/// (`3,498 CNY`); amounts under 100 keep two decimals.
+pub fn money(amount: rust_decimal::Decimal, currency: cloudfit_catalog::Currency) -> String {
+    use rust_decimal::prelude::ToPrimitive;
+    let v = amount.to_f64().unwrap_or(0.0);
+    format!("{} {currency}", group(v))
+}
+
+/// `12345.6` → `12,346`; below 100 → two decimals.
+pub fn group(v: f64) -> String {
+    if v.abs() < 100.0 {
+        return format!("{v:.2}");
+    }
+    let whole = format!("{:.0}", v.abs());
+    let mut out = String::new();
+    for (i, ch) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if v < 0.0 {
+        format!("-{out}")
+    } else {
+        out
+    }
 }
 
 /// Why a provider was excluded, in `lang`.
@@ -305,26 +447,19 @@ pub fn exclusion(e: &Exclusion, lang: Lang) -> String {
             list(allowed),
             list(has)
         ),
-        (Exclusion::NoRegionRecorded { allowed }, Lang::En) => format!(
-            "data residency unknown: the catalog records no region for it, so the jurisdiction \
-             constraint (allowed: {}) cannot be shown to hold; add a [[region]] in an overlay via \
-             --catalog",
-            list(allowed)
+        (Exclusion::CertificationAbsent { certification, source }, Lang::En) => format!(
+            "a source says it does not hold required certification {certification} ({source})"
         ),
-        (Exclusion::NoRegionRecorded { allowed }, Lang::Zh) => format!(
-            "数据驻留未知:目录中没有该厂商的任何地域记录,无法证明满足辖区约束(允许:{});\
-             可通过 --catalog 在覆盖文件中加入 [[region]]",
-            list(allowed)
+        (Exclusion::CertificationAbsent { certification, source }, Lang::Zh) => {
+            format!("有来源表明其不具备必需认证 {certification}({source})")
+        }
+        (Exclusion::Unverified { open }, Lang::En) => format!(
+            "not shown to meet the constraints (unverified = \"exclude\"): {}",
+            open.iter().map(|o| o.fact_en.as_str()).collect::<Vec<_>>().join("; ")
         ),
-        (Exclusion::Certifications { missing, has }, Lang::En) => format!(
-            "no evidence of required certification {} (catalog has: {})",
-            list(missing),
-            list(has)
-        ),
-        (Exclusion::Certifications { missing, has }, Lang::Zh) => format!(
-            "缺少必需认证 {} 的证据(目录中有:{})",
-            list(missing),
-            list(has)
+        (Exclusion::Unverified { open }, Lang::Zh) => format!(
+            "未能证明满足约束(unverified = \"exclude\"):{}",
+            open.iter().map(|o| o.fact_zh.as_str()).collect::<Vec<_>>().join(";")
         ),
         (Exclusion::Capabilities { missing }, Lang::En) => format!(
             "no model with required capability {} priced in an allowed region",
@@ -333,17 +468,28 @@ pub fn exclusion(e: &Exclusion, lang: Lang) -> String {
         (Exclusion::Capabilities { missing }, Lang::Zh) => {
             format!("在允许地域内没有具备必需能力 {} 的有价模型", list(missing))
         }
-        (Exclusion::NoTaskServed, Lang::En) => {
-            "no model that can serve any of the workload's task classes".to_owned()
+        (Exclusion::NoTaskServed { reasons }, _) => {
+            let parts: Vec<String> = reasons
+                .iter()
+                .map(|(item, why)| match lang {
+                    Lang::En => format!("{}: {}", cost_item(item, lang), unpriced(why, lang)),
+                    Lang::Zh => format!("{}:{}", cost_item(item, lang), unpriced(why, lang)),
+                })
+                .collect();
+            match lang {
+                Lang::En => format!("cannot serve any task class ({})", parts.join("; ")),
+                Lang::Zh => format!("无法承担任何任务类别({})", parts.join(";")),
+            }
         }
-        (Exclusion::NoTaskServed, Lang::Zh) => "没有能承担工作负载中任何任务类别的模型".to_owned(),
         (Exclusion::OverBudget { at_least, budget }, Lang::En) => format!(
-            "monthly cost at least {} {} exceeds the budget of {} {}",
-            at_least.amount, at_least.currency, budget.amount, budget.currency
+            "monthly cost at least {} exceeds the budget of {}",
+            money(at_least.amount, at_least.currency),
+            money(budget.amount, budget.currency)
         ),
         (Exclusion::OverBudget { at_least, budget }, Lang::Zh) => format!(
-            "月成本至少 {} {},超出预算 {} {}",
-            at_least.amount, at_least.currency, budget.amount, budget.currency
+            "月成本至少 {},超出预算 {}",
+            money(at_least.amount, at_least.currency),
+            money(budget.amount, budget.currency)
         ),
     }
 }

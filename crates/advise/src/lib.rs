@@ -19,20 +19,21 @@ pub mod tco;
 
 pub use assess::{
     assess, AdviseError, Assessment, Excluded, Exclusion, Measurements, ModelMeasurement,
-    ProviderAssessment, QualityReference,
+    OpenConstraint, OpenKind, ProviderAssessment, QualityReference,
 };
-pub use criterion::{Criterion, CriterionValue, Evidence};
+pub use criterion::{Criterion, CriterionValue, Evidence, UnknownFact};
 pub use date::{catalog_as_of, Date};
 pub use fx::Fx;
 pub use i18n::Lang;
 pub use profile::{
-    parse_workload, Constraints, Current, GpuNeed, Issue, Preset, Profile, ProfileError, Segment,
-    Task, WeightSpec, Workload,
+    parse_workload, CertRequirement, Constraints, Current, GpuNeed, Issue, Notice, Preset, Profile,
+    ProfileError, Segment, Task, Unverified, WeightSpec, Workload,
 };
 pub use rank::{
-    rank, Advice, Contribution, Explanation, RankMethod, RankOptions, Ranked, WeightMove,
+    rank, Advice, Contribution, Explanation, LeadOnGaps, Question, QuestionFact, RankMethod,
+    RankOptions, Ranked, VerifyRank, WeightMove, QUESTION_MIN_EFFECT,
 };
-pub use tco::{CostItem, CostLine, Tco, UnitPrice, Unpriced};
+pub use tco::{CostItem, CostLine, Shortfall, Tco, UnitPrice, Unpriced};
 
 #[cfg(test)]
 mod fixtures;

@@ -29,6 +29,63 @@ pub struct Profile {
     pub current: Option<Current>,
     /// Where the profile came from, for messages (`examples/profiles/bank.toml`).
     pub file: String,
+    /// What the reader changed on the way in (weights rescaled, ...), to be said to the user.
+    pub notices: Vec<Notice>,
+}
+
+/// Something the reader did to the profile that the user should be told.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Notice {
+    pub key: String,
+    pub en: String,
+    pub zh: String,
+}
+
+/// A required or desired certification: a vocabulary name and, for graded schemes (MLPS), the
+/// lowest level that satisfies it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CertRequirement {
+    pub name: String,
+    pub min_level: Option<u8>,
+    pub line: Option<usize>,
+}
+
+impl CertRequirement {
+    /// `MLPS3`, `GENAI-FILING`.
+    pub fn label(&self) -> String {
+        match self.min_level {
+            Some(l) => format!("{}{l}", self.name),
+            None => self.name.clone(),
+        }
+    }
+
+    fn from_label(label: &str, line: Option<usize>) -> Self {
+        let upper = label.trim().to_uppercase();
+        match upper.strip_prefix("MLPS").map(|l| l.trim_start_matches('-')) {
+            Some(level) if !level.is_empty() && level.bytes().all(|b| b.is_ascii_digit()) => {
+                CertRequirement {
+                    name: "MLPS".to_owned(),
+                    min_level: level.parse().ok(),
+                    line,
+                }
+            }
+            _ => CertRequirement {
+                name: upper,
+                min_level: None,
+                line,
+            },
+        }
+    }
+}
+
+/// What to do with a provider whose residency or required certification is unknown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Unverified {
+    /// List it apart, with the rank it would take if the constraint held and what to ask.
+    #[default]
+    ToVerify,
+    /// The strict reading: exclude it.
+    Exclude,
 }
 
 /// The report's three kinds of buyer (seed §二 "AI 云,都卖给了谁?").
@@ -121,12 +178,13 @@ pub enum WeightSpec {
 pub struct Constraints {
     /// Where data may be processed and stored; empty = anywhere.
     pub data_jurisdictions: Vec<Jurisdiction>,
-    /// Certifications a provider must hold (normalised names, upper case).
-    pub required_certifications: Vec<String>,
+    /// Certifications a provider must hold.
+    pub required_certifications: Vec<CertRequirement>,
     /// Certifications the compliance criterion counts; empty = the segment preset's list.
-    pub desired_certifications: Vec<String>,
+    pub desired_certifications: Vec<CertRequirement>,
     pub required_capabilities: BTreeSet<Capability>,
     pub monthly_budget: Option<Money>,
+    pub unverified: Unverified,
 }
 
 #[derive(Clone, Debug)]
@@ -138,6 +196,8 @@ pub struct Workload {
     pub gpu: Option<GpuNeed>,
     pub storage_gb: f64,
     pub monthly_egress_gb: f64,
+    pub allow_preview_models: bool,
+    pub allow_deprecated_models: bool,
 }
 
 /// One class of model calls with the same needs.
@@ -153,6 +213,9 @@ pub struct Task {
     pub min_quality_index: Option<f64>,
     /// Share of input tokens served from the provider's prompt cache, 0..=1.
     pub cache_hit_share: f64,
+    /// Largest prompt the task sends; the chosen model's context window must hold it.
+    pub max_prompt_tokens: Option<u64>,
+    pub purpose: cloudfit_catalog::ModelPurpose,
 }
 
 #[derive(Clone, Debug)]
@@ -172,6 +235,11 @@ pub struct Current {
     pub data_to_move_gb: f64,
     /// Cost of one engineer-day, to price the integration work of switching.
     pub engineer_day_rate: Money,
+    /// Tokens of the corpus that must be re-embedded at the new provider.
+    pub embedded_corpus_tokens: u64,
+    pub regression_test_days_per_task: Option<f64>,
+    /// One-time cost of a new compliance assessment when moving.
+    pub compliance_reassessment: Option<Money>,
 }
 
 /// One problem in a profile file.
@@ -247,14 +315,14 @@ impl Profile {
 
     /// Certifications the compliance criterion counts: the profile's desired ones plus the
     /// required ones, or the segment preset's list when the profile names none.
-    pub fn counted_certifications(&self) -> Vec<String> {
-        let mut out: Vec<String> = self.constraints.required_certifications.clone();
-        let desired: Vec<String> = if self.constraints.desired_certifications.is_empty() {
+    pub fn counted_certifications(&self) -> Vec<CertRequirement> {
+        let mut out: Vec<CertRequirement> = self.constraints.required_certifications.clone();
+        let desired: Vec<CertRequirement> = if self.constraints.desired_certifications.is_empty() {
             self.segment
                 .map(|s| s.preset().desired_certifications)
                 .unwrap_or(&["ISO27001", "SOC2"])
                 .iter()
-                .map(|s| (*s).to_owned())
+                .map(|s| CertRequirement::from_label(s, None))
                 .collect()
         } else {
             self.constraints.desired_certifications.clone()
@@ -523,6 +591,7 @@ impl Validator<'_> {
             workload: workload?,
             current,
             file: self.file.to_owned(),
+            notices: Vec::new(),
         })
     }
 
@@ -566,7 +635,10 @@ impl Validator<'_> {
                         ),
                     });
                 } else {
-                    target.push(name.to_uppercase());
+                    target.push(CertRequirement::from_label(
+                        name,
+                        Some(line_of(self.text, c.span().start)),
+                    ));
                 }
             }
         }
@@ -857,6 +929,8 @@ impl Validator<'_> {
                 capabilities,
                 min_quality_index,
                 cache_hit_share: share,
+                max_prompt_tokens: None,
+                purpose: cloudfit_catalog::ModelPurpose::General,
             });
         }
         for (key, value) in [
@@ -893,6 +967,8 @@ impl Validator<'_> {
             gpu,
             storage_gb: num(&raw.storage_gb).0,
             monthly_egress_gb: num(&raw.monthly_egress_gb).0,
+            allow_preview_models: false,
+            allow_deprecated_models: false,
         })
     }
 
@@ -919,6 +995,9 @@ impl Validator<'_> {
             provider_line: Some(self.line(raw.provider.span())),
             data_to_move_gb: gb,
             engineer_day_rate: rate?,
+            embedded_corpus_tokens: 0,
+            regression_test_days_per_task: None,
+            compliance_reassessment: None,
         })
     }
 }

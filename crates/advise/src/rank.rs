@@ -119,6 +119,58 @@ pub struct Explanation {
     pub sensitivity: Vec<WeightMove>,
 }
 
+/// A provider whose hard constraint is unknown, ranked as if it held.
+#[derive(Clone, Debug)]
+pub struct VerifyRank {
+    /// Index into `Assessment::providers`.
+    pub index: usize,
+    /// Its rank among the ranked providers and those to verify, if its open constraints held.
+    pub rank_if_held: usize,
+    /// Its first-rank share in that comparison.
+    pub first_rank_share_if_held: f64,
+}
+
+/// What a question is about.
+#[derive(Clone, Debug, PartialEq)]
+pub enum QuestionFact {
+    /// An unknown fact behind a criterion value.
+    Unknown {
+        criterion: Criterion,
+        fact: crate::criterion::UnknownFact,
+    },
+    /// A hard constraint of a provider to verify.
+    Constraint(crate::assess::OpenConstraint),
+}
+
+/// An unknown fact worth the buyer's phone call, with how far it moves the result.
+#[derive(Clone, Debug)]
+pub struct Question {
+    pub provider: String,
+    pub fact: QuestionFact,
+    /// The provider's first-rank share now, at the fact's best and at its worst plausible value
+    /// (for a constraint: if it holds, and 0 if it does not).
+    pub share_now: f64,
+    pub share_best: f64,
+    pub share_worst: f64,
+    /// The largest change of any provider's first-rank share between best and worst.
+    pub effect: f64,
+    /// First by first-rank share at best and at worst, when they differ.
+    pub winner_change: Option<(String, String)>,
+}
+
+/// The winner's lead rests mostly on criteria where the runner-up has no fact.
+#[derive(Clone, Debug)]
+pub struct LeadOnGaps {
+    pub winner: String,
+    pub runner_up: String,
+    /// Criteria where the winner has a fact and the runner-up does not, largest lead first.
+    pub criteria: Vec<Criterion>,
+    /// The winner is the only ranked provider with a fact on the first of them.
+    pub only_one: bool,
+    /// Share of the winner's positive lead that these criteria carry (0..=1).
+    pub share_of_lead: f64,
+}
+
 #[derive(Clone, Debug)]
 pub struct Advice {
     pub assessment: Assessment,
@@ -129,12 +181,22 @@ pub struct Advice {
     pub weight_source: String,
     /// AHP consistency ratio when weights came from pairwise judgements.
     pub ahp_cr: Option<f64>,
-    /// Best first; ties share a rank.
+    /// Providers that met every hard constraint, best first; ties share a rank.
     pub ranking: Vec<Ranked>,
+    /// Providers whose hard constraint is unknown, with the rank they would take.
+    pub to_verify: Vec<VerifyRank>,
+    /// Unknown facts ordered by how far they move the result (largest first).
+    pub questions: Vec<Question>,
+    pub lead_on_gaps: Option<LeadOnGaps>,
+    /// The provider first in most plausible weightings, when it is not the method's #1.
+    pub most_robust: Option<usize>,
     pub samples: usize,
     pub seed: u64,
     pub explanation: Option<Explanation>,
 }
+
+/// A question below this effect (first-rank share points) cannot change the outcome.
+pub const QUESTION_MIN_EFFECT: f64 = 0.01;
 
 /// Weights for the deterministic methods, SMAA's weight information, and a label.
 pub fn weight_model(
@@ -238,41 +300,8 @@ fn centroid(info: &WeightInfo, seed: u64) -> Result<[f64; 6], cloudfit_decide::D
     Ok(sum.map(|s| s / CENTROID_SAMPLES as f64))
 }
 
-/// Rank the assessed providers.
-pub fn rank(
-    assessment: Assessment,
-    profile: &Profile,
-    options: RankOptions,
-) -> Result<Advice, AdviseError> {
-    let (weights, info, weight_source, ahp_cr) = weight_model(profile, options.seed)?;
-    let n = assessment.providers.len();
-    let mut advice = Advice {
-        assessment,
-        method: options.method,
-        weights,
-        weight_source,
-        ahp_cr,
-        ranking: Vec::new(),
-        samples: options.samples,
-        seed: options.seed,
-        explanation: None,
-    };
-    if n == 0 {
-        return Ok(advice);
-    }
-    if n == 1 {
-        advice.ranking.push(Ranked {
-            index: 0,
-            rank: 1,
-            score: 1.0,
-            first_rank_share: 1.0,
-            rank_acceptability: vec![1.0],
-        });
-        return Ok(advice);
-    }
-    let providers = &advice.assessment.providers;
-    let names: Vec<String> = providers.iter().map(|p| p.id.clone()).collect();
-    let criteria: Vec<cloudfit_decide::Criterion> = Criterion::ALL
+fn decide_criteria() -> Vec<cloudfit_decide::Criterion> {
+    Criterion::ALL
         .iter()
         .map(|c| {
             cloudfit_decide::Criterion::new(
@@ -284,95 +313,404 @@ pub fn rank(
                 },
             )
         })
+        .collect()
+}
+
+/// A value override for one provider's criterion: `(provider position, criterion, value,
+/// range)` used to resolve one unknown fact.
+type Override = (usize, Criterion, f64, Option<(f64, f64)>);
+
+struct Comparison<'a> {
+    /// Indices into `Assessment::providers`.
+    members: Vec<usize>,
+    assessment: &'a Assessment,
+    info: WeightInfo,
+    samples: usize,
+    seed: u64,
+}
+
+impl Comparison<'_> {
+    fn values(&self, over: Option<&Override>) -> (Vec<Vec<f64>>, Vec<Vec<Value>>) {
+        let mut det = Vec::new();
+        let mut unc = Vec::new();
+        for (pos, &i) in self.members.iter().enumerate() {
+            let p = &self.assessment.providers[i];
+            let mut drow = Vec::new();
+            let mut urow = Vec::new();
+            for c in Criterion::ALL {
+                let v = p.criterion(c);
+                let (value, range) = match over {
+                    Some(&(op, oc, ov, orange)) if op == pos && oc == c => (ov, orange),
+                    _ => (v.value, v.range),
+                };
+                drow.push(value);
+                urow.push(match range {
+                    Some((lo, hi)) if hi > lo => Value::Uniform(lo, hi),
+                    _ => Value::Exact(value),
+                });
+            }
+            det.push(drow);
+            unc.push(urow);
+        }
+        // A constant column cannot change a ranking; make it 1 so no normalisation degenerates.
+        for j in 0..6 {
+            let first = det[0][j];
+            if det.iter().all(|row| row[j] == first) {
+                for row in &mut det {
+                    row[j] = 1.0;
+                }
+            }
+        }
+        (det, unc)
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.members
+            .iter()
+            .map(|&i| self.assessment.providers[i].id.clone())
+            .collect()
+    }
+
+    fn smaa(&self, over: Option<&Override>) -> Result<cloudfit_decide::SmaaResult, AdviseError> {
+        let (_, unc) = self.values(over);
+        Ok(smaa2(
+            &SmaaInput::new(self.names(), decide_criteria(), unc, self.info.clone())?,
+            &SmaaOptions {
+                samples: self.samples,
+                seed: self.seed,
+            },
+        )?)
+    }
+
+    fn first_shares(&self, over: Option<&Override>) -> Result<Vec<f64>, AdviseError> {
+        if self.members.len() == 1 {
+            return Ok(vec![1.0]);
+        }
+        Ok(self
+            .smaa(over)?
+            .rank_acceptability
+            .iter()
+            .map(|r| r[0])
+            .collect())
+    }
+}
+
+/// Rank the assessed providers: those that met every hard constraint, then where each provider
+/// to verify would stand, then which unknown facts move the result most.
+pub fn rank(
+    assessment: Assessment,
+    profile: &Profile,
+    options: RankOptions,
+) -> Result<Advice, AdviseError> {
+    let (weights, info, weight_source, ahp_cr) = weight_model(profile, options.seed)?;
+    let verified: Vec<usize> = (0..assessment.providers.len())
+        .filter(|&i| !assessment.providers[i].to_verify())
         .collect();
-    let mut values: Vec<Vec<f64>> = providers
-        .iter()
-        .map(|p| p.criteria.iter().map(|v| v.value).collect())
-        .collect();
-    for j in 0..6 {
-        let first = values[0][j];
-        if values.iter().all(|row| row[j] == first) {
-            for row in &mut values {
-                row[j] = 1.0;
+    let everyone: Vec<usize> = (0..assessment.providers.len()).collect();
+    let mut ranking = Vec::new();
+    let mut explanation = None;
+    let mut lead_on_gaps = None;
+    let mut most_robust = None;
+    let main = Comparison {
+        members: verified.clone(),
+        assessment: &assessment,
+        info: info.clone(),
+        samples: options.samples,
+        seed: options.seed,
+    };
+    let w = Weights::normalize(&weights)?;
+    let method = options.method.deterministic();
+    let mut main_shares: Vec<f64> = Vec::new();
+    if verified.len() == 1 {
+        ranking.push(Ranked {
+            index: verified[0],
+            rank: 1,
+            score: 1.0,
+            first_rank_share: 1.0,
+            rank_acceptability: vec![1.0],
+        });
+        main_shares = vec![1.0];
+    } else if verified.len() > 1 {
+        let names = main.names();
+        let (det_values, _) = main.values(None);
+        let matrix = DecisionMatrix::new(names.clone(), decide_criteria(), det_values)?;
+        let det = decide_rank(&matrix, &w, &method)?;
+        let smaa = main.smaa(None)?;
+        main_shares = smaa.rank_acceptability.iter().map(|r| r[0]).collect();
+        let scores: Vec<f64> = match options.method {
+            RankMethod::Smaa => smaa.holistic_acceptability.clone(),
+            _ => det.scores.clone(),
+        };
+        let ranks = cloudfit_decide::competition_ranks(&scores, true);
+        let n = names.len();
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by(|&a, &b| ranks[a].cmp(&ranks[b]).then(names[a].cmp(&names[b])));
+        ranking = order
+            .iter()
+            .map(|&k| Ranked {
+                index: verified[k],
+                rank: ranks[k],
+                score: scores[k],
+                first_rank_share: smaa.rank_acceptability[k][0],
+                rank_acceptability: smaa.rank_acceptability[k].clone(),
+            })
+            .collect();
+        let winner = order[0];
+        let runner = order[1];
+        let robust = (0..n)
+            .max_by(|&a, &b| main_shares[a].total_cmp(&main_shares[b]).then(b.cmp(&a)))
+            .unwrap_or(winner);
+        if robust != winner && main_shares[robust] > main_shares[winner] {
+            most_robust = Some(verified[robust]);
+        }
+        let normalised = cloudfit_decide::normalize(&matrix, Normalization::Max)?;
+        let mut contributions: Vec<Contribution> = Criterion::ALL
+            .iter()
+            .map(|c| Contribution {
+                criterion: *c,
+                contribution: w.as_slice()[c.index()]
+                    * (normalised[winner][c.index()] - normalised[runner][c.index()]),
+            })
+            .collect();
+        contributions.sort_by(|a, b| b.contribution.total_cmp(&a.contribution));
+        lead_on_gaps = lead_on_gaps_of(&assessment, &verified, winner, runner, &contributions);
+        let sens = sensitivity(&matrix, &w, &method)?;
+        let sensitivity = sens
+            .criteria
+            .iter()
+            .map(|r| WeightMove {
+                criterion: Criterion::ALL[r.criterion],
+                weight: r.weight,
+                lower: r.lower,
+                upper: r.upper,
+                rival_below: r.rival_below.map(|i| names[i].clone()),
+                rival_above: r.rival_above.map(|i| names[i].clone()),
+            })
+            .collect();
+        explanation = Some(Explanation {
+            winner: names[winner].clone(),
+            runner_up: Some(names[runner].clone()),
+            contributions,
+            sensitivity,
+        });
+    }
+
+    // Where each provider to verify would stand if its constraint held.
+    let union = Comparison {
+        members: everyone.clone(),
+        assessment: &assessment,
+        info: info.clone(),
+        samples: options.samples,
+        seed: options.seed,
+    };
+    let mut to_verify = Vec::new();
+    let mut union_shares = Vec::new();
+    if verified.len() < everyone.len() {
+        union_shares = union.first_shares(None)?;
+        let (det_values, _) = union.values(None);
+        let scores = if everyone.len() > 1 {
+            let matrix = DecisionMatrix::new(union.names(), decide_criteria(), det_values)?;
+            match options.method {
+                RankMethod::Smaa => union.smaa(None)?.holistic_acceptability,
+                _ => decide_rank(&matrix, &w, &method)?.scores,
+            }
+        } else {
+            vec![1.0]
+        };
+        let ranks = cloudfit_decide::competition_ranks(&scores, true);
+        for &i in everyone.iter().filter(|i| !verified.contains(i)) {
+            to_verify.push(VerifyRank {
+                index: i,
+                rank_if_held: ranks[i],
+                first_rank_share_if_held: union_shares[i],
+            });
+        }
+        to_verify.sort_by_key(|v| v.rank_if_held);
+    }
+
+    // Questions: each unknown fact resolved to its best and its worst plausible value.
+    let mut questions = Vec::new();
+    let q_samples = options.samples.clamp(1, 4_000);
+    for (cmp, shares) in [(&main, &main_shares), (&union, &union_shares)] {
+        if cmp.members.is_empty() || shares.is_empty() {
+            continue;
+        }
+        let cmp = Comparison {
+            members: cmp.members.clone(),
+            assessment: &assessment,
+            info: info.clone(),
+            samples: q_samples,
+            seed: options.seed,
+        };
+        let in_main = cmp.members.len() == verified.len();
+        for (pos, &i) in cmp.members.iter().enumerate() {
+            let p = &assessment.providers[i];
+            // Verified providers' facts are asked in the main comparison, the others' in the union.
+            if p.to_verify() == in_main {
+                continue;
+            }
+            for c in Criterion::ALL {
+                let v = p.criterion(c);
+                let Some((lo, hi)) = v.range else { continue };
+                for fact in v.unknowns.iter().filter(|f| f.span > 0.0) {
+                    let (best, worst): (Override, Override) = if c.is_benefit() {
+                        (
+                            (pos, c, v.value + fact.span, Some((lo + fact.span, hi))),
+                            (pos, c, v.value, Some((lo, hi - fact.span))),
+                        )
+                    } else {
+                        (
+                            (pos, c, v.value - fact.span, Some((lo, hi - fact.span))),
+                            (pos, c, v.value, Some((lo + fact.span, hi))),
+                        )
+                    };
+                    let at_best = cmp.first_shares(Some(&best))?;
+                    let at_worst = cmp.first_shares(Some(&worst))?;
+                    questions.push(question(
+                        &cmp,
+                        pos,
+                        QuestionFact::Unknown {
+                            criterion: c,
+                            fact: fact.clone(),
+                        },
+                        shares[pos],
+                        &at_best,
+                        &at_worst,
+                    ));
+                }
             }
         }
     }
-    let matrix = DecisionMatrix::new(names.clone(), criteria.clone(), values)?;
-    let w = Weights::normalize(&weights)?;
-    let method = options.method.deterministic();
-    let det = decide_rank(&matrix, &w, &method)?;
-
-    let uncertain: Vec<Vec<Value>> = providers
-        .iter()
-        .map(|p| {
-            p.criteria
-                .iter()
-                .map(|v| match v.range {
-                    Some((lo, hi)) if hi > lo => Value::Uniform(lo, hi),
-                    _ => Value::Exact(v.value),
-                })
-                .collect()
-        })
-        .collect();
-    let smaa = smaa2(
-        &SmaaInput::new(names.clone(), criteria, uncertain, info)?,
-        &SmaaOptions {
-            samples: options.samples,
-            seed: options.seed,
-        },
-    )?;
-
-    let scores: Vec<f64> = match options.method {
-        RankMethod::Smaa => smaa.holistic_acceptability.clone(),
-        _ => det.scores.clone(),
-    };
-    let ranks = cloudfit_decide::competition_ranks(&scores, true);
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| ranks[a].cmp(&ranks[b]).then(names[a].cmp(&names[b])));
-    advice.ranking = order
-        .iter()
-        .map(|&i| Ranked {
-            index: i,
-            rank: ranks[i],
-            score: scores[i],
-            first_rank_share: smaa.rank_acceptability[i][0],
-            rank_acceptability: smaa.rank_acceptability[i].clone(),
-        })
-        .collect();
-
-    // Explanation: contributions on max-normalised values, then sensitivity.
-    let winner = order[0];
-    let runner = order[1];
-    let normalised = cloudfit_decide::normalize(&matrix, Normalization::Max)?;
-    let mut contributions: Vec<Contribution> = Criterion::ALL
-        .iter()
-        .map(|c| Contribution {
-            criterion: *c,
-            contribution: w.as_slice()[c.index()]
-                * (normalised[winner][c.index()] - normalised[runner][c.index()]),
-        })
-        .collect();
-    contributions.sort_by(|a, b| b.contribution.total_cmp(&a.contribution));
-    let sens = sensitivity(&matrix, &w, &method)?;
-    let sensitivity = sens
-        .criteria
-        .iter()
-        .map(|r| WeightMove {
-            criterion: Criterion::ALL[r.criterion],
-            weight: r.weight,
-            lower: r.lower,
-            upper: r.upper,
-            rival_below: r.rival_below.map(|i| names[i].clone()),
-            rival_above: r.rival_above.map(|i| names[i].clone()),
-        })
-        .collect();
-    advice.explanation = Some(Explanation {
-        winner: names[winner].clone(),
-        runner_up: Some(names[runner].clone()),
-        contributions,
-        sensitivity,
+    for v in &to_verify {
+        let p = &assessment.providers[v.index];
+        let without: Vec<f64> = {
+            let others = Comparison {
+                members: everyone.iter().copied().filter(|&k| k != v.index).collect(),
+                assessment: &assessment,
+                info: info.clone(),
+                samples: q_samples,
+                seed: options.seed,
+            };
+            let s = if others.members.is_empty() {
+                Vec::new()
+            } else {
+                others.first_shares(None)?
+            };
+            // Put the provider back with share 0 so positions line up with the union.
+            let mut full = Vec::new();
+            let mut it = s.into_iter();
+            for &k in &everyone {
+                full.push(if k == v.index { 0.0 } else { it.next().unwrap_or(0.0) });
+            }
+            full
+        };
+        for open in &p.open {
+            questions.push(question(
+                &union,
+                v.index,
+                QuestionFact::Constraint(open.clone()),
+                0.0,
+                &union_shares,
+                &without,
+            ));
+        }
+    }
+    questions.sort_by(|a, b| {
+        b.effect
+            .total_cmp(&a.effect)
+            .then(a.provider.cmp(&b.provider))
     });
-    Ok(advice)
+
+    Ok(Advice {
+        assessment,
+        method: options.method,
+        weights,
+        weight_source,
+        ahp_cr,
+        ranking,
+        to_verify,
+        questions,
+        lead_on_gaps,
+        most_robust,
+        samples: options.samples,
+        seed: options.seed,
+        explanation,
+    })
+}
+
+fn question(
+    cmp: &Comparison<'_>,
+    pos: usize,
+    fact: QuestionFact,
+    share_now: f64,
+    at_best: &[f64],
+    at_worst: &[f64],
+) -> Question {
+    let effect = at_best
+        .iter()
+        .zip(at_worst)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
+    let names = cmp.names();
+    let first = |s: &[f64]| {
+        (0..s.len())
+            .max_by(|&a, &b| s[a].total_cmp(&s[b]).then(b.cmp(&a)))
+            .map(|k| names[k].clone())
+            .unwrap_or_default()
+    };
+    let (wb, ww) = (first(at_best), first(at_worst));
+    Question {
+        provider: names[pos].clone(),
+        fact,
+        share_now,
+        share_best: at_best[pos],
+        share_worst: at_worst[pos],
+        effect,
+        winner_change: (wb != ww).then_some((wb, ww)),
+    }
+}
+
+/// Whether the winner's lead over the runner-up rests mostly on criteria where the runner-up
+/// has no fact (its value is the pessimistic bound), and name them.
+fn lead_on_gaps_of(
+    a: &Assessment,
+    members: &[usize],
+    winner: usize,
+    runner: usize,
+    contributions: &[Contribution],
+) -> Option<LeadOnGaps> {
+    let pw = &a.providers[members[winner]];
+    let pr = &a.providers[members[runner]];
+    let lead: f64 = contributions
+        .iter()
+        .map(|c| c.contribution)
+        .filter(|c| *c > 0.0)
+        .sum();
+    if lead <= 0.0 {
+        return None;
+    }
+    let gaps: Vec<&Contribution> = contributions
+        .iter()
+        .filter(|c| c.contribution > 0.0)
+        .filter(|c| !pw.criterion(c.criterion).unknown && pr.criterion(c.criterion).unknown)
+        .collect();
+    let gap_lead: f64 = gaps.iter().map(|c| c.contribution).sum();
+    if gaps.is_empty() || gap_lead <= 0.5 * lead {
+        return None;
+    }
+    let first = gaps[0].criterion;
+    let only_one = members
+        .iter()
+        .filter(|&&i| !a.providers[i].criterion(first).unknown)
+        .count()
+        == 1;
+    Some(LeadOnGaps {
+        winner: pw.id.clone(),
+        runner_up: pr.id.clone(),
+        criteria: gaps.iter().map(|c| c.criterion).collect(),
+        only_one,
+        share_of_lead: gap_lead / lead,
+    })
 }
 
 #[cfg(test)]

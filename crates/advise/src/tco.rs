@@ -22,15 +22,16 @@
 use std::fmt;
 
 use cloudfit_catalog::{
-    Capability, Currency, Jurisdiction, ModelOffering, Money, PriceTier, Provider, Region,
-    TokenPrice,
+    Capability, Currency, Jurisdiction, ModelOffering, ModelPurpose, Money, PriceTier, Provider,
+    Region, TokenPrice,
 };
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
 use crate::criterion::Evidence;
+use crate::date::Date;
 use crate::fx::Fx;
-use crate::profile::{capability_key, Task, Workload};
+use crate::profile::{Task, Workload};
 
 /// Benchmark id the task's `min_quality_index` refers to.
 pub const INDEX_BENCHMARK: &str = "aa-intelligence-index";
@@ -71,9 +72,10 @@ pub struct UnitPrice {
 /// Why a line has no amount.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Unpriced {
-    /// No model has these capabilities with a usable price (and context/quality fit).
+    /// No model meets the task's needs; `shortfall` names the requirement that left none.
     NoQualifyingModel {
         capabilities: Vec<Capability>,
+        shortfall: Shortfall,
     },
     NoGpuPrice {
         gpu: String,
@@ -89,15 +91,7 @@ pub enum Unpriced {
 impl fmt::Display for Unpriced {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Unpriced::NoQualifyingModel { capabilities } => write!(
-                f,
-                "no model with {} and a price in an allowed region",
-                capabilities
-                    .iter()
-                    .map(|c| capability_key(*c))
-                    .collect::<Vec<_>>()
-                    .join("+")
-            ),
+            Unpriced::NoQualifyingModel { shortfall, .. } => shortfall.fmt(f),
             Unpriced::NoGpuPrice { gpu } => write!(f, "no {gpu} instance price"),
             Unpriced::NoEgressPrice => f.write_str("no egress price"),
             Unpriced::NoStoragePrice => f.write_str("no storage price in the catalog"),
@@ -105,6 +99,39 @@ impl fmt::Display for Unpriced {
                 write!(f, "no exchange rate from {from} to {to}")
             }
         }
+    }
+}
+
+/// The requirement of a task that no model of a provider meets, checked in this order:
+/// capabilities, purpose, lifecycle (deprecated or preview), context window, quality floor,
+/// a price usable in an allowed region.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Shortfall {
+    /// No model has every capability the task needs; `missing` are those no model has at all
+    /// (empty: each exists, but never all on one model).
+    Capabilities {
+        needed: Vec<Capability>,
+        missing: Vec<Capability>,
+    },
+    /// Only special-purpose models (document, code, ...) have the capabilities.
+    Purpose { purposes: Vec<ModelPurpose> },
+    /// Only deprecated or preview models are left.
+    Lifecycle {
+        deprecated: Vec<String>,
+        preview: Vec<String>,
+    },
+    /// No model's context window holds the task's prompt.
+    Context { need: u64, largest: u64 },
+    /// The best model left scores below the floor (`best: None` = none has a score).
+    Quality { floor: f64, best: Option<(String, f64)> },
+    /// Models fit, but none has a current price in an allowed region.
+    NoPriceInScope,
+}
+
+impl fmt::Display for Shortfall {
+    /// English; `crate::i18n::shortfall` renders Chinese.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&crate::i18n::shortfall(self, crate::i18n::Lang::En))
     }
 }
 
@@ -122,6 +149,9 @@ pub struct CostLine {
     pub unpriced: Option<Unpriced>,
     /// The price fact(s) and exchange rates used.
     pub evidence: Vec<Evidence>,
+    /// The chosen model's context window is unknown while the task needs this many tokens:
+    /// whether it fits is a fact to verify.
+    pub context_unknown: Option<u64>,
 }
 
 /// A provider's monthly bill for the workload.
@@ -142,6 +172,7 @@ impl CostLine {
             amount: None,
             unpriced: Some(why),
             evidence: Vec::new(),
+            context_unknown: None,
         }
     }
 }
@@ -157,11 +188,74 @@ impl Tco {
     }
 }
 
-/// Which of a provider's regions data may go to.
+/// What the buyer may use: which of a provider's regions data may go to, and which models may
+/// be chosen on `as_of`.
 #[derive(Clone, Copy, Debug)]
 pub struct Scope<'a> {
     /// Allowed jurisdictions; empty = any.
     pub allowed: &'a [Jurisdiction],
+    /// Models deprecated on or before this date are not chosen (unless allowed).
+    pub as_of: Option<Date>,
+    pub allow_preview: bool,
+    pub allow_deprecated: bool,
+}
+
+impl Scope<'_> {
+    /// Anywhere, any date, no previews or deprecated models.
+    pub fn anywhere() -> Scope<'static> {
+        Scope {
+            allowed: &[],
+            as_of: None,
+            allow_preview: false,
+            allow_deprecated: false,
+        }
+    }
+
+    /// The currency a buyer confined to these jurisdictions is billed in, when it is clear:
+    /// mainland China only → CNY (mainland price lists); no mainland → not CNY (the
+    /// international lists). `None` = no preference.
+    fn billing_preference(&self) -> Option<BillingPreference> {
+        if self.allowed.is_empty() {
+            return None;
+        }
+        if self
+            .allowed
+            .iter()
+            .all(|j| *j == Jurisdiction::MainlandChina)
+        {
+            Some(BillingPreference::Cny)
+        } else if !self.allowed.contains(&Jurisdiction::MainlandChina) {
+            Some(BillingPreference::NotCny)
+        } else {
+            None
+        }
+    }
+
+    fn lifecycle_ok(&self, m: &ModelOffering) -> Result<(), Lifecycle> {
+        if m.preview && !self.allow_preview {
+            return Err(Lifecycle::Preview);
+        }
+        let deprecated = match (&m.deprecated_from, self.as_of) {
+            (Some(d), Some(as_of)) => Date::parse_prefix(d).is_some_and(|d| d <= as_of),
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
+        if deprecated && !self.allow_deprecated {
+            return Err(Lifecycle::Deprecated);
+        }
+        Ok(())
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum BillingPreference {
+    Cny,
+    NotCny,
+}
+
+enum Lifecycle {
+    Preview,
+    Deprecated,
 }
 
 impl Scope<'_> {
@@ -174,21 +268,30 @@ impl Scope<'_> {
     }
 
     /// A price (or instance) tied to `region` (None = all the provider's regions) is usable.
+    /// Whether a price list (for `region`, or all regions when `None`) may be used. A provider
+    /// with no region known to be allowed is assessed as if its regions of unknown jurisdiction
+    /// (or, with none recorded, its unregioned prices) were allowed: it is "to verify", and its
+    /// bill is what the buyer would pay if the residency question is answered yes.
     pub fn usable(&self, provider: &Provider, region: Option<&str>) -> bool {
+        if self.allowed.is_empty() {
+            return region.is_none_or(|id| provider.regions.iter().any(|r| r.id == id));
+        }
+        let known_ok = provider.regions.iter().any(|r| self.region_allowed(r));
+        let open = |r: &Region| !known_ok && r.jurisdiction.is_none();
         match region {
             None => {
-                provider.regions.iter().any(|r| self.region_allowed(r)) || self.allowed.is_empty()
+                known_ok
+                    || provider.regions.is_empty()
+                    || provider.regions.iter().any(|r| r.jurisdiction.is_none())
             }
             Some(id) => provider
                 .regions
                 .iter()
-                .any(|r| r.id == id && self.region_allowed(r)),
+                .any(|r| r.id == id && (self.region_allowed(r) || open(r))),
         }
     }
 }
 
-/// The band of `price` that applies to prompts of `prompt_tokens`; `None` if all bands are
-/// shorter than the prompt.
 pub fn tier_for(price: &TokenPrice, prompt_tokens: u64) -> Option<&PriceTier> {
     price
         .tiers
@@ -207,14 +310,155 @@ pub fn latest_score(model: &ModelOffering, benchmark: &str) -> Option<f64> {
 }
 
 /// True when `model` can serve `task` (capabilities, context window, minimum quality).
-pub fn model_fits(model: &ModelOffering, task: &Task) -> bool {
-    task.capabilities.is_subset(&model.capabilities)
-        && model
-            .context_window
-            .is_none_or(|w| w >= task.typical_prompt_tokens)
-        && task
-            .min_quality_index
-            .is_none_or(|min| latest_score(model, INDEX_BENCHMARK).is_some_and(|q| q >= min))
+/// The models of `provider` a task may be served by, most specific problem first when none:
+/// every capability, a purpose the task accepts, not deprecated/preview (unless allowed), a
+/// context window that holds the task's largest prompt (unknown windows only when no known one
+/// fits; the flag says so), the quality floor, and a current price in an allowed region.
+/// Returns the models and whether their context window is unknown.
+pub fn eligible_models<'p>(
+    provider: &'p Provider,
+    task: &Task,
+    scope: Scope<'_>,
+) -> Result<(Vec<&'p ModelOffering>, bool), Shortfall> {
+    let needed: Vec<Capability> = task.capabilities.iter().copied().collect();
+    let capable: Vec<&ModelOffering> = provider
+        .models
+        .iter()
+        .filter(|m| task.capabilities.is_subset(&m.capabilities))
+        .collect();
+    if capable.is_empty() {
+        let all: std::collections::BTreeSet<Capability> = provider
+            .models
+            .iter()
+            .flat_map(|m| m.capabilities.iter().copied())
+            .collect();
+        return Err(Shortfall::Capabilities {
+            missing: needed.iter().copied().filter(|c| !all.contains(c)).collect(),
+            needed,
+        });
+    }
+    let purposed: Vec<&ModelOffering> = capable
+        .iter()
+        .copied()
+        .filter(|m| m.purpose == ModelPurpose::General || m.purpose == task.purpose)
+        .collect();
+    if purposed.is_empty() {
+        let mut purposes: Vec<ModelPurpose> = capable.iter().map(|m| m.purpose).collect();
+        purposes.sort();
+        purposes.dedup();
+        return Err(Shortfall::Purpose { purposes });
+    }
+    let (mut deprecated, mut preview) = (Vec::new(), Vec::new());
+    let current: Vec<&ModelOffering> = purposed
+        .iter()
+        .copied()
+        .filter(|m| match scope.lifecycle_ok(m) {
+            Ok(()) => true,
+            Err(Lifecycle::Preview) => {
+                preview.push(m.id.clone());
+                false
+            }
+            Err(Lifecycle::Deprecated) => {
+                deprecated.push(m.id.clone());
+                false
+            }
+        })
+        .collect();
+    if current.is_empty() {
+        return Err(Shortfall::Lifecycle {
+            deprecated,
+            preview,
+        });
+    }
+    let need = task.max_prompt_tokens.unwrap_or(task.typical_prompt_tokens);
+    let known_fit: Vec<&ModelOffering> = current
+        .iter()
+        .copied()
+        .filter(|m| m.context_window.is_some_and(|w| w >= need))
+        .collect();
+    let unknown_window: Vec<&ModelOffering> = current
+        .iter()
+        .copied()
+        .filter(|m| m.context_window.is_none())
+        .collect();
+    let floor_and_price = |models: Vec<&'p ModelOffering>| -> Result<Vec<&'p ModelOffering>, Shortfall> {
+        let good: Vec<&ModelOffering> = match task.min_quality_index {
+            None => models,
+            Some(floor) => {
+                let best = models
+                    .iter()
+                    .filter_map(|m| latest_score(m, INDEX_BENCHMARK).map(|q| (m.id.clone(), q)))
+                    .max_by(|a, b| a.1.total_cmp(&b.1));
+                let good: Vec<&ModelOffering> = models
+                    .into_iter()
+                    .filter(|m| latest_score(m, INDEX_BENCHMARK).is_some_and(|q| q >= floor))
+                    .collect();
+                if good.is_empty() {
+                    return Err(Shortfall::Quality { floor, best });
+                }
+                good
+            }
+        };
+        let priced: Vec<&ModelOffering> = good
+            .into_iter()
+            .filter(|m| {
+                m.prices
+                    .iter()
+                    .any(|p| p.is_current_standard() && scope.usable(provider, p.region.as_deref()))
+            })
+            .collect();
+        if priced.is_empty() {
+            return Err(Shortfall::NoPriceInScope);
+        }
+        Ok(priced)
+    };
+    if !known_fit.is_empty() {
+        match floor_and_price(known_fit) {
+            Ok(models) => return Ok((models, false)),
+            Err(e) if unknown_window.is_empty() => return Err(e),
+            Err(_) => {}
+        }
+    } else if unknown_window.is_empty() {
+        let largest = current
+            .iter()
+            .filter_map(|m| m.context_window)
+            .max()
+            .unwrap_or(0);
+        return Err(Shortfall::Context { need, largest });
+    }
+    floor_and_price(unknown_window).map(|models| (models, task.max_prompt_tokens.is_some()))
+}
+
+/// The usable current price lists of a model, in the buyer's billing currency when it has one.
+fn usable_prices<'m>(
+    provider: &Provider,
+    model: &'m ModelOffering,
+    scope: Scope<'_>,
+) -> Vec<&'m TokenPrice> {
+    let usable: Vec<&TokenPrice> = model
+        .prices
+        .iter()
+        .filter(|p| p.is_current_standard())
+        .filter(|p| scope.usable(provider, p.region.as_deref()))
+        .collect();
+    let preferred: Vec<&TokenPrice> = match scope.billing_preference() {
+        Some(BillingPreference::Cny) => usable
+            .iter()
+            .copied()
+            .filter(|p| p.currency == Currency::Cny)
+            .collect(),
+        Some(BillingPreference::NotCny) => usable
+            .iter()
+            .copied()
+            .filter(|p| p.currency != Currency::Cny)
+            .collect(),
+        None => Vec::new(),
+    };
+    if preferred.is_empty() {
+        usable
+    } else {
+        preferred
+    }
 }
 
 const MILLION: Decimal = Decimal::from_parts(1_000_000, 0, 0, false, 0);
@@ -291,13 +535,26 @@ fn task_line(
     let output = tokens(task.monthly_output_tokens);
     let mut missing_rate = None;
     let mut best: Option<Candidate<'_>> = None;
-    for model in provider.models.iter().filter(|m| model_fits(m, task)) {
-        for price in model
-            .prices
-            .iter()
-            .filter(|p| p.is_current_standard())
-            .filter(|p| scope.usable(provider, p.region.as_deref()))
-        {
+    let quantities = vec![
+        ("input tokens", task.monthly_input_tokens as f64),
+        ("output tokens", task.monthly_output_tokens as f64),
+        ("cache-hit share", task.cache_hit_share),
+    ];
+    let (models, context_unknown) = match eligible_models(provider, task, scope) {
+        Ok(found) => found,
+        Err(shortfall) => {
+            return CostLine::unpriced(
+                CostItem::Task(task.name.clone()),
+                quantities,
+                Unpriced::NoQualifyingModel {
+                    capabilities: task.capabilities.iter().copied().collect(),
+                    shortfall,
+                },
+            )
+        }
+    };
+    for model in models {
+        for price in usable_prices(provider, model, scope) {
             let Some(tier) = tier_for(price, task.typical_prompt_tokens) else {
                 continue;
             };
@@ -328,19 +585,19 @@ fn task_line(
             }
         }
     }
-    let quantities = vec![
-        ("input tokens", task.monthly_input_tokens as f64),
-        ("output tokens", task.monthly_output_tokens as f64),
-        ("cache-hit share", task.cache_hit_share),
-    ];
     let Some(c) = best else {
         return CostLine::unpriced(
             CostItem::Task(task.name.clone()),
             quantities,
             match missing_rate {
                 Some(from) => Unpriced::NoExchangeRate { from, to },
+                // Every eligible price list bands prompts shorter than the typical one.
                 None => Unpriced::NoQualifyingModel {
                     capabilities: task.capabilities.iter().copied().collect(),
+                    shortfall: Shortfall::Context {
+                        need: task.typical_prompt_tokens,
+                        largest: 0,
+                    },
                 },
             },
         );
@@ -383,6 +640,8 @@ fn task_line(
         amount: Some(c.amount),
         unpriced: None,
         evidence,
+        context_unknown: context_unknown
+            .then_some(task.max_prompt_tokens.unwrap_or(task.typical_prompt_tokens)),
     }
 }
 
@@ -401,17 +660,29 @@ fn embedding_line(
         Vec<Evidence>,
     )> = None;
     let mut missing_rate = None;
-    for model in provider
+    let embedders: Vec<&ModelOffering> = provider
         .models
         .iter()
         .filter(|m| m.capabilities.contains(&Capability::Embeddings))
-    {
-        for price in model
-            .prices
-            .iter()
-            .filter(|p| p.is_current_standard())
-            .filter(|p| scope.usable(provider, p.region.as_deref()))
-        {
+        .collect();
+    let (mut deprecated, mut preview) = (Vec::new(), Vec::new());
+    let current: Vec<&ModelOffering> = embedders
+        .iter()
+        .copied()
+        .filter(|m| match scope.lifecycle_ok(m) {
+            Ok(()) => true,
+            Err(Lifecycle::Preview) => {
+                preview.push(m.id.clone());
+                false
+            }
+            Err(Lifecycle::Deprecated) => {
+                deprecated.push(m.id.clone());
+                false
+            }
+        })
+        .collect();
+    for &model in &current {
+        for price in usable_prices(provider, model, scope) {
             let Some(tier) = price.tiers.first() else {
                 continue;
             };
@@ -453,6 +724,7 @@ fn embedding_line(
                 amount: Some(amount),
                 unpriced: None,
                 evidence,
+                context_unknown: None,
             }
         }
         None => CostLine::unpriced(
@@ -462,6 +734,19 @@ fn embedding_line(
                 Some(from) => Unpriced::NoExchangeRate { from, to },
                 None => Unpriced::NoQualifyingModel {
                     capabilities: vec![Capability::Embeddings],
+                    shortfall: if embedders.is_empty() {
+                        Shortfall::Capabilities {
+                            needed: vec![Capability::Embeddings],
+                            missing: vec![Capability::Embeddings],
+                        }
+                    } else if current.is_empty() {
+                        Shortfall::Lifecycle {
+                            deprecated,
+                            preview,
+                        }
+                    } else {
+                        Shortfall::NoPriceInScope
+                    },
                 },
             },
         ),
@@ -526,6 +811,7 @@ fn gpu_line(
                 amount: Some(amount),
                 unpriced: None,
                 evidence,
+                context_unknown: None,
             }
         }
         None => CostLine::unpriced(
@@ -611,6 +897,7 @@ fn egress_line(provider: &Provider, gb: f64, fx: Fx<'_>, to: Currency) -> CostLi
         amount,
         unpriced,
         evidence,
+        context_unknown: None,
     }
 }
 

@@ -7,7 +7,9 @@ use cloudfit_advise::i18n::{self, label, Lang};
 use cloudfit_advise::Advice;
 use comfy_table::{CellAlignment, ColumnConstraint, Table, Width as ComfyWidth};
 
-use super::explain::{explanation_lines_named, Naming};
+use super::explain::{
+    explanation_lines_named, question_lines, summary_lines, to_verify_lines, Naming,
+};
 use super::{
     ahp_inconsistent, colon, header, legend, names_line, numeric, row, unpriced_everywhere,
     weights_line, Columns,
@@ -223,6 +225,28 @@ fn push_excluded(out: &mut String, advice: &Advice, lang: Lang) {
 }
 
 /// The default people-facing table.
+fn push_to_verify(out: &mut String, advice: &Advice, lang: Lang) {
+    let lines = to_verify_lines(advice, lang);
+    if lines.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n{}{}", label("to_verify", lang), colon(lang).trim_end());
+    for line in lines {
+        let _ = writeln!(out, "{}", wrap(&line, "  ", "    ", WIDTH));
+    }
+}
+
+fn push_questions(out: &mut String, advice: &Advice, lang: Lang) {
+    let lines = question_lines(advice, lang, 5);
+    if lines.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n{}{}", label("questions", lang), colon(lang).trim_end());
+    for line in lines {
+        let _ = writeln!(out, "{}", wrap(&line, "  ", "     ", WIDTH));
+    }
+}
+
 pub fn rank_table(advice: &Advice, lang: Lang) -> String {
     let a = &advice.assessment;
     let c = colon(lang);
@@ -249,6 +273,9 @@ pub fn rank_table(advice: &Advice, lang: Lang) -> String {
         WIDTH,
     ));
     out.push('\n');
+    for line in summary_lines(advice, lang) {
+        let _ = writeln!(out, "{}", wrap(&line, "", "  ", WIDTH));
+    }
     if advice.ranking.is_empty() {
         // An empty table would read as a bug; say what happened and where the reasons are.
         let _ = writeln!(
@@ -256,6 +283,8 @@ pub fn rank_table(advice: &Advice, lang: Lang) -> String {
             "\n{}",
             wrap(label("none_qualifies", lang), "", "  ", WIDTH)
         );
+        push_to_verify(&mut out, advice, lang);
+        push_questions(&mut out, advice, lang);
         push_excluded(&mut out, advice, lang);
         return out;
     }
@@ -304,6 +333,8 @@ pub fn rank_table(advice: &Advice, lang: Lang) -> String {
             )
         );
     }
+    push_to_verify(&mut out, advice, lang);
+    push_questions(&mut out, advice, lang);
     push_excluded(&mut out, advice, lang);
     if let Some(items) = unpriced_everywhere(advice, lang) {
         let _ = writeln!(
