@@ -24,14 +24,16 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use cloudfit_catalog::{
-    CertCoverage, Certification, Catalog, Currency, Jurisdiction, Money, ProtocolFamily, Provider,
+    Catalog, CertCoverage, Certification, Currency, Jurisdiction, Money, ProtocolFamily, Provider,
 };
 use rust_decimal::Decimal;
 
 use crate::criterion::{Criterion, CriterionValue, Evidence, UnknownFact};
 use crate::date::Date;
 use crate::fx::Fx;
-use crate::profile::{capability_key, jurisdiction_code, CertRequirement, Profile, Segment, Unverified};
+use crate::profile::{
+    capability_key, jurisdiction_code, CertRequirement, Profile, Segment, Unverified,
+};
 use crate::tco::{egress_cost, tco, to_f64, CostItem, Scope, Tco, Unpriced};
 
 /// Hours in an average month (8 760 h / 12).
@@ -352,7 +354,16 @@ pub fn assess(
             stability(p, bill, profile, measurements, as_of, &market),
             compliance(p, profile, &counted, scope),
             ai_capability(p, bill, profile, quality_reference.as_ref()),
-            migration(p, profile, current.map(|(c, cp)| (c, cp)), day_rate, bill, &market, fx, currency),
+            migration(
+                p,
+                profile,
+                current.map(|(c, cp)| (c, cp)),
+                day_rate,
+                bill,
+                &market,
+                fx,
+                currency,
+            ),
         ];
         providers.push(ProviderAssessment {
             id: p.id.clone(),
@@ -424,7 +435,12 @@ fn market(
             .flat_map(|p| p.models.iter())
             .filter_map(|m| m.performance.as_ref())
             .map(|f| f.output_tokens_per_second)
-            .chain(measurements.models.iter().filter_map(|m| m.output_tokens_per_s)),
+            .chain(
+                measurements
+                    .models
+                    .iter()
+                    .filter_map(|m| m.output_tokens_per_s),
+            ),
     );
     let egress = current.and_then(|(c, _)| {
         span_of(
@@ -524,7 +540,10 @@ fn cert_fit<'a>(p: &'a Provider, req: &CertRequirement) -> CertFit<'a> {
             }
         };
         let coverage_ok = !system_level
-            || matches!(c.coverage, CertCoverage::ModelService | CertCoverage::Unstated);
+            || matches!(
+                c.coverage,
+                CertCoverage::ModelService | CertCoverage::Unstated
+            );
         if !coverage_ok {
             unclear.get_or_insert((*c, "coverage"));
         }
@@ -568,7 +587,10 @@ fn constraint_check(p: &Provider, profile: &Profile, scope: Scope<'_>, bill: &Tc
                         "no source says where data sent to {} is processed",
                         unknown_regions.join(", ")
                     ),
-                    format!("没有来源说明发往 {} 的数据在何处处理", unknown_regions.join("、")),
+                    format!(
+                        "没有来源说明发往 {} 的数据在何处处理",
+                        unknown_regions.join("、")
+                    ),
                 )
             };
             open.push(OpenConstraint {
@@ -743,7 +765,11 @@ fn cost_value(bill: &Tco, market: &Market, currency: Currency) -> CriterionValue
             continue;
         }
         unknown = true;
-        let why = line.unpriced.as_ref().map(|u| u.to_string()).unwrap_or_default();
+        let why = line
+            .unpriced
+            .as_ref()
+            .map(|u| u.to_string())
+            .unwrap_or_default();
         let why_zh = line
             .unpriced
             .as_ref()
@@ -954,7 +980,13 @@ fn incident_counts(inc: &cloudfit_catalog::Incident, profile: &Profile) -> bool 
             || inc.jurisdictions.iter().any(|j| allowed.contains(j)))
 }
 
-fn downtime(p: &Provider, bill: &Tco, profile: &Profile, m: &Measurements, as_of: Date) -> Downtime {
+fn downtime(
+    p: &Provider,
+    bill: &Tco,
+    profile: &Profile,
+    m: &Measurements,
+    as_of: Date,
+) -> Downtime {
     let mut evidence = Vec::new();
     let start = as_of.minus_months(INCIDENT_WINDOW_MONTHS);
     let mut incident_hours = 0.0;
@@ -998,7 +1030,9 @@ fn downtime(p: &Provider, bill: &Tco, profile: &Profile, m: &Measurements, as_of
             ));
             e * HOURS_PER_MONTH
         })
-        .fold(None, |acc: Option<f64>, v| Some(acc.map_or(v, |a| a.max(v))));
+        .fold(None, |acc: Option<f64>, v| {
+            Some(acc.map_or(v, |a| a.max(v)))
+        });
     // Observed uptime: the chosen models' figures when there are any, else the service's.
     let chosen_av: Vec<_> = p
         .availability
@@ -1020,7 +1054,10 @@ fn downtime(p: &Provider, bill: &Tco, profile: &Profile, m: &Measurements, as_of
                     "observed uptime {}% ({}{}, {}{})",
                     a.uptime_percent,
                     a.service,
-                    a.model.as_ref().map(|m| format!(" {m}")).unwrap_or_default(),
+                    a.model
+                        .as_ref()
+                        .map(|m| format!(" {m}"))
+                        .unwrap_or_default(),
                     a.period,
                     a.measured_from
                         .as_ref()
@@ -1321,7 +1358,11 @@ pub fn compliance(
         note: format!(
             "{held} of {} counted certifications evidenced ({}){}",
             counted.len(),
-            counted.iter().map(|c| c.label()).collect::<Vec<_>>().join(", "),
+            counted
+                .iter()
+                .map(|c| c.label())
+                .collect::<Vec<_>>()
+                .join(", "),
             if unclear.is_empty() {
                 String::new()
             } else {
@@ -1500,7 +1541,9 @@ fn compatibility_layer(p: &Provider, e: &cloudfit_catalog::Endpoint) -> bool {
         && p.endpoints.iter().any(|o| {
             matches!(
                 o.protocol,
-                ProtocolFamily::Anthropic | ProtocolFamily::BedrockConverse | ProtocolFamily::Gemini
+                ProtocolFamily::Anthropic
+                    | ProtocolFamily::BedrockConverse
+                    | ProtocolFamily::Gemini
             )
         })
 }
@@ -1522,10 +1565,28 @@ fn same_api(a: &str, b: &str) -> bool {
 ///   layer and its tests);
 /// - only a provider-native API: 20.
 ///
-/// With no current provider (a new build) the start is the de-facto OpenAI API.
+/// With no current provider (a new build): 1 day for an OpenAI-compatible endpoint, 3 for
+/// another standard protocol, 10 for a native API only.
 pub fn effort_days(from: Option<&Provider>, to: &Provider) -> (f64, String) {
     if from.is_some_and(|f| f.id == to.id) {
         return (0.0, "current provider".to_owned());
+    }
+    if from.is_none() {
+        // A new build writes its client once: any OpenAI-compatible endpoint is the cheapest
+        // start, another standard protocol costs a little more, a native API most.
+        let families: BTreeSet<ProtocolFamily> = to
+            .endpoints
+            .iter()
+            .filter(|e| !compatibility_layer(to, e))
+            .map(|e| e.protocol)
+            .collect();
+        return if families.contains(&ProtocolFamily::OpenAi) {
+            (1.0, "OpenAI-compatible endpoint".to_owned())
+        } else if families.iter().any(|f| *f != ProtocolFamily::Native) {
+            (3.0, "a standard non-OpenAI protocol".to_owned())
+        } else {
+            (10.0, "provider-native API only".to_owned())
+        };
     }
     let origins: Vec<(ProtocolFamily, String)> = match from {
         Some(f) => f
@@ -1541,7 +1602,11 @@ pub fn effort_days(from: Option<&Provider>, to: &Provider) -> (f64, String) {
         let layer = compatibility_layer(to, e);
         let route = if e.protocol == ProtocolFamily::Native {
             (20.0, "provider-native API only".to_owned())
-        } else if !layer && origins.iter().any(|(p, d)| *p == e.protocol && same_api(d, &e.dialect)) {
+        } else if !layer
+            && origins
+                .iter()
+                .any(|(p, d)| *p == e.protocol && same_api(d, &e.dialect))
+        {
             (1.0, format!("same API ({})", e.dialect))
         } else if !layer && origins.iter().any(|(p, _)| *p == e.protocol) {
             (3.0, format!("same protocol family, dialect {}", e.dialect))
@@ -1562,7 +1627,12 @@ pub fn effort_days(from: Option<&Provider>, to: &Provider) -> (f64, String) {
 }
 
 /// Cost of re-embedding `tokens` at the provider's cheapest usable embedding price.
-fn reembed_cost(p: &Provider, tokens: u64, profile: &Profile, fx: Fx<'_>) -> Option<(f64, Vec<Evidence>)> {
+fn reembed_cost(
+    p: &Provider,
+    tokens: u64,
+    profile: &Profile,
+    fx: Fx<'_>,
+) -> Option<(f64, Vec<Evidence>)> {
     let mut w = profile.workload.clone();
     w.tasks.clear();
     w.gpu = None;
@@ -1625,7 +1695,12 @@ fn migration(
     };
     let unit = format!("{currency} one-time");
     if cur_p.id == p.id {
-        return known(0.0, unit, evidence, "current provider: nothing moves".to_owned());
+        return known(
+            0.0,
+            unit,
+            evidence,
+            "current provider: nothing moves".to_owned(),
+        );
     }
     let tasks = profile.workload.tasks.len() as f64;
     let regression = cur
@@ -1639,7 +1714,9 @@ fn migration(
     let mut lo = rate * total_days;
     let mut hi = lo;
     let mut unknowns = Vec::new();
-    let mut notes = vec![format!("{total_days} engineer-days at {rate:.0} {currency}")];
+    let mut notes = vec![format!(
+        "{total_days} engineer-days at {rate:.0} {currency}"
+    )];
     if cur.data_to_move_gb > 0.0 {
         match egress_cost(cur_p, cur.data_to_move_gb, fx, currency) {
             Ok((amount, ev)) => {
@@ -1715,7 +1792,10 @@ fn migration(
     if let Some((a, from)) = reassessment {
         lo += a;
         hi += a;
-        evidence.push(Evidence::derived(format!("compliance re-assessment {a:.0} {currency}"), from));
+        evidence.push(Evidence::derived(
+            format!("compliance re-assessment {a:.0} {currency}"),
+            from,
+        ));
     }
     CriterionValue {
         criterion: Criterion::Migration,
@@ -1814,7 +1894,7 @@ mod tests {
         let mut w = profile("").workload;
         w.tasks = vec![long];
         let cat = catalog();
-        let scope = Scope { allowed: &[] };
+        let scope = Scope::anywhere();
         let fx = Fx::new(&cat.exchange_rates);
         let bill = tco(&cat.providers["cn-a"], &w, scope, fx);
         // second band has no cached price: 10 × 4 + 2 × 16 = 72
@@ -1839,7 +1919,7 @@ mod tests {
         assert!(a
             .excluded
             .iter()
-            .any(|e| e.provider == "us-c" && e.reason == Exclusion::NoTaskServed));
+            .any(|e| e.provider == "us-c" && matches!(e.reason, Exclusion::NoTaskServed { .. })));
     }
 
     #[test]
@@ -1859,52 +1939,84 @@ mod tests {
     }
 
     #[test]
-    fn a_provider_without_any_region_has_unknown_residency() {
+    fn a_provider_without_any_region_is_to_verify_not_excluded() {
         let mut cat = catalog();
         cat.providers.get_mut("cn-b").unwrap().regions.clear();
         let p = profile("[constraints]\ndata_jurisdictions = [\"cn\"]");
         let a = assess(&cat, &p, &Measurements::default(), as_of()).unwrap();
-        let b = a.excluded.iter().find(|e| e.provider == "cn-b").unwrap();
-        assert_eq!(
-            b.reason,
-            Exclusion::NoRegionRecorded {
-                allowed: vec!["cn".into()]
-            }
+        let b = a.providers.iter().find(|x| x.id == "cn-b").unwrap();
+        assert!(b.to_verify());
+        assert_eq!(b.open.len(), 1);
+        assert_eq!(b.open[0].kind, OpenKind::Residency);
+        assert!(
+            b.open[0].ask_en.contains("mainland China"),
+            "{}",
+            b.open[0].ask_en
         );
-        assert_eq!(
-            b.reason.to_string(),
-            "data residency unknown: the catalog records no region for it, so the jurisdiction \
-             constraint (allowed: cn) cannot be shown to hold; add a [[region]] in an overlay via \
-             --catalog"
+        assert!(
+            b.open[0].ask_zh.contains("中国内地"),
+            "{}",
+            b.open[0].ask_zh
         );
-        assert_eq!(
-            crate::i18n::exclusion(&b.reason, crate::i18n::Lang::Zh),
-            "数据驻留未知:目录中没有该厂商的任何地域记录,无法证明满足辖区约束(允许:cn);\
-             可通过 --catalog 在覆盖文件中加入 [[region]]"
-        );
-        // a provider whose regions are all elsewhere keeps the plain reason
+        // priced as if the constraint held: its unregioned prices count
+        assert!(!b.criterion(Criterion::Cost).unknown);
+        // a provider whose regions are all known to be elsewhere is excluded
         let c = a.excluded.iter().find(|e| e.provider == "us-c").unwrap();
         assert!(matches!(c.reason, Exclusion::Jurisdiction { .. }));
-        // without a jurisdiction constraint, no region is no reason to exclude
-        let a = assess(&cat, &profile(""), &Measurements::default(), as_of()).unwrap();
-        assert!(
-            a.providers.iter().any(|p| p.id == "cn-b"),
-            "{:?}",
-            a.excluded
-        );
+        // the strict reading excludes it, naming what is unknown
+        let strict = profile("[constraints]\ndata_jurisdictions = [\"cn\"]");
+        let mut strict = strict;
+        strict.constraints.unverified = crate::profile::Unverified::Exclude;
+        let a = assess(&cat, &strict, &Measurements::default(), as_of()).unwrap();
+        let b = a.excluded.iter().find(|e| e.provider == "cn-b").unwrap();
+        assert!(matches!(b.reason, Exclusion::Unverified { .. }));
+        assert!(b.reason.to_string().contains("no region"), "{}", b.reason);
+        // a region whose jurisdiction no source gives is also to verify
+        let mut cat = catalog();
+        cat.providers.get_mut("cn-b").unwrap().regions[0].jurisdiction = None;
+        let a = assess(&cat, &p, &Measurements::default(), as_of()).unwrap();
+        assert!(a.providers.iter().any(|x| x.id == "cn-b" && x.to_verify()));
     }
 
     #[test]
     fn certification_and_capability_constraints() {
         let a = run("[constraints]\nrequired_certifications = [\"MLPS3\"]");
-        assert_eq!(a.providers.len(), 1);
-        let reasons: Vec<String> = a.excluded.iter().map(|e| e.reason.to_string()).collect();
+        // cn-a holds MLPS level 3 for its model service; the others have no record: to verify
+        let verified: Vec<&str> = a
+            .providers
+            .iter()
+            .filter(|p| !p.to_verify())
+            .map(|p| p.id.as_str())
+            .collect();
+        assert_eq!(verified, ["cn-a"]);
+        let b = a.providers.iter().find(|p| p.id == "cn-b").unwrap();
+        assert_eq!(b.open[0].kind, OpenKind::Certification("MLPS3".into()));
         assert!(
-            reasons.contains(
-                &"no evidence of required certification MLPS3 (catalog has: none)".to_owned()
-            ),
-            "{reasons:?}"
+            b.open[0].ask_en.contains("MLPS level 3"),
+            "{}",
+            b.open[0].ask_en
         );
+        // a level on record that is lower, or a platform-only certificate, stays open
+        let mut cat = catalog();
+        let c = &mut cat.providers.get_mut("cn-a").unwrap().certifications[1];
+        c.coverage = CertCoverage::Platform;
+        let p = profile("[constraints]\nrequired_certifications = [\"MLPS3\"]");
+        let a = assess(&cat, &p, &Measurements::default(), as_of()).unwrap();
+        let ca = a.providers.iter().find(|p| p.id == "cn-a").unwrap();
+        assert!(
+            ca.open[0].fact_en.contains("not the model service"),
+            "{:?}",
+            ca.open
+        );
+        // a known absence excludes
+        let mut cat = catalog();
+        cat.providers.get_mut("cn-a").unwrap().certifications[1].held = false;
+        let a = assess(&cat, &p, &Measurements::default(), as_of()).unwrap();
+        assert!(a
+            .excluded
+            .iter()
+            .any(|e| e.provider == "cn-a"
+                && matches!(e.reason, Exclusion::CertificationAbsent { .. })));
         let a = run("[constraints]\nrequired_capabilities = [\"vision\"]");
         assert_eq!(a.providers.len(), 1);
         assert_eq!(a.providers[0].id, "us-c");
@@ -1927,8 +2039,9 @@ mod tests {
         assert_eq!(ids, ["cn-b"]);
         let reasons: Vec<String> = a.excluded.iter().map(|e| e.reason.to_string()).collect();
         assert!(
-            reasons
-                .contains(&"monthly cost at least 28 CNY exceeds the budget of 20 CNY".to_owned()),
+            reasons.contains(
+                &"monthly cost at least 28.00 CNY exceeds the budget of 20.00 CNY".to_owned()
+            ),
             "{reasons:?}"
         );
         // a USD budget is converted with the catalog's rate: 4 USD = 28.8 CNY keeps cn-a too
@@ -2022,6 +2135,7 @@ mod tests {
         assert_eq!(
             pa.evidence,
             [Evidence {
+                reliability: Some(cloudfit_catalog::Reliability::Primary),
                 fact: "a-chat: published 40.0 output tokens/s (median while streaming, time to first token 900 ms, measured from us-east)".into(),
                 source: "test:speed".into(),
                 as_of: "2026-01-01".into(),
@@ -2032,7 +2146,7 @@ mod tests {
         assert!(pb.unknown && close(pb.value, 40.0) && pb.evidence.is_empty());
         assert!(
             pb.note
-                .starts_with("no measured or published speed figure for the chosen models"),
+                .starts_with("no measured or published speed for chat (b-chat)"),
             "{}",
             pb.note
         );
@@ -2071,10 +2185,9 @@ mod tests {
         for id in ["cn-a", "cn-b", "us-c"] {
             let v = value(&a, id, Criterion::Performance);
             assert!(v.unknown && v.evidence.is_empty(), "{id}: {v:?}");
-            assert_eq!(
-                v.note,
-                "no measured or published speed figure for the chosen models; unknown for every compared provider"
-            );
+            // no figure anywhere in the catalog: the same for everyone, so it cannot decide
+            assert_eq!(v.value, 0.0);
+            assert_eq!(v.range, None);
         }
     }
 
@@ -2082,7 +2195,7 @@ mod tests {
     /// published) beside a-chat (the only one for the tools task, 40 tokens/s published), so the
     /// choices do not depend on the token counts.
     fn two_task_speeds(chat_tokens: u64, tools_tokens: u64) -> f64 {
-        use Capability::*;
+        use cloudfit_catalog::Capability::*;
         let mut cat = catalog();
         let a = cat.providers.get_mut("cn-a").unwrap();
         a.models[0].performance = Some(published(40.0, None));
@@ -2123,26 +2236,29 @@ mod tests {
     }
 
     #[test]
-    fn weighted_mean_of_nothing_is_unknown() {
-        assert_eq!(weighted_mean(&[]), None);
-        assert_eq!(weighted_mean(&[(10.0, 0.0), (20.0, 0.0)]), Some(15.0));
-        assert_eq!(weighted_mean(&[(10.0, 1.0), (20.0, 3.0)]), Some(17.5));
-    }
-
-    #[test]
     fn compliance_counts_certifications_and_residency() {
         let a = run("");
-        // sme preset counts ISO27001; cn-a holds it and states residency: 60 + 40
-        assert!(close(value(&a, "cn-a", Criterion::Compliance).value, 100.0));
-        // us-c holds it, region without statement: 60 + 25
+        // sme preset counts ISO27001; cn-a holds it and states residency: 50 + 35, data use
+        // unknown (0, up to 15)
+        let ca = value(&a, "cn-a", Criterion::Compliance);
+        assert!(close(ca.value, 85.0) && ca.unknown);
+        assert_eq!(ca.range, Some((85.0, 100.0)));
+        // us-c holds it, region without statement, does not train on API data: 50 + 20 + 15
         assert!(close(value(&a, "us-c", Criterion::Compliance).value, 85.0));
-        // cn-b has no certification facts: unknown, 25 (none held) .. 85 (all held)
+        // cn-b has no certification record and no data-use statement: 0 + 20 .. 50 + 20 + 15
         let b = value(&a, "cn-b", Criterion::Compliance);
-        assert!(b.unknown && close(b.value, 25.0));
-        assert_eq!(b.range, Some((25.0, 85.0)));
+        assert!(b.unknown && close(b.value, 20.0));
+        assert_eq!(b.range, Some((20.0, 85.0)));
+        assert_eq!(b.unknowns.len(), 2);
         let a = run("[constraints]\ndesired_certifications = [\"SOC2\", \"MLPS3\"]");
-        assert!(close(value(&a, "us-c", Criterion::Compliance).value, 55.0));
-        assert!(close(value(&a, "cn-a", Criterion::Compliance).value, 70.0));
+        assert!(close(
+            value(&a, "us-c", Criterion::Compliance).value,
+            25.0 + 20.0 + 15.0
+        ));
+        assert!(close(
+            value(&a, "cn-a", Criterion::Compliance).value,
+            25.0 + 35.0
+        ));
     }
 
     #[test]
@@ -2168,7 +2284,9 @@ mod tests {
         let mut p = profile("");
         let mut vision = p.workload.tasks[0].clone();
         vision.name = "vision".into();
-        vision.capabilities.insert(Capability::Vision);
+        vision
+            .capabilities
+            .insert(cloudfit_catalog::Capability::Vision);
         p.workload.tasks.push(vision);
         let a = assess(&catalog(), &p, &Measurements::default(), as_of()).unwrap();
         assert!(close(
@@ -2185,18 +2303,20 @@ mod tests {
         let extra = "[current]\nprovider = \"us-c\"\ndata_to_move_gb = 1000\nengineer_day_rate = { amount = 1000, currency = \"CNY\" }";
         let a = run(extra);
         assert!(close(value(&a, "us-c", Criterion::Migration).value, 0.0));
-        // 3 days (same family, other dialect) + (1000 − 100 free) GB × 0.09 USD × 7.2
+        // 3 days (same family, other dialect) + 2 regression days for the one task class +
+        // (1000 − 100 free) GB × 0.09 USD × 7.2
         assert!(close(
             value(&a, "cn-a", Criterion::Migration).value,
-            3000.0 + 583.2
+            5000.0 + 583.2
         ));
-        // native API only: 20 days
+        // native API only: 20 + 2 days
         assert!(close(
             value(&a, "cn-b", Criterion::Migration).value,
-            20_000.0 + 583.2
+            22_000.0 + 583.2
         ));
         assert_eq!(value(&a, "cn-a", Criterion::Migration).unit, "CNY one-time");
-        // leaving cn-b, whose egress price is unknown: span of the others' price for 1000 GB
+        // leaving cn-b (native API), whose egress price is unknown: 8 + 2 days, and the span of
+        // the catalog's prices for 1000 GB
         let a = run(&extra.replace("us-c", "cn-b"));
         let m = value(&a, "cn-a", Criterion::Migration);
         assert!(m.unknown);

@@ -4,8 +4,8 @@
 use std::collections::BTreeSet;
 
 use cloudfit_catalog::{
-    AuthScheme, Capability, Catalog, CertCoverage, Certification, Currency, EgressPrice, Endpoint,
-    ExchangeRate, Incident, Jurisdiction, ModelOffering, ModelPurpose, Money, PriceTier,
+    AuthScheme, Capability, Catalog, CertCoverage, Certification, Currency, DataUse, EgressPrice,
+    Endpoint, ExchangeRate, Incident, Jurisdiction, ModelOffering, ModelPurpose, Money, PriceTier,
     ProtocolFamily, Provider, QualityScore, Region, Reliability, Sla, Source, TokenPrice,
 };
 use rust_decimal::Decimal;
@@ -127,10 +127,11 @@ fn provider(id: &str) -> Provider {
 
 /// - `cn-a`: mainland region with a residency statement, OpenAI-compatible (`dashscope`),
 ///   chat+tools model CNY 2/8 (cached 0.4) up to 32k then 4/16, AA 40; embeddings 0.5 CNY;
-///   ISO27001 + MLPS3; no SLA; a 48 h incident on 2025-06-01; egress 0.8 CNY/GB.
+///   ISO27001 + MLPS level 3 (model service); no SLA; a 48 h incident on 2025-06-01; egress 0.8 CNY/GB.
 /// - `cn-b`: mainland region without statement, native API, chat model CNY 1/2 no cache,
 ///   AA 30; no certifications; SLA 99.9 %; no egress price.
-/// - `us-c`: US region, OpenAI API, chat+tools+vision USD 1/4 (cached 0.1), AA 60; SOC2 +
+/// - `us-c`: US region, OpenAI API, chat+tools+vision USD 1/4 (cached 0.1), AA 60; does not
+///   train on API data; SOC2 +
 ///   ISO27001; SLA 99.5 %; egress 0.09 USD/GB (100 GB free). FX: 1 USD = 7.2 CNY.
 pub fn catalog() -> Catalog {
     use Capability::*;
@@ -141,7 +142,12 @@ pub fn catalog() -> Catalog {
         Some("data stays in mainland China"),
     )];
     a.endpoints = vec![endpoint("cn-beijing", ProtocolFamily::OpenAi, "dashscope")];
-    a.certifications = vec![cert("ISO27001"), cert("MLPS3")];
+    a.certifications = vec![cert("ISO27001"), {
+        let mut c = cert("MLPS");
+        c.level = Some(3);
+        c.coverage = CertCoverage::ModelService;
+        c
+    }];
     a.incidents = vec![Incident {
         id: "a-1".into(),
         started: "2025-06-01".into(),
@@ -202,6 +208,11 @@ pub fn catalog() -> Catalog {
     c.regions = vec![region("us-east", Jurisdiction::UnitedStates, None)];
     c.endpoints = vec![endpoint("us-east", ProtocolFamily::OpenAi, "openai")];
     c.certifications = vec![cert("SOC2"), cert("ISO27001")];
+    c.data_use = Some(DataUse {
+        trains_on_api_data_by_default: false,
+        statement: "API data is not used for training".into(),
+        source: src("data-use-c"),
+    });
     c.sla = Some(Sla {
         service: "model API".into(),
         monthly_uptime_percent: 99.5,

@@ -84,6 +84,7 @@ pub fn unit(unit: &str, lang: Lang) -> String {
     match unit {
         "output tokens/s" => "输出 token/秒".to_owned(),
         "expected downtime h/month" => "预计停机小时/月".to_owned(),
+        "expected h/month without service" => "预计无服务小时/月".to_owned(),
         "points (0-100)" => "分(0-100)".to_owned(),
         "engineer-days" => "人天".to_owned(),
         other => other.to_owned(),
@@ -133,12 +134,12 @@ pub fn label(key: &str, lang: Lang) -> &'static str {
             "没有厂商满足该画像的全部硬性约束,原因见下。请放宽某项约束,或用 --catalog 加入厂商。",
         ),
         "unknown_note" => (
-            "? = includes an unknown fact: counted at the worst known value; SMAA samples its plausible range",
-            "? = 含未知事实:确定性方法按已知最差值计,SMAA 在其合理区间内抽样",
+            "? = includes an unknown fact: counted at the worst value known for any provider in the catalog (never better than a known bad value); SMAA samples its plausible range",
+            "? = 含未知事实:确定性方法按目录中任一厂商的已知最差值计(绝不优于已知的差值),SMAA 在其合理区间内抽样",
         ),
         "unknown_value_note" => (
-            "unknown = no fact at all: counted at the worst value known (among the compared providers; for stability, any provider in the catalog); SMAA samples that span",
-            "未知 = 完全没有事实:按已知最差值计(候选厂商之中;稳定性取目录中所有厂商),SMAA 在该区间内抽样",
+            "unknown = no fact at all: counted at the worst value known for any provider in the catalog; SMAA samples the span from the best known to that",
+            "未知 = 完全没有事实:按目录中任一厂商的已知最差值计,SMAA 在已知最好值到该值之间抽样",
         ),
         "unknown_column" => (
             "unknown for every compared provider",
@@ -149,8 +150,8 @@ pub fn label(key: &str, lang: Lang) -> &'static str {
             "各家按同一值计,不影响排名",
         ),
         "performance_hint" => (
-            "no measurements yet and no published speed figures for the chosen models",
-            "所选模型尚无实测数据,也无公开速度数据",
+            "no measurements and no published speed figures for the chosen models; measure them with `cloudfit bench` or add [[performance]] in an overlay",
+            "所选模型尚无实测数据,也无公开速度数据;可用 `cloudfit bench` 实测,或在覆盖文件中加入 [[performance]]",
         ),
         "share_legend" => (
             "share of plausible weightings (SMAA-2) in which the provider is first",
@@ -181,8 +182,8 @@ pub fn label(key: &str, lang: Lang) -> &'static str {
         "unpriced_lines" => ("unpriced lines", "无价格项"),
         "cost_in_rank" => ("cost as ranked", "排名所用成本"),
         "tco_note" => (
-            "unknown = the provider publishes no price for this line in the catalog: left out of its priced total; `cloudfit rank` counts it at the highest price among the providers that price it (shown with ?)",
-            "未知 = 目录中该厂商此项无价格:不计入有价项合计;`cloudfit rank` 按给出价格的厂商中的最高价计(标 ?)",
+            "unknown = the catalog has no price of this provider for this line: left out of its priced total; `cloudfit rank` counts it at the highest price any provider in the catalog asks for it (shown with ?)",
+            "未知 = 目录中该厂商此项无价格:不计入有价项合计;`cloudfit rank` 按目录中任一厂商对该项的最高价计(标 ?)",
         ),
         "excluded_short" => ("excluded", "已排除"),
         "not_compared" => ("not compared", "未参与比较"),
@@ -318,7 +319,13 @@ pub fn shortfall(s: &Shortfall, lang: Lang) -> String {
                 ),
             }
         }
-        (Shortfall::Lifecycle { deprecated, preview }, Lang::En) => {
+        (
+            Shortfall::Lifecycle {
+                deprecated,
+                preview,
+            },
+            Lang::En,
+        ) => {
             let mut parts = Vec::new();
             if !deprecated.is_empty() {
                 parts.push(format!("deprecated: {}", deprecated.join(", ")));
@@ -331,7 +338,13 @@ pub fn shortfall(s: &Shortfall, lang: Lang) -> String {
                 parts.join("; ")
             )
         }
-        (Shortfall::Lifecycle { deprecated, preview }, Lang::Zh) => {
+        (
+            Shortfall::Lifecycle {
+                deprecated,
+                preview,
+            },
+            Lang::Zh,
+        ) => {
             let mut parts = Vec::new();
             if !deprecated.is_empty() {
                 parts.push(format!("已弃用:{}", deprecated.join("、")));
@@ -356,13 +369,25 @@ pub fn shortfall(s: &Shortfall, lang: Lang) -> String {
         (Shortfall::Context { need, largest }, Lang::Zh) => {
             format!("没有模型的上下文窗口能容纳 {need} token 的提示(已知最大:{largest})")
         }
-        (Shortfall::Quality { floor, best: Some((m, q)) }, Lang::En) => {
+        (
+            Shortfall::Quality {
+                floor,
+                best: Some((m, q)),
+            },
+            Lang::En,
+        ) => {
             format!("best model {m} scores {q} below the quality floor {floor}")
         }
-        (Shortfall::Quality { floor, best: None }, Lang::En) => format!(
-            "no model has a published Intelligence Index to meet the quality floor {floor}"
-        ),
-        (Shortfall::Quality { floor, best: Some((m, q)) }, Lang::Zh) => {
+        (Shortfall::Quality { floor, best: None }, Lang::En) => {
+            format!("no model has a published Intelligence Index to meet the quality floor {floor}")
+        }
+        (
+            Shortfall::Quality {
+                floor,
+                best: Some((m, q)),
+            },
+            Lang::Zh,
+        ) => {
             format!("最好的模型 {m} 得分 {q},低于质量下限 {floor}")
         }
         (Shortfall::Quality { floor, best: None }, Lang::Zh) => {
@@ -371,7 +396,9 @@ pub fn shortfall(s: &Shortfall, lang: Lang) -> String {
         (Shortfall::NoPriceInScope, Lang::En) => {
             "no current price in an allowed region for the models that fit".to_owned()
         }
-        (Shortfall::NoPriceInScope, Lang::Zh) => "符合条件的模型在允许地域内没有现行价格".to_owned(),
+        (Shortfall::NoPriceInScope, Lang::Zh) => {
+            "符合条件的模型在允许地域内没有现行价格".to_owned()
+        }
     }
 }
 
@@ -447,19 +474,37 @@ pub fn exclusion(e: &Exclusion, lang: Lang) -> String {
             list(allowed),
             list(has)
         ),
-        (Exclusion::CertificationAbsent { certification, source }, Lang::En) => format!(
+        (
+            Exclusion::CertificationAbsent {
+                certification,
+                source,
+            },
+            Lang::En,
+        ) => format!(
             "a source says it does not hold required certification {certification} ({source})"
         ),
-        (Exclusion::CertificationAbsent { certification, source }, Lang::Zh) => {
+        (
+            Exclusion::CertificationAbsent {
+                certification,
+                source,
+            },
+            Lang::Zh,
+        ) => {
             format!("有来源表明其不具备必需认证 {certification}({source})")
         }
         (Exclusion::Unverified { open }, Lang::En) => format!(
             "not shown to meet the constraints (unverified = \"exclude\"): {}",
-            open.iter().map(|o| o.fact_en.as_str()).collect::<Vec<_>>().join("; ")
+            open.iter()
+                .map(|o| o.fact_en.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
         ),
         (Exclusion::Unverified { open }, Lang::Zh) => format!(
             "未能证明满足约束(unverified = \"exclude\"):{}",
-            open.iter().map(|o| o.fact_zh.as_str()).collect::<Vec<_>>().join(";")
+            open.iter()
+                .map(|o| o.fact_zh.as_str())
+                .collect::<Vec<_>>()
+                .join(";")
         ),
         (Exclusion::Capabilities { missing }, Lang::En) => format!(
             "no model with required capability {} priced in an allowed region",

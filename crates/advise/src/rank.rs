@@ -600,7 +600,11 @@ pub fn rank(
             let mut full = Vec::new();
             let mut it = s.into_iter();
             for &k in &everyone {
-                full.push(if k == v.index { 0.0 } else { it.next().unwrap_or(0.0) });
+                full.push(if k == v.index {
+                    0.0
+                } else {
+                    it.next().unwrap_or(0.0)
+                });
             }
             full
         };

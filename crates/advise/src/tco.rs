@@ -123,7 +123,10 @@ pub enum Shortfall {
     /// No model's context window holds the task's prompt.
     Context { need: u64, largest: u64 },
     /// The best model left scores below the floor (`best: None` = none has a score).
-    Quality { floor: f64, best: Option<(String, f64)> },
+    Quality {
+        floor: f64,
+        best: Option<(String, f64)>,
+    },
     /// Models fit, but none has a current price in an allowed region.
     NoPriceInScope,
 }
@@ -333,7 +336,11 @@ pub fn eligible_models<'p>(
             .flat_map(|m| m.capabilities.iter().copied())
             .collect();
         return Err(Shortfall::Capabilities {
-            missing: needed.iter().copied().filter(|c| !all.contains(c)).collect(),
+            missing: needed
+                .iter()
+                .copied()
+                .filter(|c| !all.contains(c))
+                .collect(),
             needed,
         });
     }
@@ -381,37 +388,38 @@ pub fn eligible_models<'p>(
         .copied()
         .filter(|m| m.context_window.is_none())
         .collect();
-    let floor_and_price = |models: Vec<&'p ModelOffering>| -> Result<Vec<&'p ModelOffering>, Shortfall> {
-        let good: Vec<&ModelOffering> = match task.min_quality_index {
-            None => models,
-            Some(floor) => {
-                let best = models
-                    .iter()
-                    .filter_map(|m| latest_score(m, INDEX_BENCHMARK).map(|q| (m.id.clone(), q)))
-                    .max_by(|a, b| a.1.total_cmp(&b.1));
-                let good: Vec<&ModelOffering> = models
-                    .into_iter()
-                    .filter(|m| latest_score(m, INDEX_BENCHMARK).is_some_and(|q| q >= floor))
-                    .collect();
-                if good.is_empty() {
-                    return Err(Shortfall::Quality { floor, best });
+    let floor_and_price =
+        |models: Vec<&'p ModelOffering>| -> Result<Vec<&'p ModelOffering>, Shortfall> {
+            let good: Vec<&ModelOffering> = match task.min_quality_index {
+                None => models,
+                Some(floor) => {
+                    let best = models
+                        .iter()
+                        .filter_map(|m| latest_score(m, INDEX_BENCHMARK).map(|q| (m.id.clone(), q)))
+                        .max_by(|a, b| a.1.total_cmp(&b.1));
+                    let good: Vec<&ModelOffering> = models
+                        .into_iter()
+                        .filter(|m| latest_score(m, INDEX_BENCHMARK).is_some_and(|q| q >= floor))
+                        .collect();
+                    if good.is_empty() {
+                        return Err(Shortfall::Quality { floor, best });
+                    }
+                    good
                 }
-                good
+            };
+            let priced: Vec<&ModelOffering> = good
+                .into_iter()
+                .filter(|m| {
+                    m.prices.iter().any(|p| {
+                        p.is_current_standard() && scope.usable(provider, p.region.as_deref())
+                    })
+                })
+                .collect();
+            if priced.is_empty() {
+                return Err(Shortfall::NoPriceInScope);
             }
+            Ok(priced)
         };
-        let priced: Vec<&ModelOffering> = good
-            .into_iter()
-            .filter(|m| {
-                m.prices
-                    .iter()
-                    .any(|p| p.is_current_standard() && scope.usable(provider, p.region.as_deref()))
-            })
-            .collect();
-        if priced.is_empty() {
-            return Err(Shortfall::NoPriceInScope);
-        }
-        Ok(priced)
-    };
     if !known_fit.is_empty() {
         match floor_and_price(known_fit) {
             Ok(models) => return Ok((models, false)),

@@ -54,7 +54,7 @@ pub fn run(args: Args) -> CmdResult {
             "profile": a.profile,
             "currency": a.currency.to_string(),
             "as_of": a.as_of.to_string(),
-            "providers": providers.iter().map(|p| report::tco_json(&p.id, &p.tco)).collect::<Vec<_>>(),
+            "providers": providers.iter().map(|p| report::tco_json(p)).collect::<Vec<_>>(),
             "excluded": a.excluded.iter().map(|e| json!({
                 "provider": e.provider, "reason": i18n::exclusion(&e.reason, lang)
             })).collect::<Vec<_>>(),

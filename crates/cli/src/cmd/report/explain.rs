@@ -206,8 +206,15 @@ pub fn summary_lines(advice: &Advice, lang: Lang) -> Vec<String> {
         });
     }
     if let Some(g) = &advice.lead_on_gaps {
-        let crit: Vec<&str> = g.criteria.iter().map(|c| i18n::criterion(*c, lang)).collect();
-        let (w, r) = (id_name(advice, &g.winner, lang), id_name(advice, &g.runner_up, lang));
+        let crit: Vec<&str> = g
+            .criteria
+            .iter()
+            .map(|c| i18n::criterion(*c, lang))
+            .collect();
+        let (w, r) = (
+            id_name(advice, &g.winner, lang),
+            id_name(advice, &g.runner_up, lang),
+        );
         out.push(match (lang, g.only_one) {
             (Lang::En, true) => format!(
                 "Read with care: {w} leads mainly because it is the only ranked provider with a {} figure ({} of its lead over {r} rests on criteria where {r} has no fact: {}).",
@@ -291,9 +298,10 @@ pub fn question_text(advice: &Advice, q: &cloudfit_advise::Question, lang: Lang)
             Lang::Zh => format!("{name}:{ask}"),
         }
     };
-    let winner = q.winner_change.as_ref().map(|(b, w)| {
-        (id_name(advice, b, lang), id_name(advice, w, lang))
-    });
+    let winner = q
+        .winner_change
+        .as_ref()
+        .map(|(b, w)| (id_name(advice, b, lang), id_name(advice, w, lang)));
     let effect = match (&q.fact, lang) {
         (QuestionFact::Constraint(_), Lang::En) => format!(
             "if yes, {name} is first in {} of weightings instead of being unranked",

@@ -1,10 +1,10 @@
 //! The `rank --format json` document.
 
 use cloudfit_advise::i18n::{self, Lang};
-use cloudfit_advise::{Advice, Criterion, Evidence};
+use cloudfit_advise::{Advice, Criterion, Evidence, OpenKind, QuestionFact, QUESTION_MIN_EFFECT};
 use serde_json::{json, Map, Value};
 
-use super::explain::explanation_lines;
+use super::explain::{explanation_lines, question_text, summary_lines};
 use super::{knowledge, provider_name, round, Knowledge};
 
 /// The `rank --format json` document (keys fixed by docs/design.md; extra keys only added).
@@ -105,11 +105,97 @@ pub fn rank_json(advice: &Advice, lang: Lang) -> Value {
             })).collect::<Vec<_>>(),
         })
     });
+    let to_verify: Vec<Value> = advice
+        .to_verify
+        .iter()
+        .map(|v| {
+            let p = &a.providers[v.index];
+            json!({
+                "provider": p.id,
+                "name": provider_name(advice, v.index, lang),
+                "rank_if_held": v.rank_if_held,
+                "first_rank_share_if_held": round(v.first_rank_share_if_held, 4),
+                "open": p.open.iter().map(|o| json!({
+                    "constraint": match &o.kind {
+                        OpenKind::Residency => "residency".to_owned(),
+                        OpenKind::Certification(c) => format!("certification:{c}"),
+                    },
+                    "fact": if lang == Lang::Zh { &o.fact_zh } else { &o.fact_en },
+                    "ask": if lang == Lang::Zh { &o.ask_zh } else { &o.ask_en },
+                })).collect::<Vec<_>>(),
+                "criteria": p.criteria.iter().map(|c| (c.criterion.key().to_owned(), json!(round(c.value, 4)))).collect::<Map<String, Value>>(),
+                "monthly_cost": money_json(p.criterion(Criterion::Cost).value, a.currency),
+            })
+        })
+        .collect();
+    let questions: Vec<Value> = advice
+        .questions
+        .iter()
+        .map(|q| {
+            let (kind, criterion, fact, ask) = match &q.fact {
+                QuestionFact::Unknown { criterion, fact } => (
+                    "unknown_fact",
+                    Some(criterion.key()),
+                    if lang == Lang::Zh {
+                        &fact.fact_zh
+                    } else {
+                        &fact.fact_en
+                    },
+                    if lang == Lang::Zh {
+                        &fact.ask_zh
+                    } else {
+                        &fact.ask_en
+                    },
+                ),
+                QuestionFact::Constraint(o) => (
+                    "constraint",
+                    None,
+                    if lang == Lang::Zh {
+                        &o.fact_zh
+                    } else {
+                        &o.fact_en
+                    },
+                    if lang == Lang::Zh {
+                        &o.ask_zh
+                    } else {
+                        &o.ask_en
+                    },
+                ),
+            };
+            json!({
+                "provider": q.provider,
+                "kind": kind,
+                "criterion": criterion,
+                "fact": fact,
+                "ask": ask,
+                "text": question_text(advice, q, lang),
+                "effect": {
+                    "first_rank_share_now": round(q.share_now, 4),
+                    "first_rank_share_best": round(q.share_best, 4),
+                    "first_rank_share_worst": round(q.share_worst, 4),
+                    "largest_share_change": round(q.effect, 4),
+                    "winner_at_best": q.winner_change.as_ref().map(|w| &w.0),
+                    "winner_at_worst": q.winner_change.as_ref().map(|w| &w.1),
+                    "can_change_outcome": q.effect >= QUESTION_MIN_EFFECT,
+                },
+            })
+        })
+        .collect();
     json!({
         "profile": a.profile,
         "method": advice.method.name(),
         "ranking": ranking,
         "excluded": excluded,
+        "to_verify": to_verify,
+        "questions": questions,
+        "summary": summary_lines(advice, lang),
+        "most_robust": advice.most_robust.map(|i| a.providers[i].id.clone()),
+        "lead_on_gaps": advice.lead_on_gaps.as_ref().map(|g| json!({
+            "winner": g.winner, "runner_up": g.runner_up,
+            "criteria": g.criteria.iter().map(|c| c.key()).collect::<Vec<_>>(),
+            "only_one": g.only_one, "share_of_lead": round(g.share_of_lead, 4),
+        })),
+        "notices": a.notices.iter().map(|n| json!({"key": n.key, "text": if lang == Lang::Zh { &n.zh } else { &n.en }})).collect::<Vec<_>>(),
         "explanation": explanation,
         "as_of": a.as_of.to_string(),
         "currency": a.currency.to_string(),
@@ -133,7 +219,12 @@ pub(super) fn money_json(amount: f64, currency: impl std::fmt::Display) -> Value
 pub(super) fn evidence_json(e: &[Evidence]) -> Value {
     Value::Array(
         e.iter()
-            .map(|e| json!({"fact": e.fact, "source": e.source, "as_of": e.as_of}))
+            .map(|e| {
+                json!({
+                    "fact": e.fact, "source": e.source, "as_of": e.as_of,
+                    "reliability": e.reliability.map(|r| r.name()),
+                })
+            })
             .collect(),
     )
 }

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use cloudfit_advise::i18n::{self, label, Lang};
 use cloudfit_advise::{Advice, Profile};
 
-use super::explain::explanation_lines;
+use super::explain::{explanation_lines, question_lines, summary_lines, to_verify_lines};
 use super::table::text_width;
 use super::{
     ahp_inconsistent, cited, colon, header, legend, names_line, numeric, preset_source,
@@ -101,6 +101,33 @@ fn md_excluded(out: &mut String, advice: &Advice, lang: Lang) {
     }
 }
 
+/// Summary notes, providers to verify and the questions worth asking, as Markdown.
+fn md_findings(out: &mut String, advice: &Advice, lang: Lang, part: &str) {
+    let lines = match part {
+        "summary" => summary_lines(advice, lang),
+        "to_verify" => to_verify_lines(advice, lang),
+        _ => question_lines(advice, lang, 8),
+    };
+    if lines.is_empty() {
+        return;
+    }
+    if part == "summary" {
+        for line in lines {
+            let _ = writeln!(
+                out,
+                "> {}
+",
+                md_escape(&line)
+            );
+        }
+        return;
+    }
+    let _ = writeln!(out, "\n## {}\n", label(part, lang));
+    for line in lines {
+        let _ = writeln!(out, "- {}", md_escape(&line));
+    }
+}
+
 /// The forwardable Markdown report.
 pub fn rank_markdown(advice: &Advice, profile: &Profile, lang: Lang) -> String {
     let a = &advice.assessment;
@@ -129,8 +156,11 @@ pub fn rank_markdown(advice: &Advice, profile: &Profile, lang: Lang) -> String {
             md_escape(source)
         );
     }
+    md_findings(&mut out, advice, lang, "summary");
     if advice.ranking.is_empty() {
         let _ = writeln!(out, "**{}**\n", md_escape(label("none_qualifies", lang)));
+        md_findings(&mut out, advice, lang, "to_verify");
+        md_findings(&mut out, advice, lang, "questions");
         md_excluded(&mut out, advice, lang);
         return out;
     }
@@ -184,6 +214,8 @@ pub fn rank_markdown(advice: &Advice, profile: &Profile, lang: Lang) -> String {
     if let Some(cr) = ahp_inconsistent(advice) {
         let _ = writeln!(out, "- {} (CR = {cr:.3})", label("ahp_inconsistent", lang));
     }
+    md_findings(&mut out, advice, lang, "to_verify");
+    md_findings(&mut out, advice, lang, "questions");
     md_excluded(&mut out, advice, lang);
     if let Some(items) = unpriced_everywhere(advice, lang) {
         let _ = writeln!(out, "\n{}{c}{items}", label("unpriced_everywhere", lang));

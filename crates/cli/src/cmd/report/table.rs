@@ -230,7 +230,12 @@ fn push_to_verify(out: &mut String, advice: &Advice, lang: Lang) {
     if lines.is_empty() {
         return;
     }
-    let _ = writeln!(out, "\n{}{}", label("to_verify", lang), colon(lang).trim_end());
+    let _ = writeln!(
+        out,
+        "\n{}{}",
+        label("to_verify", lang),
+        colon(lang).trim_end()
+    );
     for line in lines {
         let _ = writeln!(out, "{}", wrap(&line, "  ", "    ", WIDTH));
     }
@@ -241,7 +246,12 @@ fn push_questions(out: &mut String, advice: &Advice, lang: Lang) {
     if lines.is_empty() {
         return;
     }
-    let _ = writeln!(out, "\n{}{}", label("questions", lang), colon(lang).trim_end());
+    let _ = writeln!(
+        out,
+        "\n{}{}",
+        label("questions", lang),
+        colon(lang).trim_end()
+    );
     for line in lines {
         let _ = writeln!(out, "{}", wrap(&line, "  ", "     ", WIDTH));
     }

@@ -18,7 +18,9 @@ fn money_text(m: &Money) -> String {
 }
 
 /// One provider's bill as JSON.
-pub fn tco_json(provider: &str, tco: &Tco) -> Value {
+pub fn tco_json(p: &cloudfit_advise::ProviderAssessment) -> Value {
+    let (provider, tco) = (&p.id, &p.tco);
+    let cost = p.criterion(cloudfit_advise::Criterion::Cost);
     let lines: Vec<Value> = tco
         .lines
         .iter()
@@ -40,6 +42,7 @@ pub fn tco_json(provider: &str, tco: &Tco) -> Value {
                 "amount": l.amount.map(|a| round(to_f64(a), 2)),
                 "currency": tco.currency.to_string(),
                 "unpriced": l.unpriced.as_ref().map(|u| u.to_string()),
+                "context_unknown": l.context_unknown,
                 "source": evidence_json(&l.evidence),
             })
         })
@@ -49,6 +52,14 @@ pub fn tco_json(provider: &str, tco: &Tco) -> Value {
         "lines": lines,
         "total_priced": money_json(to_f64(tco.known_total()), tco.currency),
         "complete": tco.lines.iter().all(|l| l.amount.is_some()),
+        // What `rank` scores: unpriced lines at the highest price in the catalog.
+        "cost_as_ranked": {
+            "amount": round(cost.value, 2),
+            "currency": tco.currency.to_string(),
+            "unknown": cost.unknown,
+            "range": cost.range.map(|(lo, hi)| [round(lo, 2), round(hi, 2)]),
+        },
+        "to_verify": p.to_verify(),
     })
 }
 
