@@ -35,6 +35,9 @@ enum Command {
     Tco(cmd::tco::Args),
     /// Every market "No. 1" claim beside the profile's first-rank share
     Claims(cmd::claims::Args),
+    /// Start a profile from a commented template, or check one and show how it is read
+    #[command(subcommand)]
+    Profile(cmd::profile::Command),
     /// Inspect, validate and import catalog data
     #[command(subcommand)]
     Catalog(cmd::catalog::Command),
@@ -52,6 +55,7 @@ fn main() -> ExitCode {
         Command::Rank(args) => cmd::rank::run(args),
         Command::Tco(args) => cmd::tco::run(args),
         Command::Claims(args) => cmd::claims::run(args),
+        Command::Profile(command) => cmd::profile::run(command),
         Command::Catalog(command) => cmd::catalog::run(command),
         Command::Emulate(args) => cmd::emulate::run(args),
     };

@@ -5,6 +5,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, Context as _};
+use clap::builder::{PossibleValuesParser, TypedValueParser as _};
+use cloudfit_advise::i18n::Lang;
 use cloudfit_catalog::import::litellm::{self, ImportOptions};
 use cloudfit_catalog::{
     Catalog, CatalogError, CatalogLoader, ModelOffering, Provider, Source, TokenPrice,
@@ -18,7 +20,7 @@ use crate::output::{emit, emit_json, unsupported, Format};
 #[derive(clap::Subcommand)]
 pub enum Command {
     /// Load the built-in catalog and overlays exactly as other commands do; list every problem
-    Validate(CatalogArgs),
+    Validate(ValidateArgs),
     /// List providers, models or market claims
     List(ListArgs),
     /// Turn another price database into catalog overlay files
@@ -55,6 +57,38 @@ pub fn catalog_failure(error: CatalogError) -> Failure {
     Failure::input(anyhow!("catalog is invalid ({n} {noun}):\n{error}"))
 }
 
+#[derive(clap::Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    catalog: CatalogArgs,
+    /// Language of people-facing text (default: zh when LC_ALL/LANG starts with "zh", else en)
+    #[arg(long, value_parser = lang_parser())]
+    lang: Option<Lang>,
+}
+
+/// `--lang zh|en` for the catalog commands, which do not take the profile commands' options.
+fn lang_parser() -> impl clap::builder::TypedValueParser<Value = Lang> {
+    PossibleValuesParser::new(["zh", "en"]).map(|s| if s == "zh" { Lang::Zh } else { Lang::En })
+}
+
+/// The `--lang` given, else the locale's.
+fn lang_or_locale(lang: Option<Lang>) -> Lang {
+    lang.unwrap_or_else(|| {
+        Lang::from_locale(
+            std::env::var("LC_ALL").ok().as_deref(),
+            std::env::var("LANG").ok().as_deref(),
+        )
+    })
+}
+
+/// `en` or `zh` by language.
+fn w(lang: Lang, en: &'static str, zh: &'static str) -> &'static str {
+    match lang {
+        Lang::En => en,
+        Lang::Zh => zh,
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum ListKind {
     Providers,
@@ -72,9 +106,13 @@ pub struct ListArgs {
     /// Only this provider (its id, as in `cloudfit catalog list providers`)
     #[arg(long, value_name = "ID")]
     provider: Option<String>,
-    /// Output format: table or json
-    #[arg(long, value_enum, default_value = "table")]
+    /// Output format: table (for people) or json (for scripts)
+    #[arg(long, default_value = "table", value_parser = PossibleValuesParser::new(["table", "json"])
+        .map(|s| if s == "json" { Format::Json } else { Format::Table }))]
     format: Format,
+    /// Language of people-facing text (default: zh when LC_ALL/LANG starts with "zh", else en)
+    #[arg(long, value_parser = lang_parser())]
+    lang: Option<Lang>,
 }
 
 #[derive(clap::Subcommand)]
@@ -99,6 +137,9 @@ pub struct LitellmArgs {
     /// Also write models the built-in catalog already has (the overlay then replaces them)
     #[arg(long)]
     replace_existing: bool,
+    /// Language of people-facing text (default: zh when LC_ALL/LANG starts with "zh", else en)
+    #[arg(long, value_parser = lang_parser())]
+    lang: Option<Lang>,
 }
 
 pub fn run(command: Command) -> CmdResult {
@@ -109,15 +150,22 @@ pub fn run(command: Command) -> CmdResult {
     }
 }
 
-fn validate(args: &CatalogArgs) -> CmdResult {
-    let catalog = args.load()?;
-    emit(&format!(
-        "{} providers, {} models, {} prices, {} claims, all facts sourced",
+fn validate(args: &ValidateArgs) -> CmdResult {
+    let catalog = args.catalog.load()?;
+    let (providers, models, prices, claims) = (
         catalog.providers.len(),
         catalog.model_count(),
         catalog.price_count(),
-        catalog.claims.len()
-    ))
+        catalog.claims.len(),
+    );
+    emit(&match lang_or_locale(args.lang) {
+        Lang::En => format!(
+            "{providers} providers, {models} models, {prices} prices, {claims} claims, all facts sourced"
+        ),
+        Lang::Zh => format!(
+            "{providers} 家厂商、{models} 个模型、{prices} 条价格、{claims} 条市场声明,每条事实都有来源"
+        ),
+    })
 }
 
 fn list(args: &ListArgs) -> CmdResult {
@@ -140,6 +188,7 @@ fn list(args: &ListArgs) -> CmdResult {
         .filter(|p| args.provider.as_ref().is_none_or(|id| &p.id == id))
         .collect();
     let json = args.format == Format::Json;
+    let lang = lang_or_locale(args.lang);
     match args.what {
         ListKind::Providers if json => emit_json(
             &providers
@@ -147,14 +196,14 @@ fn list(args: &ListArgs) -> CmdResult {
                 .map(|p| provider_json(p))
                 .collect::<Vec<_>>(),
         ),
-        ListKind::Providers => emit(&providers_table(&providers)),
+        ListKind::Providers => emit(&providers_table(&providers, lang)),
         ListKind::Models if json => emit_json(
             &providers
                 .iter()
                 .flat_map(|p| p.models.iter().map(move |m| model_json(p, m)))
                 .collect::<Vec<_>>(),
         ),
-        ListKind::Models => emit(&models_table(&providers)),
+        ListKind::Models => emit(&models_table(&providers, lang)),
         ListKind::Claims => {
             let claims: Vec<_> = catalog
                 .claims
@@ -177,18 +226,28 @@ fn list(args: &ListArgs) -> CmdResult {
                 )
             } else {
                 let mut t = table(&[
-                    "provider", "claim", "measure", "scope", "period", "value", "report", "as of",
+                    w(lang, "provider", "厂商"),
+                    w(lang, "claim", "声明"),
+                    w(lang, "measure", "衡量指标"),
+                    w(lang, "scope", "范围"),
+                    w(lang, "period", "期间"),
+                    w(lang, "value", "数值"),
+                    w(lang, "report", "报告"),
+                    w(lang, "as of", "日期"),
                 ]);
                 for c in claims {
                     let value = match (c.value, &c.unit) {
                         (Some(v), Some(u)) if u == "percent" => format!("{v}%"),
                         (Some(v), Some(u)) => format!("{v} {u}"),
                         (Some(v), None) => v.to_string(),
-                        (None, _) => "unknown".to_owned(),
+                        (None, _) => unknown(lang),
                     };
                     t.add_row(vec![
                         c.provider.clone(),
-                        c.claim_en.clone(),
+                        match (lang, &c.claim_zh) {
+                            (Lang::Zh, Some(zh)) => zh.clone(),
+                            _ => c.claim_en.clone(),
+                        },
                         c.measure.clone(),
                         c.scope.clone(),
                         c.period.clone(),
@@ -210,74 +269,82 @@ fn table(header: &[&str]) -> Table {
     t
 }
 
-const UNKNOWN: &str = "unknown";
+fn unknown(lang: Lang) -> String {
+    w(lang, "unknown", "未知").to_owned()
+}
 
-fn providers_table(providers: &[&Provider]) -> String {
+fn providers_table(providers: &[&Provider], lang: Lang) -> String {
     let mut t = table(&[
         "id",
-        "name",
-        "hq",
-        "data in",
-        "models",
-        "certifications",
-        "sla",
-        "incidents",
-        "egress / GB",
-        "support",
+        w(lang, "name", "名称"),
+        w(lang, "hq", "总部"),
+        w(lang, "data in", "数据所在地"),
+        w(lang, "models", "模型数"),
+        w(lang, "certifications", "认证"),
+        "SLA",
+        w(lang, "incidents", "故障"),
+        w(lang, "egress / GB", "出网/GB"),
+        w(lang, "support", "支持响应"),
     ]);
     for p in providers {
         let mut juris: Vec<String> = p.jurisdictions().iter().map(ToString::to_string).collect();
         // a region no source places is shown, so it is not read as absent
         if p.regions.iter().any(|r| r.jurisdiction.is_none()) {
-            juris.push(UNKNOWN.to_owned());
+            juris.push(unknown(lang));
         }
         let certs: Vec<&str> = p.certifications.iter().map(|c| c.name.as_str()).collect();
         t.add_row(vec![
             p.id.clone(),
-            p.display_name(),
+            match (lang, &p.name_zh) {
+                (Lang::Zh, Some(zh)) => format!("{zh} ({})", p.name_en),
+                _ => p.display_name(),
+            },
             p.headquarters.to_string(),
             if juris.is_empty() {
-                UNKNOWN.to_owned()
+                unknown(lang)
             } else {
                 juris.join(", ")
             },
             p.models.len().to_string(),
             if certs.is_empty() {
-                UNKNOWN.to_owned()
+                unknown(lang)
             } else {
                 certs.join(", ")
             },
             p.sla
                 .as_ref()
                 .map(|s| format!("{}% {}", s.monthly_uptime_percent, s.service))
-                .unwrap_or_else(|| UNKNOWN.to_owned()),
+                .unwrap_or_else(|| unknown(lang)),
             p.incidents.len().to_string(),
             p.egress
                 .as_ref()
                 .map(|e| e.price_per_gb.to_string())
-                .unwrap_or_else(|| UNKNOWN.to_owned()),
+                .unwrap_or_else(|| unknown(lang)),
             p.support
                 .as_ref()
-                .map(|s| format!("{} min ({})", s.response_minutes, s.tier))
-                .unwrap_or_else(|| UNKNOWN.to_owned()),
+                .map(|s| match lang {
+                    Lang::En => format!("{} min ({})", s.response_minutes, s.tier),
+                    Lang::Zh => format!("{} 分钟({})", s.response_minutes, s.tier),
+                })
+                .unwrap_or_else(|| unknown(lang)),
         ]);
     }
     super::report::keep_words_whole(&mut t);
     t.to_string()
 }
 
-fn models_table(providers: &[&Provider]) -> String {
+fn models_table(providers: &[&Provider], lang: Lang) -> String {
     let mut t = table(&[
-        "provider",
-        "model",
-        "capabilities",
-        "context",
-        "price list",
-        "input / Mtok",
-        "output / Mtok",
-        "cached / Mtok",
-        "as of",
-        "speed",
+        w(lang, "provider", "厂商"),
+        w(lang, "model", "模型"),
+        w(lang, "capabilities", "能力"),
+        w(lang, "context", "上下文"),
+        w(lang, "price list", "价格表"),
+        w(lang, "input / Mtok", "输入/百万 token"),
+        w(lang, "output / Mtok", "输出/百万 token"),
+        w(lang, "cached / Mtok", "缓存命中/百万 token"),
+        w(lang, "as of", "日期"),
+        w(lang, "speed", "速度"),
     ]);
     for p in providers {
         for m in &p.models {
@@ -285,16 +352,16 @@ fn models_table(providers: &[&Provider]) -> String {
             let context = m
                 .context_window
                 .map(|c| c.to_string())
-                .unwrap_or_else(|| UNKNOWN.to_owned());
-            let speed = speed_column(m);
+                .unwrap_or_else(|| unknown(lang));
+            let speed = speed_column(m, lang);
             let base = vec![p.id.clone(), m.id.clone(), caps.join(", "), context];
             if m.prices.is_empty() {
                 let mut row = base;
                 row.extend([
-                    UNKNOWN.to_owned(),
-                    UNKNOWN.to_owned(),
-                    UNKNOWN.to_owned(),
-                    UNKNOWN.to_owned(),
+                    unknown(lang),
+                    unknown(lang),
+                    unknown(lang),
+                    unknown(lang),
                     m.source.as_of.clone(),
                     speed,
                 ]);
@@ -305,17 +372,20 @@ fn models_table(providers: &[&Provider]) -> String {
                 let mut row = base.clone();
                 row.push(format!(
                     "{} {}{}",
-                    price.region.as_deref().unwrap_or("all regions"),
+                    price
+                        .region
+                        .as_deref()
+                        .unwrap_or(w(lang, "all regions", "全部地域")),
                     price.currency,
                     match (price.superseded, price.off_peak) {
-                        (true, _) => " (superseded)",
-                        (false, true) => " (off-peak)",
+                        (true, _) => w(lang, " (superseded)", "(已被取代)"),
+                        (false, true) => w(lang, " (off-peak)", "(闲时)"),
                         (false, false) => "",
                     }
                 ));
-                row.push(tier_column(price, |t| Some(t.input_per_mtok)));
-                row.push(tier_column(price, |t| Some(t.output_per_mtok)));
-                row.push(tier_column(price, |t| t.cached_input_per_mtok));
+                row.push(tier_column(price, |t| Some(t.input_per_mtok), lang));
+                row.push(tier_column(price, |t| Some(t.output_per_mtok), lang));
+                row.push(tier_column(price, |t| t.cached_input_per_mtok, lang));
                 row.push(price.source.as_of.clone());
                 row.push(speed.clone());
                 t.add_row(row);
@@ -328,9 +398,9 @@ fn models_table(providers: &[&Provider]) -> String {
 
 /// The published speed: `42.5 tok/s`, with the time to first token on its own line (the JSON
 /// listing has its source and date).
-fn speed_column(m: &ModelOffering) -> String {
+fn speed_column(m: &ModelOffering, lang: Lang) -> String {
     let Some(f) = &m.performance else {
-        return UNKNOWN.to_owned();
+        return unknown(lang);
     };
     let mut lines = vec![format!("{} tok/s", f.output_tokens_per_second)];
     if let Some(ttft) = f.time_to_first_token_ms {
@@ -343,6 +413,7 @@ fn speed_column(m: &ModelOffering) -> String {
 fn tier_column(
     price: &TokenPrice,
     pick: impl Fn(&cloudfit_catalog::PriceTier) -> Option<cloudfit_catalog::Decimal>,
+    lang: Lang,
 ) -> String {
     let lines: Vec<String> = price
         .tiers
@@ -350,7 +421,7 @@ fn tier_column(
         .map(|t| {
             let v = pick(t)
                 .map(|d| d.normalize().to_string())
-                .unwrap_or_else(|| UNKNOWN.to_owned());
+                .unwrap_or_else(|| unknown(lang));
             match (price.tiers.len(), t.up_to_prompt_tokens) {
                 (1, _) | (_, None) => v,
                 (_, Some(limit)) => format!("{v} (≤{limit})"),
@@ -498,7 +569,13 @@ fn import_litellm(args: &LitellmArgs) -> CmdResult {
         written.push(path);
     }
     check_written(&written)?;
-    let mut t = table(&["provider", "file", "models", "prices"]);
+    let lang = lang_or_locale(args.lang);
+    let mut t = table(&[
+        w(lang, "provider", "厂商"),
+        w(lang, "file", "文件"),
+        w(lang, "models", "模型数"),
+        w(lang, "prices", "价格数"),
+    ]);
     for (p, path) in report.providers.iter().zip(&written) {
         t.add_row(vec![
             p.provider_id.clone(),
@@ -508,10 +585,15 @@ fn import_litellm(args: &LitellmArgs) -> CmdResult {
         ]);
     }
     let skipped = report.skipped.len();
-    emit(&format!(
-        "{t}\n{} files written; {skipped} LiteLLM entries of these providers skipped (not chat/embedding, region-specific, duplicate or already in the built-in catalog)",
-        written.len()
-    ))
+    let files = written.len();
+    emit(&match lang {
+        Lang::En => format!(
+            "{t}\n{files} files written; {skipped} LiteLLM entries of these providers skipped (not chat/embedding, region-specific, duplicate or already in the built-in catalog)"
+        ),
+        Lang::Zh => format!(
+            "{t}\n已写入 {files} 个文件;跳过这些厂商的 {skipped} 条 LiteLLM 记录(非对话/嵌入模型、限定地域、重复或内置目录已有)"
+        ),
+    })
 }
 
 /// The files just written must load over the built-in catalog; anything else is our bug.

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use clap::builder::{PossibleValuesParser, TypedValueParser as _};
 use cloudfit_advise::{assess, i18n, rank, Measurements, RankOptions};
 use comfy_table::CellAlignment;
 use serde_json::{json, Value};
@@ -20,8 +21,9 @@ pub struct Args {
     profile: Option<PathBuf>,
     #[command(flatten)]
     common: Common,
-    /// Output format: table or json
-    #[arg(long, value_enum, default_value = "table")]
+    /// Output format: table (for people) or json (for scripts)
+    #[arg(long, default_value = "table", value_parser = PossibleValuesParser::new(["table", "json"])
+        .map(|s| if s == "json" { Format::Json } else { Format::Table }))]
     format: Format,
     /// Seed for SMAA sampling
     #[arg(long, default_value_t = 42)]
@@ -42,7 +44,8 @@ pub fn run(args: Args) -> CmdResult {
     let lang = args.common.lang();
     let mut standing: Option<(String, Standing)> = None;
     if let Some(path) = &args.profile {
-        let profile = load_profile(path)?;
+        let mut profile = load_profile(path)?;
+        profile.resolve_names(&catalog).map_err(Failure::input)?;
         let as_of = args.common.as_of(Some(&profile), &catalog)?;
         let a =
             assess(&catalog, &profile, &Measurements::default(), as_of).map_err(advise_failure)?;

@@ -6,6 +6,7 @@ pub mod claims;
 pub mod decide_input;
 pub mod emulate;
 pub mod mcda;
+pub mod profile;
 pub mod rank;
 pub mod report;
 pub mod smaa;

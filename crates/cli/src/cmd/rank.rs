@@ -50,8 +50,9 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> CmdResult {
-    let profile = load_profile(&args.profile)?;
+    let mut profile = load_profile(&args.profile)?;
     let catalog = args.common.catalog()?;
+    profile.resolve_names(&catalog).map_err(Failure::input)?;
     let as_of = args.common.as_of(Some(&profile), &catalog)?;
     let lang = args.common.lang();
     let assessment =

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use anyhow::anyhow;
+use clap::builder::{PossibleValuesParser, TypedValueParser as _};
 use cloudfit_advise::{assess, i18n, parse_workload, Measurements};
 use serde_json::json;
 
@@ -22,8 +23,9 @@ pub struct Args {
     workload: Option<PathBuf>,
     #[command(flatten)]
     common: Common,
-    /// Output format: table or json
-    #[arg(long, value_enum, default_value = "table")]
+    /// Output format: table (for people) or json (for scripts)
+    #[arg(long, default_value = "table", value_parser = PossibleValuesParser::new(["table", "json"])
+        .map(|s| if s == "json" { Format::Json } else { Format::Table }))]
     format: Format,
 }
 
@@ -39,6 +41,7 @@ pub fn run(args: Args) -> CmdResult {
         profile.workload = parse_workload(&text, &file).map_err(Failure::input)?;
     }
     let catalog = args.common.catalog()?;
+    profile.resolve_names(&catalog).map_err(Failure::input)?;
     let as_of = args.common.as_of(Some(&profile), &catalog)?;
     let lang = args.common.lang();
     let a = assess(&catalog, &profile, &Measurements::default(), as_of).map_err(advise_failure)?;
