@@ -15,7 +15,7 @@ use comfy_table::Table;
 use serde_json::{json, Value};
 
 use crate::failure::{CmdResult, Failure};
-use crate::output::{emit, emit_json, unsupported, Format};
+use crate::output::{emit, emit_json, Format};
 
 #[derive(clap::Subcommand)]
 pub enum Command {
@@ -169,9 +169,6 @@ fn validate(args: &ValidateArgs) -> CmdResult {
 }
 
 fn list(args: &ListArgs) -> CmdResult {
-    if !matches!(args.format, Format::Table | Format::Json) {
-        return Err(unsupported(args.format, "catalog list", "table or json"));
-    }
     let catalog = args.catalog.load()?;
     if let Some(id) = &args.provider {
         if catalog.provider(id).is_none() {
