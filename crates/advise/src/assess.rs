@@ -941,6 +941,19 @@ fn performance(
             }
         }
     }
+    if figures.is_empty() {
+        // No task class is served here: nothing to be fast at; the slowest figure, flagged.
+        return CriterionValue {
+            criterion: Criterion::Performance,
+            value: slow,
+            unknown: true,
+            range: (fast > slow).then_some((slow, fast)),
+            unit,
+            evidence,
+            note: "no task class is served, so no speed applies".to_owned(),
+            unknowns,
+        };
+    }
     let unknown = !missing.is_empty();
     CriterionValue {
         criterion: Criterion::Performance,

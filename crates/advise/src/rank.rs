@@ -693,10 +693,23 @@ fn lead_on_gaps_of(
     if lead <= 0.0 {
         return None;
     }
+    // A gap: the winner's value is known and the runner-up's rests on facts it lacks, enough
+    // of them that its best plausible value would erase the difference. The current
+    // provider's egress price is the same fact for every target, so it is no one's gap.
+    let is_gap = |c: Criterion| {
+        let (w, r) = (pw.criterion(c), pr.criterion(c));
+        let own: f64 = r
+            .unknowns
+            .iter()
+            .filter(|u| u.key != "migration:egress")
+            .map(|u| u.span)
+            .sum();
+        !w.unknown && r.unknown && own > 0.0 && own >= (w.value - r.value).abs()
+    };
     let gaps: Vec<&Contribution> = contributions
         .iter()
         .filter(|c| c.contribution > 0.0)
-        .filter(|c| !pw.criterion(c.criterion).unknown && pr.criterion(c.criterion).unknown)
+        .filter(|c| is_gap(c.criterion))
         .collect();
     let gap_lead: f64 = gaps.iter().map(|c| c.contribution).sum();
     if gaps.is_empty() || gap_lead <= 0.5 * lead {
