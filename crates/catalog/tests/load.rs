@@ -1104,3 +1104,18 @@ fn an_alias_must_not_name_another_provider() {
         "{text}"
     );
 }
+
+#[test]
+fn every_builtin_provider_is_found_by_each_of_its_aliases() {
+    let c = Catalog::builtin().unwrap();
+    for p in c.providers.values() {
+        assert!(!p.aliases.is_empty(), "{} has no aliases", p.id);
+        for a in &p.aliases {
+            assert_eq!(
+                c.find_provider(a).map(|f| f.id.as_str()),
+                Some(p.id.as_str()),
+                "alias {a}"
+            );
+        }
+    }
+}
