@@ -682,6 +682,13 @@ source = "https://aggregator.example/acme"
 as_of = "2026-02-01"
 
 [[certification]]
+name = "PCI-DSS"
+coverage = "other-product"
+scope = "Acme Pay only"
+source = "https://acme.example/pay"
+as_of = "2026-02-01"
+
+[[certification]]
 name = "GENAI-FILING"
 coverage = "model-service"
 scope = "Acme Large"
@@ -721,6 +728,10 @@ reliability = "third-party"
     );
     assert!(acme.has_certification("mlps4"));
     assert!(!acme.has_certification("MLPS5"));
+    assert!(
+        !acme.has_certification("PCI-DSS"),
+        "another product's certificate is not the provider's"
+    );
     let filing = acme
         .certifications
         .iter()
