@@ -17,6 +17,8 @@ mod raw;
 pub use error::{plain_serde_message, CatalogError, Diagnostic};
 pub use load::{builtin_files, CatalogLoader};
 pub use model::*;
-pub use names::suggest;
+pub use names::{
+    parse_certification, suggest, CertificationName, CERTIFICATIONS, CERTIFICATION_LEVELS,
+};
 /// The decimal type of every amount, re-exported so users need not depend on `rust_decimal`.
 pub use rust_decimal::Decimal;

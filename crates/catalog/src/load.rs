@@ -11,12 +11,12 @@ use toml::Spanned;
 
 use crate::error::{CatalogError, Diagnostic};
 use crate::model::{
-    AuthScheme, Capability, Catalog, CertCoverage, Certification, Currency, EgressPrice, Endpoint,
-    ExchangeRate, GpuInstance, Incident, Jurisdiction, MarketClaim, ModelOffering, ModelPurpose,
-    Money, PriceTier, ProtocolFamily, Provider, PublishedPerformance, QualityScore, Region,
-    Reliability, Sla, Source, SupportCommitment, TokenPrice,
+    AuthScheme, Availability, Capability, Catalog, CertCoverage, Certification, Currency, DataUse,
+    EgressPrice, Endpoint, ExchangeRate, GpuInstance, Incident, Jurisdiction, MarketClaim,
+    ModelOffering, ModelPurpose, Money, PriceTier, ProtocolFamily, Provider, PublishedPerformance,
+    QualityScore, Region, Reliability, Sla, Source, SupportCommitment, TokenPrice,
 };
-use crate::names::one_of;
+use crate::names::{self, one_of, suggest, CERTIFICATIONS, CERTIFICATION_LEVELS};
 use crate::raw::{self, Lines, Num, RawFile, RawSourceRef};
 
 mod builtin_files {
@@ -418,6 +418,79 @@ impl Cx<'_> {
         f
     }
 
+    /// The normalised name and level of a `[[certification]]`: a name of the vocabulary (a
+    /// legacy graded form such as `MLPS3` gives the level), and a `level` only for graded schemes.
+    fn certification(
+        &mut self,
+        c: &raw::RawCertification,
+        path: &str,
+    ) -> Option<(&'static str, Option<u8>)> {
+        let written = c.name.get_ref();
+        let Some((name, named_level)) = names::parse_certification(written) else {
+            let known = CERTIFICATIONS.iter().map(|c| c.name);
+            let hint = suggest(written, known)
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default();
+            let all: Vec<&str> = CERTIFICATIONS.iter().map(|c| c.name).collect();
+            self.err(
+                self.line_of(&c.name),
+                &format!("{path}.name"),
+                format!(
+                    "unknown certification `{written}`{hint}, expected {}",
+                    one_of(&all)
+                ),
+            );
+            return None;
+        };
+        let Some(level) = &c.level else {
+            return Some((name, named_level));
+        };
+        let lpath = format!("{path}.level");
+        let line = self.line_of(level);
+        let graded = names::certification(name).is_some_and(|c| c.graded);
+        if !graded {
+            let graded: Vec<&str> = CERTIFICATIONS
+                .iter()
+                .filter(|c| c.graded)
+                .map(|c| c.name)
+                .collect();
+            self.err(
+                line,
+                &lpath,
+                format!(
+                    "`{name}` has no levels; `level` is only for graded schemes ({})",
+                    one_of(&graded)
+                ),
+            );
+            return None;
+        }
+        let n = *level.get_ref();
+        let Some(n) = u8::try_from(n)
+            .ok()
+            .filter(|n| CERTIFICATION_LEVELS.contains(n))
+        else {
+            self.err(
+                line,
+                &lpath,
+                format!(
+                    "expected a level from {} to {}, found {n}",
+                    CERTIFICATION_LEVELS.start(),
+                    CERTIFICATION_LEVELS.end()
+                ),
+            );
+            return None;
+        };
+        if let Some(named) = named_level.filter(|l| *l != n) {
+            self.err(
+                line,
+                &lpath,
+                format!("level {n} contradicts the name `{written}` (level {named})"),
+            );
+            return None;
+        }
+        Some((name, Some(n)))
+    }
+
     fn finite(&mut self, v: &Spanned<Num>, path: &str) -> Option<f64> {
         let f = v.get_ref().0.to_f64();
         if f.is_none() {
@@ -455,6 +528,8 @@ struct ProviderPatch {
     origin: Origin,
     name_en: Option<String>,
     name_zh: Option<String>,
+    /// `aliases` as written in this file, each with where it was; a later file's list replaces.
+    aliases: Option<Vec<(String, Origin)>>,
     headquarters: Option<Jurisdiction>,
     /// `headquarters` was written, even if it failed to parse (then it is reported already).
     headquarters_given: bool,
@@ -463,6 +538,8 @@ struct ProviderPatch {
     certifications: Vec<(Certification, Origin)>,
     sla: Option<Sla>,
     incidents: Vec<(Incident, Origin)>,
+    availability: Vec<(Availability, Origin)>,
+    data_use: Option<DataUse>,
     models: Vec<(ModelDraft, Origin)>,
     /// Published speeds by model id, kept apart from the models so an overlay can add one to a
     /// model without restating the model, and replacing a model keeps its figure.
@@ -480,6 +557,7 @@ impl ProviderPatch {
             origin,
             name_en: None,
             name_zh: None,
+            aliases: None,
             headquarters: None,
             headquarters_given: false,
             regions: Vec::new(),
@@ -487,6 +565,8 @@ impl ProviderPatch {
             certifications: Vec::new(),
             sla: None,
             incidents: Vec::new(),
+            availability: Vec::new(),
+            data_use: None,
             models: Vec::new(),
             performance: Vec::new(),
             gpu_instances: Vec::new(),
@@ -572,6 +652,8 @@ fn convert_file(cx: &mut Cx<'_>, raw: RawFile) -> FilePatch {
         && raw.certification.is_empty()
         && raw.sla.is_none()
         && raw.incident.is_empty()
+        && raw.availability.is_empty()
+        && raw.data_use.is_none()
         && raw.gpu_instance.is_empty()
         && raw.egress.is_none()
         && raw.support.is_none()
@@ -596,9 +678,11 @@ fn convert_file(cx: &mut Cx<'_>, raw: RawFile) -> FilePatch {
                 .headquarters
                 .as_ref()
                 .and_then(|h| cx.jurisdiction(h, "provider.headquarters"));
+            let aliases = p.aliases.as_ref().map(|a| convert_aliases(cx, a));
             let mut pp = ProviderPatch {
                 name_en: p.name_en,
                 name_zh: p.name_zh,
+                aliases,
                 headquarters,
                 ..ProviderPatch::empty(id.clone().unwrap_or_default(), cx.origin(line, "provider"))
             };
@@ -613,6 +697,10 @@ fn convert_file(cx: &mut Cx<'_>, raw: RawFile) -> FilePatch {
                 &mut pp,
             );
             convert_performance(cx, &raw.performance, &mut pp);
+            convert_availability(cx, &raw.availability, &mut pp);
+            if let Some((d, line)) = &raw.data_use {
+                pp.data_use = convert_data_use(cx, d, *line);
+            }
             if let Some((s, line)) = &raw.sla {
                 pp.sla = convert_sla(cx, s, *line);
             }
@@ -728,17 +816,19 @@ fn convert_provider_entries(
         let path = path.as_str();
         let start = cx.count();
         let id = cx.id(&r.id, path, "id");
-        let jurisdiction = cx.jurisdiction(&r.jurisdiction, &format!("{path}.jurisdiction"));
+        // absent = no source says where data sent to the region is processed
+        let jurisdiction = r
+            .jurisdiction
+            .as_ref()
+            .and_then(|j| cx.jurisdiction(j, &format!("{path}.jurisdiction")));
         let source = cx.source(r.source_ref(), *line, path);
         keys.check_field(cx, id.as_ref(), &r.id, path, "id", "region id");
-        if let (Some(id), Some(jurisdiction), Some(source), true) =
-            (id, jurisdiction, source, cx.count() == start)
-        {
+        if let (Some(id), Some(source), true) = (id, source, cx.count() == start) {
             pp.regions.push((
                 Region {
                     id,
                     name: r.name.clone(),
-                    jurisdiction: Some(jurisdiction),
+                    jurisdiction,
                     residency: r.residency.clone(),
                     source,
                 },
@@ -807,17 +897,30 @@ fn convert_provider_entries(
     for (c, line, path) in certifications {
         let path = path.as_str();
         let start = cx.count();
-        let name = cx.id(&c.name, path, "name");
+        let named = cx.certification(c, path);
+        let coverage = match &c.coverage {
+            None => Some(CertCoverage::Unstated),
+            Some(v) => cx.known(
+                v,
+                &format!("{path}.coverage"),
+                "coverage",
+                CertCoverage::parse,
+                &CertCoverage::ALL.map(CertCoverage::name),
+            ),
+        };
         let source = cx.source(c.source_ref(), *line, path);
+        let name = named.map(|(n, _)| n.to_owned());
         keys.check_field(cx, name.as_ref(), &c.name, path, "name", "certification");
-        if let (Some(name), Some(source), true) = (name, source, cx.count() == start) {
+        if let (Some((name, level)), Some(coverage), Some(source), true) =
+            (named, coverage, source, cx.count() == start)
+        {
             pp.certifications.push((
                 Certification {
-                    name,
+                    name: name.to_owned(),
                     scope: c.scope.clone(),
-                    level: None,
-                    coverage: CertCoverage::Unstated,
-                    held: true,
+                    level,
+                    coverage,
+                    held: c.held.unwrap_or(true),
                     source,
                 },
                 cx.origin(*line, path),
@@ -839,6 +942,12 @@ fn convert_provider_entries(
                 format!("expected a duration greater than zero hours, found {hours}"),
             );
         }
+        let jurisdictions: Vec<Jurisdiction> = inc
+            .jurisdictions
+            .iter()
+            .enumerate()
+            .filter_map(|(j, code)| cx.jurisdiction(code, &format!("{path}.jurisdictions[{j}]")))
+            .collect();
         let source = cx.source(inc.source_ref(), *line, path);
         keys.check_field(cx, id.as_ref(), &inc.id, path, "id", "incident id");
         if let (Some(id), Some(started), Some(duration_hours), Some(source), true) =
@@ -851,8 +960,8 @@ fn convert_provider_entries(
                     duration_hours,
                     scope: inc.scope.clone(),
                     root_cause: inc.root_cause.clone(),
-                    jurisdictions: Vec::new(),
-                    affects_model_api: true,
+                    jurisdictions,
+                    affects_model_api: inc.affects_model_api.unwrap_or(true),
                     source,
                 },
                 cx.origin(*line, path),
@@ -898,6 +1007,134 @@ fn convert_provider_entries(
             pp.models.push((draft, cx.origin(*line, path)));
         }
     }
+}
+
+/// `[provider] aliases`: non-empty names without surrounding spaces, each once. Whether an
+/// alias names another provider is checked after all files are merged.
+fn convert_aliases(
+    cx: &mut Cx<'_>,
+    aliases: &Spanned<Vec<Spanned<String>>>,
+) -> Vec<(String, Origin)> {
+    let mut out: Vec<(String, Origin)> = Vec::new();
+    for (i, a) in aliases.get_ref().iter().enumerate() {
+        let path = format!("provider.aliases[{i}]");
+        let s = a.get_ref();
+        if s.trim().is_empty() || s.trim() != s {
+            cx.err(
+                cx.line_of(a),
+                &path,
+                format!("expected a non-empty alias without surrounding spaces, found {s:?}"),
+            );
+        } else if out
+            .iter()
+            .any(|(o, _)| o.to_lowercase() == s.to_lowercase())
+        {
+            cx.err(cx.line_of(a), &path, format!("duplicate alias `{s}`"));
+        } else {
+            out.push((s.clone(), cx.origin(cx.line_of(a), &path)));
+        }
+    }
+    out
+}
+
+/// An alias names one provider: after merging, none may equal another provider's id or alias
+/// (compared case-insensitively, as profiles match them).
+fn check_aliases(providers: &BTreeMap<String, ProviderPatch>, diags: &mut Vec<Diagnostic>) {
+    let mut taken: BTreeMap<String, (&str, &str)> = providers
+        .keys()
+        .map(|id| (id.to_lowercase(), (id.as_str(), "id")))
+        .collect();
+    for (id, p) in providers {
+        for (alias, origin) in p.aliases.iter().flatten() {
+            let key = alias.to_lowercase();
+            match taken.get(&key) {
+                Some((owner, _)) if owner == id => {}
+                Some((owner, what)) => diags.push(origin.diag(
+                    "",
+                    format!(
+                        "alias `{alias}` of provider `{id}` is already the {what} of provider \
+                         `{owner}`; an alias must name one provider only"
+                    ),
+                )),
+                None => {
+                    taken.insert(key, (id.as_str(), "alias"));
+                }
+            }
+        }
+    }
+}
+
+/// `[[availability]]` entries: observed uptime in (0, 100], a period, a source; one entry per
+/// service and model per file.
+fn convert_availability(
+    cx: &mut Cx<'_>,
+    entries: &[raw::Entry<raw::RawAvailability>],
+    pp: &mut ProviderPatch,
+) {
+    let mut keys = Dupes::new();
+    for (a, line, path) in entries {
+        let path = path.as_str();
+        let start = cx.count();
+        let service = cx.id(&a.service, path, "service");
+        let model = a.model.as_ref().and_then(|m| cx.id(m, path, "model"));
+        let pct = a.uptime_percent.get_ref().0;
+        if pct <= Decimal::ZERO || pct > Decimal::ONE_HUNDRED {
+            cx.err(
+                cx.line_of(&a.uptime_percent),
+                &format!("{path}.uptime_percent"),
+                format!("expected a percentage above 0 and at most 100, found {pct}"),
+            );
+        }
+        let period = cx.id(&a.period, path, "period");
+        let measured_from = a
+            .measured_from
+            .as_ref()
+            .and_then(|v| cx.id(v, path, "measured_from"));
+        let source = cx.source(a.source_ref(), *line, path);
+        if let Some(service) = &service {
+            let key = match &model {
+                Some(m) => format!("{service}` for model `{m}"),
+                None => service.clone(),
+            };
+            let l = cx.line_of(&a.service);
+            keys.check(cx, key, l, &format!("{path}.service"), "availability of");
+        }
+        if let (Some(service), Some(uptime_percent), Some(period), Some(source), true) =
+            (service, pct.to_f64(), period, source, cx.count() == start)
+        {
+            pp.availability.push((
+                Availability {
+                    service,
+                    model,
+                    uptime_percent,
+                    period,
+                    measured_from,
+                    source,
+                },
+                cx.origin(*line, path),
+            ));
+        }
+    }
+}
+
+fn convert_data_use(cx: &mut Cx<'_>, d: &raw::RawDataUse, line: Option<usize>) -> Option<DataUse> {
+    let start = cx.count();
+    let statement = cx.required_text(
+        &Some(d.statement.clone()),
+        "statement",
+        line,
+        "data_use",
+        "what the source says about training on API data",
+    );
+    let source = cx.source(d.source_ref(), line, "data_use");
+    if cx.count() != start {
+        return None;
+    }
+    Some(DataUse {
+        trains_on_api_data_by_default: d.trains_on_api_data_by_default,
+        statement: statement?,
+        source: source?,
+    })
 }
 
 /// `[[performance]]` entries: positive finite figures, a source, one entry per model per file.
@@ -989,6 +1226,20 @@ fn convert_model(
         }
         None => Some(None),
     };
+    let deprecated_from = m
+        .deprecated_from
+        .as_ref()
+        .and_then(|d| cx.date(d, &format!("{path}.deprecated_from")));
+    let purpose = match &m.purpose {
+        None => Some(ModelPurpose::General),
+        Some(v) => cx.known(
+            v,
+            &format!("{path}.purpose"),
+            "model purpose",
+            ModelPurpose::parse,
+            &ModelPurpose::ALL.map(ModelPurpose::name),
+        ),
+    };
     let source = cx.source(m.source_ref(), line, path);
     let mut prices = Vec::new();
     let mut price_regions = Vec::new();
@@ -1048,9 +1299,9 @@ fn convert_model(
             family: m.family.clone(),
             capabilities,
             context_window: context_window?,
-            deprecated_from: None,
-            preview: false,
-            purpose: ModelPurpose::General,
+            deprecated_from,
+            preview: m.preview.unwrap_or(false),
+            purpose: purpose?,
             source: source?,
             prices,
             quality,
@@ -1225,6 +1476,12 @@ impl Draft {
             if p.name_zh.is_some() {
                 d.name_zh = p.name_zh;
             }
+            if p.aliases.is_some() {
+                d.aliases = p.aliases;
+            }
+            if p.data_use.is_some() {
+                d.data_use = p.data_use;
+            }
             if p.headquarters.is_some() {
                 d.headquarters = p.headquarters;
             }
@@ -1244,6 +1501,9 @@ impl Draft {
             });
             upsert(&mut d.certifications, p.certifications, |c| c.name.clone());
             upsert(&mut d.incidents, p.incidents, |i| i.id.clone());
+            upsert(&mut d.availability, p.availability, |a| {
+                (a.service.clone(), a.model.clone())
+            });
             upsert(&mut d.models, p.models, |m| m.model.id.clone());
             upsert(&mut d.performance, p.performance, |f| f.model.clone());
             upsert(&mut d.gpu_instances, p.gpu_instances, |g| g.name.clone());
@@ -1255,6 +1515,7 @@ impl Draft {
     }
 
     fn finish(self, diags: &mut Vec<Diagnostic>) -> Catalog {
+        check_aliases(&self.providers, diags);
         let mut catalog = Catalog::default();
         for (id, d) in self.providers {
             if d.name_en.is_none() {
@@ -1332,15 +1593,15 @@ impl Draft {
                 id: id.clone(),
                 name_en: d.name_en.unwrap_or_default(),
                 name_zh: d.name_zh,
-                aliases: Vec::new(),
+                aliases: d.aliases.into_iter().flatten().map(|(a, _)| a).collect(),
                 headquarters: d.headquarters.unwrap_or(Jurisdiction::Other(String::new())),
                 regions: d.regions.into_iter().map(|(r, _)| r).collect(),
                 endpoints: d.endpoints.into_iter().map(|(e, _)| e).collect(),
                 certifications: d.certifications.into_iter().map(|(c, _)| c).collect(),
                 sla: d.sla,
                 incidents: d.incidents.into_iter().map(|(i, _)| i).collect(),
-                availability: Vec::new(),
-                data_use: None,
+                availability: d.availability.into_iter().map(|(a, _)| a).collect(),
+                data_use: d.data_use,
                 models,
                 gpu_instances: d.gpu_instances.into_iter().map(|(g, _)| g).collect(),
                 egress: d.egress,

@@ -194,9 +194,9 @@ pub struct Endpoint {
 
 #[derive(Clone, Debug)]
 pub struct Certification {
-    /// Normalised name: `ISO27001`, `ISO27017`, `ISO27018`, `ISO27701`, `SOC1`, `SOC2`, `SOC3`,
-    /// `CSA-STAR`, `PCI-DSS`, `C5`, `FedRAMP-High`, `HIPAA`, `GDPR`, `MLPS3` (等保三级),
-    /// `MLPS4`, `TRUSTED-CLOUD` (可信云), `GENAI-FILING` (生成式AI服务备案), ...
+    /// Normalised name from the closed vocabulary [`crate::CERTIFICATIONS`]: `ISO27001`, `SOC2`,
+    /// `MLPS` (等级保护, with `level`), `GENAI-FILING` (生成式人工智能服务备案), `TRUSTED-CLOUD`
+    /// (可信云), ...
     pub name: String,
     /// What it covers when the source says (`platform`, `model service`, a product name).
     pub scope: Option<String>,

@@ -180,11 +180,19 @@ impl Provider {
         self.models.iter().find(|m| m.id == id)
     }
 
-    /// Whether a certification with this normalised name (`ISO27001`, `MLPS3`) is on record.
+    /// Whether a certification is on record as held: `name` case-insensitively (`iso27001`),
+    /// and for a graded form (`MLPS3`) a record of at least that level. A record that says the
+    /// certification is not held does not count; what it covers is for the caller to weigh.
     pub fn has_certification(&self, name: &str) -> bool {
-        self.certifications
-            .iter()
-            .any(|c| c.name.eq_ignore_ascii_case(name))
+        let (name, level) = match crate::names::parse_certification(name) {
+            Some((n, level)) => (n, level),
+            None => (name, None),
+        };
+        self.certifications.iter().any(|c| {
+            c.held
+                && c.name.eq_ignore_ascii_case(name)
+                && level.is_none_or(|want| c.level.is_some_and(|have| have >= want))
+        })
     }
 
     /// Published incidents that started on or after `since` (`YYYY-MM-DD`).

@@ -89,6 +89,7 @@ pub struct RawProvider {
     pub id: Spanned<String>,
     pub name_en: Option<String>,
     pub name_zh: Option<String>,
+    pub aliases: Option<Spanned<Vec<Spanned<String>>>>,
     pub headquarters: Option<Spanned<String>>,
 }
 
@@ -97,7 +98,7 @@ pub struct RawProvider {
 pub struct RawRegion {
     pub id: Spanned<String>,
     pub name: String,
-    pub jurisdiction: Spanned<String>,
+    pub jurisdiction: Option<Spanned<String>>,
     pub residency: Option<String>,
     pub source: Option<Spanned<String>>,
     pub as_of: Option<Spanned<String>>,
@@ -124,6 +125,9 @@ sourced!(RawEndpoint);
 pub struct RawCertification {
     pub name: Spanned<String>,
     pub scope: Option<String>,
+    pub level: Option<Spanned<i64>>,
+    pub coverage: Option<Spanned<String>>,
+    pub held: Option<bool>,
     pub source: Option<Spanned<String>>,
     pub as_of: Option<Spanned<String>>,
     pub reliability: Option<Spanned<String>>,
@@ -150,6 +154,9 @@ pub struct RawIncident {
     pub duration_hours: Spanned<Num>,
     pub scope: String,
     pub root_cause: Option<String>,
+    #[serde(default)]
+    pub jurisdictions: Vec<Spanned<String>>,
+    pub affects_model_api: Option<bool>,
     pub source: Option<Spanned<String>>,
     pub as_of: Option<Spanned<String>>,
     pub reliability: Option<Spanned<String>>,
@@ -194,6 +201,33 @@ pub struct RawSupport {
 }
 sourced!(RawSupport);
 
+/// `[[availability]]`: observed uptime of the model API.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAvailability {
+    pub service: Spanned<String>,
+    pub model: Option<Spanned<String>>,
+    pub uptime_percent: Spanned<Num>,
+    pub period: Spanned<String>,
+    pub measured_from: Option<Spanned<String>>,
+    pub source: Option<Spanned<String>>,
+    pub as_of: Option<Spanned<String>>,
+    pub reliability: Option<Spanned<String>>,
+}
+sourced!(RawAvailability);
+
+/// `[data_use]`: the published statement on training with API data.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDataUse {
+    pub trains_on_api_data_by_default: bool,
+    pub statement: Spanned<String>,
+    pub source: Option<Spanned<String>>,
+    pub as_of: Option<Spanned<String>>,
+    pub reliability: Option<Spanned<String>>,
+}
+sourced!(RawDataUse);
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawModel {
@@ -202,6 +236,9 @@ pub struct RawModel {
     pub family: Option<String>,
     pub capabilities: Spanned<Vec<Spanned<String>>>,
     pub context_window: Option<Spanned<i64>>,
+    pub deprecated_from: Option<Spanned<String>>,
+    pub preview: Option<bool>,
+    pub purpose: Option<Spanned<String>>,
     pub source: Option<Spanned<String>>,
     pub as_of: Option<Spanned<String>>,
     pub reliability: Option<Spanned<String>>,
@@ -311,6 +348,8 @@ pub struct RawFile {
     pub gpu_instance: Vec<Entry<RawGpuInstance>>,
     pub egress: Option<(RawEgress, Option<usize>)>,
     pub support: Option<(RawSupport, Option<usize>)>,
+    pub data_use: Option<(RawDataUse, Option<usize>)>,
+    pub availability: Vec<Entry<RawAvailability>>,
     pub model: Vec<Entry<RawModel>>,
     pub performance: Vec<Entry<RawPerformance>>,
     pub claim: Vec<Entry<RawClaim>>,
@@ -349,12 +388,13 @@ impl Lines {
     }
 }
 
-const TABLE_KEYS: &[&str] = &["provider", "sla", "egress", "support"];
+const TABLE_KEYS: &[&str] = &["provider", "sla", "egress", "support", "data_use"];
 const ARRAY_KEYS: &[&str] = &[
     "region",
     "endpoint",
     "certification",
     "incident",
+    "availability",
     "gpu_instance",
     "model",
     "performance",
@@ -398,6 +438,7 @@ pub fn parse_file(text: &str, lines: &Lines) -> (RawFile, Vec<RawProblem>) {
                 "provider" => file.provider = entry(table, line, &path, lines, &mut problems),
                 "sla" => file.sla = entry(table, line, &path, lines, &mut problems),
                 "egress" => file.egress = entry(table, line, &path, lines, &mut problems),
+                "data_use" => file.data_use = entry(table, line, &path, lines, &mut problems),
                 _ => file.support = entry(table, line, &path, lines, &mut problems),
             }
         } else if ARRAY_KEYS.contains(&key) {
@@ -430,6 +471,11 @@ pub fn parse_file(text: &str, lines: &Lines) -> (RawFile, Vec<RawProblem>) {
                     ),
                     "incident" => push(
                         &mut file.incident,
+                        entry(table, line, &path, lines, &mut problems),
+                        &path,
+                    ),
+                    "availability" => push(
+                        &mut file.availability,
                         entry(table, line, &path, lines, &mut problems),
                         &path,
                     ),
@@ -466,8 +512,8 @@ pub fn parse_file(text: &str, lines: &Lines) -> (RawFile, Vec<RawProblem>) {
                 key_path: key.to_owned(),
                 message: format!(
                     "unknown key `{key}`, expected one of `provider`, `region`, `endpoint`, \
-                     `certification`, `sla`, `incident`, `gpu_instance`, `egress`, `support`, \
-                     `model`, `performance`, `claim`, `rate`"
+                     `certification`, `sla`, `incident`, `availability`, `data_use`, \
+                     `gpu_instance`, `egress`, `support`, `model`, `performance`, `claim`, `rate`"
                 ),
             });
         }

@@ -10,8 +10,8 @@
 use std::path::PathBuf;
 
 use cloudfit_catalog::{
-    Capability, Catalog, CatalogLoader, Currency, Jurisdiction, Money, PublishedPerformance,
-    Reliability, Source,
+    Capability, Catalog, CatalogLoader, CertCoverage, Currency, Jurisdiction, ModelPurpose, Money,
+    PublishedPerformance, Reliability, Source,
 };
 use rust_decimal::Decimal;
 
@@ -616,6 +616,491 @@ as_of = "2026"
     );
     assert!(
         text.contains("speed.toml:5: performance[0].model: published performance for model `acme-huge`, which is not a model of provider `acme`; expected one of `acme-large` or `acme-embed`"),
+        "{text}"
+    );
+}
+
+#[test]
+fn provider_aliases_regions_of_unknown_jurisdiction_and_data_use_are_read() {
+    let c = over_good(
+        r#"aliases = ["acmecloud", "阿克米", "ACME-AI"]
+
+[[region]]
+id = "intl"
+name = "International (contracting entity in Singapore)"
+residency = "contracting entity in Singapore; where data is processed is not stated"
+source = "https://acme.example/terms"
+as_of = "2026-02-01"
+
+[data_use]
+trains_on_api_data_by_default = false
+statement = "API inputs and outputs are not used for training"
+source = "https://acme.example/privacy"
+as_of = "2026-02-01"
+reliability = "primary"
+"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let acme = c.provider("acme").unwrap();
+    assert_eq!(acme.aliases, ["acmecloud", "阿克米", "ACME-AI"]);
+    assert_eq!(
+        c.find_provider("acme-ai").map(|p| p.id.as_str()),
+        Some("acme")
+    );
+    assert_eq!(
+        c.find_provider("阿克米").map(|p| p.id.as_str()),
+        Some("acme")
+    );
+    let intl = acme.region("intl").unwrap();
+    assert_eq!(intl.jurisdiction, None, "absent jurisdiction stays unknown");
+    assert!(!acme.jurisdictions().iter().any(|j| j.code().is_empty()));
+    assert_eq!(acme.regions.len(), 3);
+    let d = acme.data_use.as_ref().unwrap();
+    assert!(!d.trains_on_api_data_by_default);
+    assert_eq!(d.source.reliability, Reliability::Primary);
+    // the fixture alone says nothing about training: unknown, not "no"
+    assert!(good().provider("acme").unwrap().data_use.is_none());
+    assert!(good().provider("acme").unwrap().aliases.is_empty());
+}
+
+#[test]
+fn certifications_carry_level_coverage_and_known_absence() {
+    let c = over_good(
+        r#"
+[[certification]]
+name = "mlps"
+level = 4
+coverage = "platform"
+scope = "cloud platform, not the model service"
+source = "https://acme.example/security"
+as_of = "2026-02-01"
+
+[[certification]]
+name = "SOC2"
+held = false
+source = "https://aggregator.example/acme"
+as_of = "2026-02-01"
+
+[[certification]]
+name = "GENAI-FILING"
+coverage = "model-service"
+scope = "Acme Large"
+source = "https://press.example/acme"
+as_of = "2025-01-01"
+reliability = "third-party"
+"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let acme = c.provider("acme").unwrap();
+    let mlps = acme
+        .certifications
+        .iter()
+        .find(|c| c.name == "MLPS")
+        .unwrap();
+    assert_eq!(mlps.level, Some(4));
+    assert_eq!(mlps.coverage, CertCoverage::Platform);
+    assert!(mlps.held);
+    let iso = acme
+        .certifications
+        .iter()
+        .find(|c| c.name == "ISO27001")
+        .unwrap();
+    assert_eq!(iso.coverage, CertCoverage::Unstated, "the default");
+    assert_eq!(iso.level, None);
+    let soc2 = acme
+        .certifications
+        .iter()
+        .find(|c| c.name == "SOC2")
+        .unwrap();
+    assert!(!soc2.held, "a known absence");
+    assert!(!acme.has_certification("SOC2"), "not held does not count");
+    assert!(acme.has_certification("MLPS"));
+    assert!(
+        acme.has_certification("MLPS3"),
+        "level 4 meets a level-3 need"
+    );
+    assert!(acme.has_certification("mlps4"));
+    assert!(!acme.has_certification("MLPS5"));
+    let filing = acme
+        .certifications
+        .iter()
+        .find(|c| c.name == "GENAI-FILING")
+        .unwrap();
+    assert_eq!(filing.coverage, CertCoverage::ModelService);
+}
+
+#[test]
+fn legacy_graded_certification_names_are_normalised() {
+    for (written, extra, level) in [
+        ("MLPS3", "", Some(3)),
+        ("mlps-4", "", Some(4)),
+        ("MLPS3", "level = 3\n", Some(3)),
+        ("MLPS", "", None),
+    ] {
+        let c = over_good(&format!(
+            "\n[[certification]]\nname = \"{written}\"\n{extra}source = \"s\"\nas_of = \"2026\"\n"
+        ))
+        .unwrap_or_else(|e| panic!("{written}: {e}"));
+        let acme = c.provider("acme").unwrap();
+        let mlps = acme.certifications.iter().find(|c| c.name == "MLPS");
+        assert_eq!(mlps.map(|c| c.level), Some(level), "{written}");
+    }
+    // an overlay replaces a record by its normalised name
+    let c = CatalogLoader::new()
+        .with_builtin(false)
+        .overlay_path(fixture("good"))
+        .overlay_text(
+            "a.toml",
+            "[provider]\nid = \"acme\"\n[[certification]]\nname = \"MLPS3\"\nsource = \"a\"\nas_of = \"2026\"\n",
+        )
+        .overlay_text(
+            "b.toml",
+            "[provider]\nid = \"acme\"\n[[certification]]\nname = \"MLPS\"\nlevel = 4\nsource = \"b\"\nas_of = \"2026\"\n",
+        )
+        .load()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let acme = c.provider("acme").unwrap();
+    let mlps: Vec<_> = acme
+        .certifications
+        .iter()
+        .filter(|c| c.name == "MLPS")
+        .collect();
+    assert_eq!(mlps.len(), 1);
+    assert_eq!(
+        (mlps[0].level, mlps[0].source.source.as_str()),
+        (Some(4), "b")
+    );
+}
+
+#[test]
+fn incidents_say_where_they_hit_and_whether_the_model_api_went_down() {
+    let c = over_good(
+        r#"
+[[incident]]
+id = "acme-2025-06-01-console"
+started = "2025-06-01"
+duration_hours = 2
+scope = "console only"
+jurisdictions = ["cn", "sg"]
+affects_model_api = false
+source = "https://acme.example/status"
+as_of = "2025-06-02"
+"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let acme = c.provider("acme").unwrap();
+    let new = acme
+        .incidents
+        .iter()
+        .find(|i| i.id == "acme-2025-06-01-console")
+        .unwrap();
+    assert_eq!(
+        new.jurisdictions,
+        [Jurisdiction::MainlandChina, Jurisdiction::Singapore]
+    );
+    assert!(!new.affects_model_api);
+    let old = acme
+        .incidents
+        .iter()
+        .find(|i| i.id == "acme-2025-03-01")
+        .unwrap();
+    assert!(old.jurisdictions.is_empty(), "not stated");
+    assert!(old.affects_model_api, "the default");
+}
+
+#[test]
+fn observed_availability_is_read_and_replaced_by_service_and_model() {
+    let first = r#"
+[[availability]]
+service = "API status page"
+uptime_percent = 99.5
+period = "90 days to 2026-04"
+source = "https://status.acme.example"
+as_of = "2026-04-30"
+reliability = "primary"
+
+[[availability]]
+service = "OpenRouter endpoint"
+model = "acme-large"
+uptime_percent = "99.93"
+period = "2026-08-30..2026-09-01"
+measured_from = "OpenRouter, international endpoint"
+source = "https://openrouter.example/acme-large/uptime"
+as_of = "2026-09-01"
+reliability = "third-party"
+"#;
+    let c = over_good(first).unwrap_or_else(|e| panic!("{e}"));
+    let acme = c.provider("acme").unwrap();
+    assert_eq!(acme.availability.len(), 2);
+    let page = &acme.availability[0];
+    assert_eq!(page.model, None);
+    assert_eq!(page.uptime_percent, 99.5);
+    assert_eq!(page.measured_from, None);
+    let or = &acme.availability[1];
+    assert_eq!(or.model.as_deref(), Some("acme-large"));
+    assert_eq!(or.uptime_percent, 99.93);
+    assert_eq!(
+        or.measured_from.as_deref(),
+        Some("OpenRouter, international endpoint")
+    );
+    let later = r#"[provider]
+id = "acme"
+
+[[availability]]
+service = "OpenRouter endpoint"
+model = "acme-large"
+uptime_percent = 98
+period = "2026-09-01..2026-09-03"
+source = "https://openrouter.example/acme-large/uptime"
+as_of = "2026-09-03"
+
+[[availability]]
+service = "OpenRouter endpoint"
+model = "acme-embed"
+uptime_percent = 100
+period = "2026-09-01..2026-09-03"
+source = "https://openrouter.example/acme-embed/uptime"
+as_of = "2026-09-03"
+
+[data_use]
+trains_on_api_data_by_default = true
+statement = "later statement"
+source = "later"
+as_of = "2026-09-03"
+"#;
+    let c = CatalogLoader::new()
+        .with_builtin(false)
+        .overlay_path(fixture("good"))
+        .overlay_text(
+            "first.toml",
+            format!(
+                "[provider]\nid = \"acme\"\naliases = [\"a1\"]\n{first}\n[data_use]\n\
+                 trains_on_api_data_by_default = false\nstatement = \"first\"\nsource = \"s\"\n\
+                 as_of = \"2026\"\n"
+            ),
+        )
+        .overlay_text("later.toml", later)
+        .overlay_text(
+            "aliases.toml",
+            "[provider]\nid = \"acme\"\naliases = [\"a2\"]\n",
+        )
+        .load()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let acme = c.provider("acme").unwrap();
+    let by: Vec<(Option<&str>, f64)> = acme
+        .availability
+        .iter()
+        .map(|a| (a.model.as_deref(), a.uptime_percent))
+        .collect();
+    assert_eq!(
+        by,
+        [
+            (None, 99.5),
+            (Some("acme-large"), 98.0),
+            (Some("acme-embed"), 100.0)
+        ]
+    );
+    assert_eq!(
+        acme.availability[1].measured_from, None,
+        "replaced as a whole"
+    );
+    let d = acme.data_use.as_ref().unwrap();
+    assert!(d.trains_on_api_data_by_default);
+    assert_eq!(d.statement, "later statement");
+    assert_eq!(acme.aliases, ["a2"], "a later list replaces");
+}
+
+#[test]
+fn models_can_be_deprecated_previews_or_special_purpose() {
+    let c = over_good(
+        r#"
+[[model]]
+id = "acme-doc"
+name = "Acme Doc"
+capabilities = ["chat"]
+deprecated_from = "2026-09-30"
+preview = true
+purpose = "document"
+source = "https://acme.example/models"
+as_of = "2026-01-01"
+"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let acme = c.provider("acme").unwrap();
+    let doc = acme.model("acme-doc").unwrap();
+    assert_eq!(doc.deprecated_from.as_deref(), Some("2026-09-30"));
+    assert!(doc.preview);
+    assert_eq!(doc.purpose, ModelPurpose::Document);
+    let large = acme.model("acme-large").unwrap();
+    assert_eq!(large.deprecated_from, None);
+    assert!(!large.preview);
+    assert_eq!(large.purpose, ModelPurpose::General);
+}
+
+#[test]
+fn every_bad_new_key_is_reported_with_line_and_key() {
+    let cert =
+        |body: &str| format!("\n[[certification]]\n{body}\nsource = \"s\"\nas_of = \"2026\"\n");
+    let avail = |body: &str| {
+        format!("\n[[availability]]\nservice = \"status page\"\n{body}\nsource = \"s\"\nas_of = \"2026\"\n")
+    };
+    let model = |body: &str| {
+        format!(
+            "\n[[model]]\nid = \"acme-x\"\nname = \"X\"\ncapabilities = [\"chat\"]\n{body}\n\
+             source = \"s\"\nas_of = \"2026\"\n"
+        )
+    };
+    let cases: Vec<(String, &str)> = vec![
+        (
+            "aliases = [\"ok\", \"\"]".into(),
+            "speed.toml:3: provider.aliases[1]: expected a non-empty alias without surrounding spaces, found \"\"",
+        ),
+        (
+            "aliases = [\"ok\", \"OK\"]".into(),
+            "speed.toml:3: provider.aliases[1]: duplicate alias `OK`",
+        ),
+        (
+            "aliases = \"acmecloud\"".into(),
+            "speed.toml:3: provider.aliases: invalid type: string \"acmecloud\", expected a sequence",
+        ),
+        (
+            "\n[[region]]\nid = \"x\"\nname = \"X\"\njurisdiction = \"china\"\nsource = \"s\"\nas_of = \"2026\"".into(),
+            "speed.toml:7: region[0].jurisdiction: unknown jurisdiction `china`",
+        ),
+        (
+            cert("name = \"ISO-27001\""),
+            "speed.toml:5: certification[0].name: unknown certification `ISO-27001` (did you mean `ISO27001`?), expected `MLPS`, `GENAI-FILING`",
+        ),
+        (
+            cert("name = \"Kubernetes\""),
+            "speed.toml:5: certification[0].name: unknown certification `Kubernetes`, expected `MLPS`",
+        ),
+        (
+            cert("name = \"ISO27001\"\nlevel = 2"),
+            "speed.toml:6: certification[0].level: `ISO27001` has no levels; `level` is only for graded schemes (`MLPS`)",
+        ),
+        (
+            cert("name = \"MLPS\"\nlevel = 6"),
+            "speed.toml:6: certification[0].level: expected a level from 1 to 5, found 6",
+        ),
+        (
+            cert("name = \"MLPS3\"\nlevel = 4"),
+            "speed.toml:6: certification[0].level: level 4 contradicts the name `MLPS3` (level 3)",
+        ),
+        (
+            cert("name = \"MLPS\"\nlevel = \"three\""),
+            "speed.toml:6: certification[0].level: invalid type: string \"three\", expected an integer",
+        ),
+        (
+            cert("name = \"ISO27001\"\ncoverage = \"model service\""),
+            "speed.toml:6: certification[0].coverage: unknown coverage `model service`, expected `model-service`, `platform`, `other-product` or `unstated`",
+        ),
+        (
+            cert("name = \"ISO27001\"\nheld = \"no\""),
+            "speed.toml:6: certification[0].held: invalid type: string \"no\", expected `true` or `false`",
+        ),
+        (
+            format!("{}{}", cert("name = \"MLPS3\""), cert("name = \"mlps\"")),
+            "speed.toml:10: certification[1].name: duplicate certification `MLPS` in this file (first at line 5)",
+        ),
+        (
+            "\n[[incident]]\nid = \"i\"\nstarted = \"2025-01-01\"\nduration_hours = 1\nscope = \"s\"\njurisdictions = [\"cn\", \"mainland\"]\nsource = \"s\"\nas_of = \"2026\"".into(),
+            "speed.toml:9: incident[0].jurisdictions[1]: unknown jurisdiction `mainland`",
+        ),
+        (
+            "\n[[incident]]\nid = \"i\"\nstarted = \"2025-01-01\"\nduration_hours = 1\nscope = \"s\"\naffects_model_api = \"yes\"\nsource = \"s\"\nas_of = \"2026\"".into(),
+            "speed.toml:9: incident[0].affects_model_api: invalid type: string \"yes\", expected `true` or `false`",
+        ),
+        (
+            avail("uptime_percent = 0\nperiod = \"90 days\""),
+            "speed.toml:6: availability[0].uptime_percent: expected a percentage above 0 and at most 100, found 0",
+        ),
+        (
+            avail("uptime_percent = 100.5\nperiod = \"90 days\""),
+            "speed.toml:6: availability[0].uptime_percent: expected a percentage above 0 and at most 100, found 100.5",
+        ),
+        (
+            avail("uptime_percent = 99"),
+            "speed.toml:4: availability[0]: missing field `period`",
+        ),
+        (
+            avail("uptime_percent = 99\nperiod = \"\""),
+            "speed.toml:7: availability[0].period: expected a non-empty `period` without surrounding spaces",
+        ),
+        (
+            avail("uptime_percent = 99\nperiod = \"p\"\nmodel = \"\""),
+            "speed.toml:8: availability[0].model: expected a non-empty `model`",
+        ),
+        (
+            format!("{}{}", avail("uptime_percent = 99\nperiod = \"p\""), avail("uptime_percent = 98\nperiod = \"q\"")),
+            "speed.toml:12: availability[1].service: duplicate availability of `status page` in this file (first at line 5)",
+        ),
+        (
+            avail("uptime_percent = 99\nperiod = \"p\"\nwatcher = \"me\""),
+            "speed.toml:8: availability[0].watcher: unknown field `watcher`",
+        ),
+        (
+            "\n[data_use]\nstatement = \"s\"\nsource = \"s\"\nas_of = \"2026\"".into(),
+            "speed.toml:4: data_use: missing field `trains_on_api_data_by_default`",
+        ),
+        (
+            "\n[data_use]\ntrains_on_api_data_by_default = false\nstatement = \" \"\nsource = \"s\"\nas_of = \"2026\"".into(),
+            "speed.toml:6: data_use.statement: empty `statement`, expected what the source says about training on API data",
+        ),
+        (
+            "\n[data_use]\ntrains_on_api_data_by_default = false\nstatement = \"s\"\nas_of = \"2026\"".into(),
+            "speed.toml:4: data_use: missing `source`",
+        ),
+        (
+            "\n[[data_use]]\ntrains_on_api_data_by_default = false".into(),
+            "speed.toml:4: data_use: expected a table `[data_use]`",
+        ),
+        (
+            model("deprecated_from = \"2026-13-01\""),
+            "speed.toml:8: model[0].deprecated_from: expected a date `YYYY-MM-DD`, found \"2026-13-01\"",
+        ),
+        (
+            model("preview = 1"),
+            "speed.toml:8: model[0].preview: invalid type: integer `1`, expected `true` or `false`",
+        ),
+        (
+            model("purpose = \"chat\""),
+            "speed.toml:8: model[0].purpose: unknown model purpose `chat`, expected `general`, `document`, `code`, `translation`, `roleplay`, `image` or `search`",
+        ),
+    ];
+    let mut wrong = Vec::new();
+    for (body, expected) in &cases {
+        let got = match over_good(body) {
+            Ok(_) => "loaded".to_owned(),
+            Err(e) if e.diagnostics.len() == 1 => e.to_string(),
+            Err(e) => format!("{} diagnostics:\n{e}", e.diagnostics.len()),
+        };
+        if !got.starts_with(expected) {
+            wrong.push(format!("{body}\n  got: {got}\n  expected: {expected}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
+}
+
+#[test]
+fn an_alias_must_not_name_another_provider() {
+    let beta = "[provider]\nid = \"beta\"\nname_en = \"Beta\"\nheadquarters = \"us\"\naliases = [\"b\", \"Acme\"]\n";
+    let gamma = "[provider]\nid = \"gamma\"\nname_en = \"Gamma\"\nheadquarters = \"us\"\naliases = [\"gamma-ai\", \"B\", \"gamma\"]\n";
+    let err = CatalogLoader::new()
+        .with_builtin(false)
+        .overlay_path(fixture("good"))
+        .overlay_text("beta.toml", beta)
+        .overlay_text("gamma.toml", gamma)
+        .load()
+        .unwrap_err();
+    let text = err.to_string();
+    assert_eq!(err.diagnostics.len(), 2, "{text}");
+    assert!(
+        text.contains("beta.toml:5: provider.aliases[1]: alias `Acme` of provider `beta` is already the id of provider `acme`; an alias must name one provider only"),
+        "{text}"
+    );
+    assert!(
+        text.contains("gamma.toml:5: provider.aliases[1]: alias `B` of provider `gamma` is already the alias of provider `beta`"),
         "{text}"
     );
 }

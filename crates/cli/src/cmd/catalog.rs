@@ -226,7 +226,11 @@ fn providers_table(providers: &[&Provider]) -> String {
         "support",
     ]);
     for p in providers {
-        let juris: Vec<String> = p.jurisdictions().iter().map(ToString::to_string).collect();
+        let mut juris: Vec<String> = p.jurisdictions().iter().map(ToString::to_string).collect();
+        // a region no source places is shown, so it is not read as absent
+        if p.regions.iter().any(|r| r.jurisdiction.is_none()) {
+            juris.push(UNKNOWN.to_owned());
+        }
         let certs: Vec<&str> = p.certifications.iter().map(|c| c.name.as_str()).collect();
         t.add_row(vec![
             p.id.clone(),
