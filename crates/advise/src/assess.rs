@@ -678,14 +678,12 @@ fn constraint_check(p: &Provider, profile: &Profile, scope: Scope<'_>, bill: &Tc
             ask_zh,
         });
     }
+    // A capability no model of the provider has is a known gap; one whose price in the
+    // allowed regions is unknown is a cost to ask about, not a reason to exclude.
+    let _ = scope;
     let usable: BTreeSet<cloudfit_catalog::Capability> = p
         .models
         .iter()
-        .filter(|m| {
-            m.prices
-                .iter()
-                .any(|pr| pr.is_current_standard() && scope.usable(p, pr.region.as_deref()))
-        })
         .flat_map(|m| m.capabilities.iter().copied())
         .collect();
     let missing: Vec<String> = profile
@@ -703,7 +701,11 @@ fn constraint_check(p: &Provider, profile: &Profile, scope: Scope<'_>, bill: &Tc
         .iter()
         .filter(|l| matches!(l.item, CostItem::Task(_) | CostItem::Embeddings))
         .collect();
-    if !model_lines.is_empty() && model_lines.iter().all(|l| l.amount.is_none()) {
+    if !model_lines.is_empty()
+        && model_lines
+            .iter()
+            .all(|l| l.amount.is_none() && l.choice.is_none())
+    {
         return Check::Exclude(Exclusion::NoTaskServed {
             reasons: model_lines
                 .iter()
@@ -1444,9 +1446,9 @@ fn ai_capability(
     for task in &profile.workload.tasks {
         let w = ((task.monthly_input_tokens + task.monthly_output_tokens) as f64).max(1.0);
         total_w += w;
+        // Served: a model fits (priced, or fitting with its regional price unknown).
         let Some(model_id) = bill
             .line(&CostItem::Task(task.name.clone()))
-            .filter(|l| l.amount.is_some())
             .and_then(|l| l.choice.clone())
         else {
             continue;
@@ -1483,7 +1485,7 @@ fn ai_capability(
         total_w += w;
         if bill
             .line(&CostItem::Embeddings)
-            .is_some_and(|l| l.amount.is_some())
+            .is_some_and(|l| l.amount.is_some() || l.choice.is_some())
         {
             covered_w += w;
         }
@@ -2362,14 +2364,19 @@ mod tests {
         a.models[0].prices[0].region = Some("us-x".into());
         let p = profile("[constraints]\ndata_jurisdictions = [\"cn\"]");
         let out = assess(&cat, &p, &Measurements::default(), as_of()).unwrap();
-        let cost = out
-            .providers
-            .iter()
-            .find(|x| x.id == "cn-a")
-            .map(|x| x.tco.lines[0].amount);
-        assert_eq!(
-            cost, None,
-            "cn-a can serve chat only from a US price: excluded"
-        );
+        let a = out.providers.iter().find(|x| x.id == "cn-a").unwrap();
+        // the model fits but its price in mainland China is unknown: a cost to ask about,
+        // counted at the highest price in the catalog, not a reason to exclude
+        assert_eq!(a.tco.lines[0].amount, None);
+        assert!(matches!(
+            a.tco.lines[0].unpriced,
+            Some(Unpriced::NoQualifyingModel {
+                shortfall: crate::tco::Shortfall::NoPriceInScope,
+                ..
+            })
+        ));
+        assert_eq!(a.tco.lines[0].choice.as_deref(), Some("a-chat"));
+        let cost = a.criterion(Criterion::Cost);
+        assert!(cost.unknown && cost.unknowns.iter().any(|u| u.key == "cost:task:chat"));
     }
 }

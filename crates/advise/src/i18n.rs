@@ -507,11 +507,11 @@ pub fn exclusion(e: &Exclusion, lang: Lang) -> String {
                 .join(";")
         ),
         (Exclusion::Capabilities { missing }, Lang::En) => format!(
-            "no model with required capability {} priced in an allowed region",
+            "the catalog records no model with required capability {} (add its models with --catalog)",
             list(missing)
         ),
         (Exclusion::Capabilities { missing }, Lang::Zh) => {
-            format!("在允许地域内没有具备必需能力 {} 的有价模型", list(missing))
+            format!("目录中没有具备必需能力 {} 的模型(可用 --catalog 加入其模型)", list(missing))
         }
         (Exclusion::NoTaskServed { reasons }, _) => {
             let parts: Vec<String> = reasons

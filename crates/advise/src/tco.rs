@@ -551,14 +551,34 @@ fn task_line(
     let (models, context_unknown) = match eligible_models(provider, task, scope) {
         Ok(found) => found,
         Err(shortfall) => {
-            return CostLine::unpriced(
+            let mut line = CostLine::unpriced(
                 CostItem::Task(task.name.clone()),
                 quantities,
                 Unpriced::NoQualifyingModel {
                     capabilities: task.capabilities.iter().copied().collect(),
-                    shortfall,
+                    shortfall: shortfall.clone(),
                 },
-            )
+            );
+            // Models fit but their price in the allowed regions is unknown: the task can be
+            // served there at a price to ask for; name the strongest fitting model.
+            if shortfall == Shortfall::NoPriceInScope {
+                let anywhere = Scope {
+                    allowed: &[],
+                    ..scope
+                };
+                if let Ok((models, _)) = eligible_models(provider, task, anywhere) {
+                    line.choice = models
+                        .iter()
+                        .max_by(|a, b| {
+                            latest_score(a, INDEX_BENCHMARK)
+                                .unwrap_or(f64::MIN)
+                                .total_cmp(&latest_score(b, INDEX_BENCHMARK).unwrap_or(f64::MIN))
+                                .then(b.id.cmp(&a.id))
+                        })
+                        .map(|m| m.id.clone());
+                }
+            }
+            return line;
         }
     };
     for model in models {
