@@ -48,7 +48,19 @@ fn gen() -> impl Strategy<Value = Gen> {
         any::<bool>(),
     )
         .prop_map(
-            |(region, input, output, quality, certs, sla, uptime, support_min, egress_milli, trains, native)| Gen {
+            |(
+                region,
+                input,
+                output,
+                quality,
+                certs,
+                sla,
+                uptime,
+                support_min,
+                egress_milli,
+                trains,
+                native,
+            )| Gen {
                 region,
                 input,
                 output,
@@ -73,8 +85,12 @@ fn build(gens: &[Gen]) -> Catalog {
         let mut p: Provider = provider(&id);
         let rid = format!("r{i}");
         match g.region {
-            0 => p.regions.push(region(&rid, Jurisdiction::MainlandChina, None)),
-            1 => p.regions.push(region(&rid, Jurisdiction::UnitedStates, None)),
+            0 => p
+                .regions
+                .push(region(&rid, Jurisdiction::MainlandChina, None)),
+            1 => p
+                .regions
+                .push(region(&rid, Jurisdiction::UnitedStates, None)),
             2 => {
                 let mut r = region(&rid, Jurisdiction::Singapore, None);
                 r.jurisdiction = None;

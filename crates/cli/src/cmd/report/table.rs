@@ -58,6 +58,7 @@ pub fn wrap(text: &str, first: &str, rest: &str, width: usize) -> String {
     let mut lines = Lines {
         out: String::new(),
         line: String::new(),
+        last: 0,
         used: 0,
         empty: true,
         rest,
@@ -69,6 +70,7 @@ pub fn wrap(text: &str, first: &str, rest: &str, width: usize) -> String {
         }
         let prefix = if n == 0 { first } else { rest };
         lines.line = prefix.to_owned();
+        lines.last = lines.line.len();
         lines.used = text_width(prefix);
         lines.empty = true;
         for (k, item) in paragraph.split(DOT).enumerate() {
@@ -127,6 +129,8 @@ fn pieces(text: &str) -> Vec<(bool, String)> {
 struct Lines<'a> {
     out: String,
     line: String,
+    /// Byte offset in `line` where the last piece (with its space) starts.
+    last: usize,
     used: usize,
     empty: bool,
     rest: &'a str,
@@ -138,6 +142,7 @@ impl Lines<'_> {
         self.out.push_str(self.line.trim_end());
         self.out.push('\n');
         self.line = self.rest.to_owned();
+        self.last = self.line.len();
         self.used = text_width(self.rest);
         self.empty = true;
     }
@@ -145,9 +150,21 @@ impl Lines<'_> {
     fn push(&mut self, space: bool, piece: &str) {
         let w = text_width(piece);
         let gap = usize::from(space && !self.empty);
-        if !self.empty && self.used + gap + w > self.width && !closes(piece) {
-            self.newline();
+        if !self.empty && self.used + gap + w > self.width {
+            if closes(piece) && !space {
+                // Punctuation may not start a line: carry the word before it down with it.
+                let tail = self.line.split_off(self.last);
+                self.used -= text_width(&tail);
+                self.newline();
+                let tail = tail.trim_start();
+                self.line.push_str(tail);
+                self.used += text_width(tail);
+                self.empty = tail.is_empty();
+            } else {
+                self.newline();
+            }
         }
+        self.last = self.line.len();
         if space && !self.empty {
             self.line.push(' ');
             self.used += 1;
