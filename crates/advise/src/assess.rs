@@ -357,7 +357,7 @@ pub fn assess(
             migration(
                 p,
                 profile,
-                current.map(|(c, cp)| (c, cp)),
+                current,
                 day_rate,
                 bill,
                 &market,
@@ -1084,7 +1084,7 @@ fn downtime(
         }
         Some((1.0 - mean / 100.0) * HOURS_PER_MONTH)
     };
-    let sla = p.sla.as_ref().map(|s| {
+    let sla = p.sla.as_ref().inspect(|s| {
         evidence.push(Evidence::new(
             format!(
                 "SLA {}% monthly uptime ({}){}",
@@ -1098,7 +1098,6 @@ fn downtime(
             ),
             &s.source,
         ));
-        s
     });
     let allowance = sla
         .filter(|s| s.covers_model_api)

@@ -19,6 +19,7 @@ use cloudfit_decide::{
 };
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
 
 use crate::assess::{AdviseError, Assessment};
 use crate::criterion::Criterion;
@@ -543,6 +544,14 @@ pub fn rank(
             seed: options.seed,
         };
         let in_main = cmp.members.len() == verified.len();
+        // Every (provider, criterion, fact) to resolve, then one SMAA pair per job, in parallel.
+        let mut jobs: Vec<(
+            usize,
+            Criterion,
+            crate::criterion::UnknownFact,
+            Override,
+            Override,
+        )> = Vec::new();
         for (pos, &i) in cmp.members.iter().enumerate() {
             let p = &assessment.providers[i];
             // Verified providers' facts are asked in the main comparison, the others' in the union.
@@ -564,21 +573,27 @@ pub fn rank(
                             (pos, c, v.value, Some((lo + fact.span, hi))),
                         )
                     };
-                    let at_best = cmp.first_shares(Some(&best))?;
-                    let at_worst = cmp.first_shares(Some(&worst))?;
-                    questions.push(question(
-                        &cmp,
-                        pos,
-                        QuestionFact::Unknown {
-                            criterion: c,
-                            fact: fact.clone(),
-                        },
-                        shares[pos],
-                        &at_best,
-                        &at_worst,
-                    ));
+                    jobs.push((pos, c, fact.clone(), best, worst));
                 }
             }
+        }
+        let answered: Vec<Result<Question, AdviseError>> = jobs
+            .into_par_iter()
+            .map(|(pos, c, fact, best, worst)| {
+                let at_best = cmp.first_shares(Some(&best))?;
+                let at_worst = cmp.first_shares(Some(&worst))?;
+                Ok(question(
+                    &cmp,
+                    pos,
+                    QuestionFact::Unknown { criterion: c, fact },
+                    shares[pos],
+                    &at_best,
+                    &at_worst,
+                ))
+            })
+            .collect();
+        for q in answered {
+            questions.push(q?);
         }
     }
     for v in &to_verify {
