@@ -354,16 +354,7 @@ pub fn assess(
             stability(p, bill, profile, measurements, as_of, &market),
             compliance(p, profile, &counted, scope),
             ai_capability(p, bill, profile, quality_reference.as_ref()),
-            migration(
-                p,
-                profile,
-                current,
-                day_rate,
-                bill,
-                &market,
-                fx,
-                currency,
-            ),
+            migration(p, profile, current, day_rate, bill, &market, fx, currency),
         ];
         providers.push(ProviderAssessment {
             id: p.id.clone(),

@@ -355,28 +355,7 @@ pub fn eligible_models<'p>(
         purposes.dedup();
         return Err(Shortfall::Purpose { purposes });
     }
-    let (mut deprecated, mut preview) = (Vec::new(), Vec::new());
-    let current: Vec<&ModelOffering> = purposed
-        .iter()
-        .copied()
-        .filter(|m| match scope.lifecycle_ok(m) {
-            Ok(()) => true,
-            Err(Lifecycle::Preview) => {
-                preview.push(m.id.clone());
-                false
-            }
-            Err(Lifecycle::Deprecated) => {
-                deprecated.push(m.id.clone());
-                false
-            }
-        })
-        .collect();
-    if current.is_empty() {
-        return Err(Shortfall::Lifecycle {
-            deprecated,
-            preview,
-        });
-    }
+    let current = current_models(&purposed, scope)?;
     let need = task.max_prompt_tokens.unwrap_or(task.typical_prompt_tokens);
     let known_fit: Vec<&ModelOffering> = current
         .iter()
@@ -435,6 +414,37 @@ pub fn eligible_models<'p>(
         return Err(Shortfall::Context { need, largest });
     }
     floor_and_price(unknown_window).map(|models| (models, task.max_prompt_tokens.is_some()))
+}
+
+/// The models that are neither previews nor deprecated on `as_of` (unless the scope allows
+/// them); none left is a [`Shortfall::Lifecycle`] naming which were set aside.
+fn current_models<'p>(
+    models: &[&'p ModelOffering],
+    scope: Scope<'_>,
+) -> Result<Vec<&'p ModelOffering>, Shortfall> {
+    let (mut deprecated, mut preview) = (Vec::new(), Vec::new());
+    let current: Vec<&ModelOffering> = models
+        .iter()
+        .copied()
+        .filter(|m| match scope.lifecycle_ok(m) {
+            Ok(()) => true,
+            Err(Lifecycle::Preview) => {
+                preview.push(m.id.clone());
+                false
+            }
+            Err(Lifecycle::Deprecated) => {
+                deprecated.push(m.id.clone());
+                false
+            }
+        })
+        .collect();
+    if current.is_empty() {
+        return Err(Shortfall::Lifecycle {
+            deprecated,
+            preview,
+        });
+    }
+    Ok(current)
 }
 
 /// The usable current price lists of a model, in the buyer's billing currency when it has one.
@@ -693,23 +703,8 @@ fn embedding_line(
         .iter()
         .filter(|m| m.capabilities.contains(&Capability::Embeddings))
         .collect();
-    let (mut deprecated, mut preview) = (Vec::new(), Vec::new());
-    let current: Vec<&ModelOffering> = embedders
-        .iter()
-        .copied()
-        .filter(|m| match scope.lifecycle_ok(m) {
-            Ok(()) => true,
-            Err(Lifecycle::Preview) => {
-                preview.push(m.id.clone());
-                false
-            }
-            Err(Lifecycle::Deprecated) => {
-                deprecated.push(m.id.clone());
-                false
-            }
-        })
-        .collect();
-    for &model in &current {
+    let current = current_models(&embedders, scope);
+    for &model in current.as_deref().unwrap_or_default() {
         for price in usable_prices(provider, model, scope) {
             let Some(tier) = price.tiers.first() else {
                 continue;
@@ -767,11 +762,8 @@ fn embedding_line(
                             needed: vec![Capability::Embeddings],
                             missing: vec![Capability::Embeddings],
                         }
-                    } else if current.is_empty() {
-                        Shortfall::Lifecycle {
-                            deprecated,
-                            preview,
-                        }
+                    } else if let Err(lifecycle) = current {
+                        lifecycle
                     } else {
                         Shortfall::NoPriceInScope
                     },

@@ -387,3 +387,32 @@ pub fn question_lines(advice: &Advice, lang: Lang, limit: usize) -> Vec<String> 
     }
     out
 }
+
+/// Which block of findings a report shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Findings {
+    /// Notes to read before the table (no heading).
+    Summary,
+    ToVerify,
+    Questions,
+}
+
+impl Findings {
+    /// The block's heading label key, `None` for the summary.
+    pub fn heading(self) -> Option<&'static str> {
+        match self {
+            Findings::Summary => None,
+            Findings::ToVerify => Some("to_verify"),
+            Findings::Questions => Some("questions"),
+        }
+    }
+
+    /// The block's lines; reports list at most `questions` questions.
+    pub fn lines(self, advice: &Advice, lang: Lang, questions: usize) -> Vec<String> {
+        match self {
+            Findings::Summary => summary_lines(advice, lang),
+            Findings::ToVerify => to_verify_lines(advice, lang),
+            Findings::Questions => question_lines(advice, lang, questions),
+        }
+    }
+}

@@ -7,9 +7,7 @@ use cloudfit_advise::i18n::{self, label, Lang};
 use cloudfit_advise::Advice;
 use comfy_table::{CellAlignment, ColumnConstraint, Table, Width as ComfyWidth};
 
-use super::explain::{
-    explanation_lines_named, question_lines, summary_lines, to_verify_lines, Naming,
-};
+use super::explain::{explanation_lines_named, Findings, Naming};
 use super::{
     ahp_inconsistent, colon, header, legend, names_line, numeric, row, unpriced_everywhere,
     weights_line, Columns,
@@ -242,33 +240,13 @@ fn push_excluded(out: &mut String, advice: &Advice, lang: Lang) {
 }
 
 /// The default people-facing table.
-fn push_to_verify(out: &mut String, advice: &Advice, lang: Lang) {
-    let lines = to_verify_lines(advice, lang);
-    if lines.is_empty() {
+/// Providers to verify or the questions worth asking, under their heading.
+fn push_findings(out: &mut String, advice: &Advice, lang: Lang, part: Findings) {
+    let lines = part.lines(advice, lang, 5);
+    let Some(key) = part.heading().filter(|_| !lines.is_empty()) else {
         return;
-    }
-    let _ = writeln!(
-        out,
-        "\n{}{}",
-        label("to_verify", lang),
-        colon(lang).trim_end()
-    );
-    for line in lines {
-        let _ = writeln!(out, "{}", wrap(&line, "  ", "    ", WIDTH));
-    }
-}
-
-fn push_questions(out: &mut String, advice: &Advice, lang: Lang) {
-    let lines = question_lines(advice, lang, 5);
-    if lines.is_empty() {
-        return;
-    }
-    let _ = writeln!(
-        out,
-        "\n{}{}",
-        label("questions", lang),
-        colon(lang).trim_end()
-    );
+    };
+    let _ = writeln!(out, "\n{}{}", label(key, lang), colon(lang).trim_end());
     for line in lines {
         let _ = writeln!(out, "{}", wrap(&line, "  ", "     ", WIDTH));
     }
@@ -300,7 +278,7 @@ pub fn rank_table(advice: &Advice, lang: Lang) -> String {
         WIDTH,
     ));
     out.push('\n');
-    for line in summary_lines(advice, lang) {
+    for line in Findings::Summary.lines(advice, lang, 0) {
         let _ = writeln!(out, "{}", wrap(&line, "", "  ", WIDTH));
     }
     if advice.ranking.is_empty() {
@@ -310,8 +288,8 @@ pub fn rank_table(advice: &Advice, lang: Lang) -> String {
             "\n{}",
             wrap(label("none_qualifies", lang), "", "  ", WIDTH)
         );
-        push_to_verify(&mut out, advice, lang);
-        push_questions(&mut out, advice, lang);
+        push_findings(&mut out, advice, lang, Findings::ToVerify);
+        push_findings(&mut out, advice, lang, Findings::Questions);
         push_excluded(&mut out, advice, lang);
         return out;
     }
@@ -360,8 +338,8 @@ pub fn rank_table(advice: &Advice, lang: Lang) -> String {
             )
         );
     }
-    push_to_verify(&mut out, advice, lang);
-    push_questions(&mut out, advice, lang);
+    push_findings(&mut out, advice, lang, Findings::ToVerify);
+    push_findings(&mut out, advice, lang, Findings::Questions);
     push_excluded(&mut out, advice, lang);
     if let Some(items) = unpriced_everywhere(advice, lang) {
         let _ = writeln!(
