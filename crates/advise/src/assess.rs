@@ -1039,7 +1039,8 @@ fn downtime(
         .fold(None, |acc: Option<f64>, v| {
             Some(acc.map_or(v, |a| a.max(v)))
         });
-    // Observed uptime: the chosen models' figures when there are any, else the service's.
+    // Observed uptime: the chosen models' figures when there are any, else the service's
+    // (every endpoint figure of the provider, as evidence about the same service family).
     let chosen_av: Vec<_> = p
         .availability
         .iter()
@@ -1053,7 +1054,16 @@ fn downtime(
     let observed = if av.is_empty() {
         None
     } else {
-        let mean = av.iter().map(|a| a.uptime_percent).sum::<f64>() / av.len() as f64;
+        // The median of the endpoints' figures: one troubled endpoint of another model does
+        // not stand for the whole service.
+        let mut ups: Vec<f64> = av.iter().map(|a| a.uptime_percent).collect();
+        ups.sort_by(f64::total_cmp);
+        let mid = ups.len() / 2;
+        let mean = if ups.len() % 2 == 1 {
+            ups[mid]
+        } else {
+            (ups[mid - 1] + ups[mid]) / 2.0
+        };
         for a in &av {
             evidence.push(Evidence::new(
                 format!(
