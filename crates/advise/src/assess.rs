@@ -354,16 +354,7 @@ pub fn assess(
             stability(p, bill, profile, measurements, as_of, &market),
             compliance(p, profile, &counted, scope),
             ai_capability(p, bill, profile, quality_reference.as_ref()),
-            migration(
-                p,
-                profile,
-                current.map(|(c, cp)| (c, cp)),
-                day_rate,
-                bill,
-                &market,
-                fx,
-                currency,
-            ),
+            migration(p, profile, current, day_rate, bill, &market, fx, currency),
         ];
         providers.push(ProviderAssessment {
             id: p.id.clone(),
@@ -678,14 +669,12 @@ fn constraint_check(p: &Provider, profile: &Profile, scope: Scope<'_>, bill: &Tc
             ask_zh,
         });
     }
+    // A capability no model of the provider has is a known gap; one whose price in the
+    // allowed regions is unknown is a cost to ask about, not a reason to exclude.
+    let _ = scope;
     let usable: BTreeSet<cloudfit_catalog::Capability> = p
         .models
         .iter()
-        .filter(|m| {
-            m.prices
-                .iter()
-                .any(|pr| pr.is_current_standard() && scope.usable(p, pr.region.as_deref()))
-        })
         .flat_map(|m| m.capabilities.iter().copied())
         .collect();
     let missing: Vec<String> = profile
@@ -703,7 +692,11 @@ fn constraint_check(p: &Provider, profile: &Profile, scope: Scope<'_>, bill: &Tc
         .iter()
         .filter(|l| matches!(l.item, CostItem::Task(_) | CostItem::Embeddings))
         .collect();
-    if !model_lines.is_empty() && model_lines.iter().all(|l| l.amount.is_none()) {
+    if !model_lines.is_empty()
+        && model_lines
+            .iter()
+            .all(|l| l.amount.is_none() && l.choice.is_none())
+    {
         return Check::Exclude(Exclusion::NoTaskServed {
             reasons: model_lines
                 .iter()
@@ -941,6 +934,19 @@ fn performance(
             }
         }
     }
+    if figures.is_empty() {
+        // No task class is served here: nothing to be fast at; the slowest figure, flagged.
+        return CriterionValue {
+            criterion: Criterion::Performance,
+            value: slow,
+            unknown: true,
+            range: (fast > slow).then_some((slow, fast)),
+            unit,
+            evidence,
+            note: "no task class is served, so no speed applies".to_owned(),
+            unknowns,
+        };
+    }
     let unknown = !missing.is_empty();
     CriterionValue {
         criterion: Criterion::Performance,
@@ -1033,7 +1039,8 @@ fn downtime(
         .fold(None, |acc: Option<f64>, v| {
             Some(acc.map_or(v, |a| a.max(v)))
         });
-    // Observed uptime: the chosen models' figures when there are any, else the service's.
+    // Observed uptime: the chosen models' figures when there are any, else the service's
+    // (every endpoint figure of the provider, as evidence about the same service family).
     let chosen_av: Vec<_> = p
         .availability
         .iter()
@@ -1047,7 +1054,16 @@ fn downtime(
     let observed = if av.is_empty() {
         None
     } else {
-        let mean = av.iter().map(|a| a.uptime_percent).sum::<f64>() / av.len() as f64;
+        // The median of the endpoints' figures: one troubled endpoint of another model does
+        // not stand for the whole service.
+        let mut ups: Vec<f64> = av.iter().map(|a| a.uptime_percent).collect();
+        ups.sort_by(f64::total_cmp);
+        let mid = ups.len() / 2;
+        let mean = if ups.len() % 2 == 1 {
+            ups[mid]
+        } else {
+            (ups[mid - 1] + ups[mid]) / 2.0
+        };
         for a in &av {
             evidence.push(Evidence::new(
                 format!(
@@ -1069,7 +1085,7 @@ fn downtime(
         }
         Some((1.0 - mean / 100.0) * HOURS_PER_MONTH)
     };
-    let sla = p.sla.as_ref().map(|s| {
+    let sla = p.sla.as_ref().inspect(|s| {
         evidence.push(Evidence::new(
             format!(
                 "SLA {}% monthly uptime ({}){}",
@@ -1083,7 +1099,6 @@ fn downtime(
             ),
             &s.source,
         ));
-        s
     });
     let allowance = sla
         .filter(|s| s.covers_model_api)
@@ -1431,9 +1446,9 @@ fn ai_capability(
     for task in &profile.workload.tasks {
         let w = ((task.monthly_input_tokens + task.monthly_output_tokens) as f64).max(1.0);
         total_w += w;
+        // Served: a model fits (priced, or fitting with its regional price unknown).
         let Some(model_id) = bill
             .line(&CostItem::Task(task.name.clone()))
-            .filter(|l| l.amount.is_some())
             .and_then(|l| l.choice.clone())
         else {
             continue;
@@ -1470,7 +1485,7 @@ fn ai_capability(
         total_w += w;
         if bill
             .line(&CostItem::Embeddings)
-            .is_some_and(|l| l.amount.is_some())
+            .is_some_and(|l| l.amount.is_some() || l.choice.is_some())
         {
             covered_w += w;
         }
@@ -2349,14 +2364,19 @@ mod tests {
         a.models[0].prices[0].region = Some("us-x".into());
         let p = profile("[constraints]\ndata_jurisdictions = [\"cn\"]");
         let out = assess(&cat, &p, &Measurements::default(), as_of()).unwrap();
-        let cost = out
-            .providers
-            .iter()
-            .find(|x| x.id == "cn-a")
-            .map(|x| x.tco.lines[0].amount);
-        assert_eq!(
-            cost, None,
-            "cn-a can serve chat only from a US price: excluded"
-        );
+        let a = out.providers.iter().find(|x| x.id == "cn-a").unwrap();
+        // the model fits but its price in mainland China is unknown: a cost to ask about,
+        // counted at the highest price in the catalog, not a reason to exclude
+        assert_eq!(a.tco.lines[0].amount, None);
+        assert!(matches!(
+            a.tco.lines[0].unpriced,
+            Some(Unpriced::NoQualifyingModel {
+                shortfall: crate::tco::Shortfall::NoPriceInScope,
+                ..
+            })
+        ));
+        assert_eq!(a.tco.lines[0].choice.as_deref(), Some("a-chat"));
+        let cost = a.criterion(Criterion::Cost);
+        assert!(cost.unknown && cost.unknowns.iter().any(|u| u.key == "cost:task:chat"));
     }
 }

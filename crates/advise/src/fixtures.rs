@@ -104,7 +104,7 @@ pub fn cert(name: &str) -> Certification {
     }
 }
 
-fn provider(id: &str) -> Provider {
+pub fn provider(id: &str) -> Provider {
     Provider {
         id: id.into(),
         name_en: id.into(),

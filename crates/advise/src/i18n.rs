@@ -134,8 +134,8 @@ pub fn label(key: &str, lang: Lang) -> &'static str {
             "没有厂商满足该画像的全部硬性约束,原因见下。请放宽某项约束,或用 --catalog 加入厂商。",
         ),
         "unknown_note" => (
-            "? = includes an unknown fact: counted at the worst value known for any provider in the catalog (never better than a known bad value); SMAA samples its plausible range",
-            "? = 含未知事实:确定性方法按目录中任一厂商的已知最差值计(绝不优于已知的差值),SMAA 在其合理区间内抽样",
+            "? = includes an unknown fact: counted at the worst value known in the catalog; SMAA samples its range",
+            "? = 含未知事实:按目录中已知的最差值计,SMAA 在其合理区间内抽样",
         ),
         "unknown_value_note" => (
             "unknown = no fact at all: counted at the worst value known for any provider in the catalog; SMAA samples the span from the best known to that",
@@ -507,11 +507,11 @@ pub fn exclusion(e: &Exclusion, lang: Lang) -> String {
                 .join(";")
         ),
         (Exclusion::Capabilities { missing }, Lang::En) => format!(
-            "no model with required capability {} priced in an allowed region",
+            "the catalog records no model with required capability {} (add its models with --catalog)",
             list(missing)
         ),
         (Exclusion::Capabilities { missing }, Lang::Zh) => {
-            format!("在允许地域内没有具备必需能力 {} 的有价模型", list(missing))
+            format!("目录中没有具备必需能力 {} 的模型(可用 --catalog 加入其模型)", list(missing))
         }
         (Exclusion::NoTaskServed { reasons }, _) => {
             let parts: Vec<String> = reasons

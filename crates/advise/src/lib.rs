@@ -37,3 +37,5 @@ pub use tco::{CostItem, CostLine, Shortfall, Tco, UnitPrice, Unpriced};
 
 #[cfg(test)]
 mod fixtures;
+#[cfg(test)]
+mod properties;

@@ -19,6 +19,7 @@ use cloudfit_decide::{
 };
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
 
 use crate::assess::{AdviseError, Assessment};
 use crate::criterion::Criterion;
@@ -543,6 +544,14 @@ pub fn rank(
             seed: options.seed,
         };
         let in_main = cmp.members.len() == verified.len();
+        // Every (provider, criterion, fact) to resolve, then one SMAA pair per job, in parallel.
+        let mut jobs: Vec<(
+            usize,
+            Criterion,
+            crate::criterion::UnknownFact,
+            Override,
+            Override,
+        )> = Vec::new();
         for (pos, &i) in cmp.members.iter().enumerate() {
             let p = &assessment.providers[i];
             // Verified providers' facts are asked in the main comparison, the others' in the union.
@@ -564,21 +573,27 @@ pub fn rank(
                             (pos, c, v.value, Some((lo + fact.span, hi))),
                         )
                     };
-                    let at_best = cmp.first_shares(Some(&best))?;
-                    let at_worst = cmp.first_shares(Some(&worst))?;
-                    questions.push(question(
-                        &cmp,
-                        pos,
-                        QuestionFact::Unknown {
-                            criterion: c,
-                            fact: fact.clone(),
-                        },
-                        shares[pos],
-                        &at_best,
-                        &at_worst,
-                    ));
+                    jobs.push((pos, c, fact.clone(), best, worst));
                 }
             }
+        }
+        let answered: Vec<Result<Question, AdviseError>> = jobs
+            .into_par_iter()
+            .map(|(pos, c, fact, best, worst)| {
+                let at_best = cmp.first_shares(Some(&best))?;
+                let at_worst = cmp.first_shares(Some(&worst))?;
+                Ok(question(
+                    &cmp,
+                    pos,
+                    QuestionFact::Unknown { criterion: c, fact },
+                    shares[pos],
+                    &at_best,
+                    &at_worst,
+                ))
+            })
+            .collect();
+        for q in answered {
+            questions.push(q?);
         }
     }
     for v in &to_verify {
@@ -693,10 +708,23 @@ fn lead_on_gaps_of(
     if lead <= 0.0 {
         return None;
     }
+    // A gap: the winner's value is known and the runner-up's rests on facts it lacks, enough
+    // of them that its best plausible value would erase the difference. The current
+    // provider's egress price is the same fact for every target, so it is no one's gap.
+    let is_gap = |c: Criterion| {
+        let (w, r) = (pw.criterion(c), pr.criterion(c));
+        let own: f64 = r
+            .unknowns
+            .iter()
+            .filter(|u| u.key != "migration:egress")
+            .map(|u| u.span)
+            .sum();
+        !w.unknown && r.unknown && own > 0.0 && own >= (w.value - r.value).abs()
+    };
     let gaps: Vec<&Contribution> = contributions
         .iter()
         .filter(|c| c.contribution > 0.0)
-        .filter(|c| !pw.criterion(c.criterion).unknown && pr.criterion(c.criterion).unknown)
+        .filter(|c| is_gap(c.criterion))
         .collect();
     let gap_lead: f64 = gaps.iter().map(|c| c.contribution).sum();
     if gaps.is_empty() || gap_lead <= 0.5 * lead {

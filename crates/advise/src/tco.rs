@@ -355,28 +355,7 @@ pub fn eligible_models<'p>(
         purposes.dedup();
         return Err(Shortfall::Purpose { purposes });
     }
-    let (mut deprecated, mut preview) = (Vec::new(), Vec::new());
-    let current: Vec<&ModelOffering> = purposed
-        .iter()
-        .copied()
-        .filter(|m| match scope.lifecycle_ok(m) {
-            Ok(()) => true,
-            Err(Lifecycle::Preview) => {
-                preview.push(m.id.clone());
-                false
-            }
-            Err(Lifecycle::Deprecated) => {
-                deprecated.push(m.id.clone());
-                false
-            }
-        })
-        .collect();
-    if current.is_empty() {
-        return Err(Shortfall::Lifecycle {
-            deprecated,
-            preview,
-        });
-    }
+    let current = current_models(&purposed, scope)?;
     let need = task.max_prompt_tokens.unwrap_or(task.typical_prompt_tokens);
     let known_fit: Vec<&ModelOffering> = current
         .iter()
@@ -435,6 +414,37 @@ pub fn eligible_models<'p>(
         return Err(Shortfall::Context { need, largest });
     }
     floor_and_price(unknown_window).map(|models| (models, task.max_prompt_tokens.is_some()))
+}
+
+/// The models that are neither previews nor deprecated on `as_of` (unless the scope allows
+/// them); none left is a [`Shortfall::Lifecycle`] naming which were set aside.
+fn current_models<'p>(
+    models: &[&'p ModelOffering],
+    scope: Scope<'_>,
+) -> Result<Vec<&'p ModelOffering>, Shortfall> {
+    let (mut deprecated, mut preview) = (Vec::new(), Vec::new());
+    let current: Vec<&ModelOffering> = models
+        .iter()
+        .copied()
+        .filter(|m| match scope.lifecycle_ok(m) {
+            Ok(()) => true,
+            Err(Lifecycle::Preview) => {
+                preview.push(m.id.clone());
+                false
+            }
+            Err(Lifecycle::Deprecated) => {
+                deprecated.push(m.id.clone());
+                false
+            }
+        })
+        .collect();
+    if current.is_empty() {
+        return Err(Shortfall::Lifecycle {
+            deprecated,
+            preview,
+        });
+    }
+    Ok(current)
 }
 
 /// The usable current price lists of a model, in the buyer's billing currency when it has one.
@@ -551,14 +561,34 @@ fn task_line(
     let (models, context_unknown) = match eligible_models(provider, task, scope) {
         Ok(found) => found,
         Err(shortfall) => {
-            return CostLine::unpriced(
+            let mut line = CostLine::unpriced(
                 CostItem::Task(task.name.clone()),
                 quantities,
                 Unpriced::NoQualifyingModel {
                     capabilities: task.capabilities.iter().copied().collect(),
-                    shortfall,
+                    shortfall: shortfall.clone(),
                 },
-            )
+            );
+            // Models fit but their price in the allowed regions is unknown: the task can be
+            // served there at a price to ask for; name the strongest fitting model.
+            if shortfall == Shortfall::NoPriceInScope {
+                let anywhere = Scope {
+                    allowed: &[],
+                    ..scope
+                };
+                if let Ok((models, _)) = eligible_models(provider, task, anywhere) {
+                    line.choice = models
+                        .iter()
+                        .max_by(|a, b| {
+                            latest_score(a, INDEX_BENCHMARK)
+                                .unwrap_or(f64::MIN)
+                                .total_cmp(&latest_score(b, INDEX_BENCHMARK).unwrap_or(f64::MIN))
+                                .then(b.id.cmp(&a.id))
+                        })
+                        .map(|m| m.id.clone());
+                }
+            }
+            return line;
         }
     };
     for model in models {
@@ -673,23 +703,8 @@ fn embedding_line(
         .iter()
         .filter(|m| m.capabilities.contains(&Capability::Embeddings))
         .collect();
-    let (mut deprecated, mut preview) = (Vec::new(), Vec::new());
-    let current: Vec<&ModelOffering> = embedders
-        .iter()
-        .copied()
-        .filter(|m| match scope.lifecycle_ok(m) {
-            Ok(()) => true,
-            Err(Lifecycle::Preview) => {
-                preview.push(m.id.clone());
-                false
-            }
-            Err(Lifecycle::Deprecated) => {
-                deprecated.push(m.id.clone());
-                false
-            }
-        })
-        .collect();
-    for &model in &current {
+    let current = current_models(&embedders, scope);
+    for &model in current.as_deref().unwrap_or_default() {
         for price in usable_prices(provider, model, scope) {
             let Some(tier) = price.tiers.first() else {
                 continue;
@@ -747,11 +762,8 @@ fn embedding_line(
                             needed: vec![Capability::Embeddings],
                             missing: vec![Capability::Embeddings],
                         }
-                    } else if current.is_empty() {
-                        Shortfall::Lifecycle {
-                            deprecated,
-                            preview,
-                        }
+                    } else if let Err(lifecycle) = current {
+                        lifecycle
                     } else {
                         Shortfall::NoPriceInScope
                     },

@@ -398,10 +398,14 @@ pub struct MarketClaim {
     pub claim_zh: Option<String>,
     /// What was measured (`AI cloud revenue share`, `LLM token-call share`).
     pub measure: String,
+    /// The same in Chinese, when the catalog gives it (also for scope and period).
+    pub measure_zh: Option<String>,
     /// Market the measure covers (`China AI cloud`, `global cloud infrastructure`).
     pub scope: String,
+    pub scope_zh: Option<String>,
     /// Period measured (`1H 2025`, `2025H1`, `Q2 2025`).
     pub period: String,
+    pub period_zh: Option<String>,
     pub value: Option<f64>,
     /// Unit of `value` (`percent`, `rank`).
     pub unit: Option<String>,

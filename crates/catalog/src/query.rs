@@ -182,7 +182,8 @@ impl Provider {
 
     /// Whether a certification is on record as held: `name` case-insensitively (`iso27001`),
     /// and for a graded form (`MLPS3`) a record of at least that level. A record that says the
-    /// certification is not held does not count; what it covers is for the caller to weigh.
+    /// certification is not held, or that covers another product of the provider, does not
+    /// count; whether a platform certificate covers the model service is for the caller to weigh.
     pub fn has_certification(&self, name: &str) -> bool {
         let (name, level) = match crate::names::parse_certification(name) {
             Some((n, level)) => (n, level),
@@ -190,6 +191,7 @@ impl Provider {
         };
         self.certifications.iter().any(|c| {
             c.held
+                && c.coverage != crate::model::CertCoverage::OtherProduct
                 && c.name.eq_ignore_ascii_case(name)
                 && level.is_none_or(|want| c.level.is_some_and(|have| have >= want))
         })

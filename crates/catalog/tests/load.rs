@@ -682,6 +682,13 @@ source = "https://aggregator.example/acme"
 as_of = "2026-02-01"
 
 [[certification]]
+name = "PCI-DSS"
+coverage = "other-product"
+scope = "Acme Pay only"
+source = "https://acme.example/pay"
+as_of = "2026-02-01"
+
+[[certification]]
 name = "GENAI-FILING"
 coverage = "model-service"
 scope = "Acme Large"
@@ -721,6 +728,10 @@ reliability = "third-party"
     );
     assert!(acme.has_certification("mlps4"));
     assert!(!acme.has_certification("MLPS5"));
+    assert!(
+        !acme.has_certification("PCI-DSS"),
+        "another product's certificate is not the provider's"
+    );
     let filing = acme
         .certifications
         .iter()
@@ -1103,4 +1114,19 @@ fn an_alias_must_not_name_another_provider() {
         text.contains("gamma.toml:5: provider.aliases[1]: alias `B` of provider `gamma` is already the alias of provider `beta`"),
         "{text}"
     );
+}
+
+#[test]
+fn every_builtin_provider_is_found_by_each_of_its_aliases() {
+    let c = Catalog::builtin().unwrap();
+    for p in c.providers.values() {
+        assert!(!p.aliases.is_empty(), "{} has no aliases", p.id);
+        for a in &p.aliases {
+            assert_eq!(
+                c.find_provider(a).map(|f| f.id.as_str()),
+                Some(p.id.as_str()),
+                "alias {a}"
+            );
+        }
+    }
 }

@@ -68,6 +68,21 @@ pub fn run(args: Args) -> CmdResult {
         for e in &advice.assessment.excluded {
             map.insert(e.provider.clone(), Err(i18n::exclusion(&e.reason, lang)));
         }
+        for v in &advice.to_verify {
+            let id = advice.assessment.providers[v.index].id.clone();
+            let share = v.first_rank_share_if_held * 100.0;
+            map.insert(
+                id,
+                Err(match lang {
+                    i18n::Lang::En => format!(
+                        "to verify: a hard constraint is unknown; if it holds, first in {share:.0}% of weightings"
+                    ),
+                    i18n::Lang::Zh => {
+                        format!("待核实:硬约束未知;若成立,在 {share:.0}% 的权重下排第一")
+                    }
+                }),
+            );
+        }
         standing = Some((profile.name.clone(), map));
     }
     let claims: Vec<Value> = catalog
@@ -78,9 +93,16 @@ pub fn run(args: Args) -> CmdResult {
                 (i18n::Lang::Zh, Some(zh)) => zh.clone(),
                 _ => c.claim_en.clone(),
             };
+            let zh = |en: &String, zh: &Option<String>| match (lang, zh) {
+                (i18n::Lang::Zh, Some(z)) => z.clone(),
+                _ => en.clone(),
+            };
             let mut v = json!({
-                "id": c.id, "provider": c.provider, "claim": text, "measure": c.measure,
-                "scope": c.scope, "period": c.period, "value": c.value, "unit": c.unit,
+                "id": c.id, "provider": c.provider, "claim": text,
+                "measure": zh(&c.measure, &c.measure_zh),
+                "scope": zh(&c.scope, &c.scope_zh),
+                "period": zh(&c.period, &c.period_zh),
+                "value": c.value, "unit": c.unit,
                 "report": c.report, "source": c.source.source, "as_of": c.source.as_of,
             });
             if let Some((_, map)) = &standing {

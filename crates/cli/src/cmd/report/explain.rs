@@ -180,6 +180,25 @@ pub fn summary_lines(advice: &Advice, lang: Lang) -> Vec<String> {
             ),
         });
     }
+    for r in &advice.ranking {
+        let p = &advice.assessment.providers[r.index];
+        for line in &p.tco.lines {
+            let (Some(need), Some(model)) = (line.context_unknown, line.choice.as_deref()) else {
+                continue;
+            };
+            let item = i18n::cost_item(&line.item, lang);
+            out.push(match lang {
+                Lang::En => format!(
+                    "Check: {} prices {item} on {model}, whose context window the catalog does not know; ask whether it takes {need}-token prompts",
+                    p.id
+                ),
+                Lang::Zh => format!(
+                    "请核实:{} 的{item}按 {model} 计价,目录中没有它的上下文窗口;请确认它能否处理 {need} token 的提示",
+                    p.id
+                ),
+            });
+        }
+    }
     if let (Some(robust), Some(first)) = (advice.most_robust, advice.ranking.first()) {
         let rs = advice
             .ranking
@@ -367,4 +386,33 @@ pub fn question_lines(advice: &Advice, lang: Lang, limit: usize) -> Vec<String> 
         });
     }
     out
+}
+
+/// Which block of findings a report shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Findings {
+    /// Notes to read before the table (no heading).
+    Summary,
+    ToVerify,
+    Questions,
+}
+
+impl Findings {
+    /// The block's heading label key, `None` for the summary.
+    pub fn heading(self) -> Option<&'static str> {
+        match self {
+            Findings::Summary => None,
+            Findings::ToVerify => Some("to_verify"),
+            Findings::Questions => Some("questions"),
+        }
+    }
+
+    /// The block's lines; reports list at most `questions` questions.
+    pub fn lines(self, advice: &Advice, lang: Lang, questions: usize) -> Vec<String> {
+        match self {
+            Findings::Summary => summary_lines(advice, lang),
+            Findings::ToVerify => to_verify_lines(advice, lang),
+            Findings::Questions => question_lines(advice, lang, questions),
+        }
+    }
 }

@@ -21,6 +21,7 @@ pub fn value(criterion: Criterion, x: f64, unknown: bool, evidence: bool) -> Cri
             Vec::new()
         },
         note: String::new(),
+        unknowns: Vec::new(),
     }
 }
 

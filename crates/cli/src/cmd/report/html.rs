@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use cloudfit_advise::i18n::{self, label, Lang};
 use cloudfit_advise::{Advice, Criterion, Profile};
 
-use super::explain::{explanation_lines, question_lines, summary_lines, to_verify_lines};
+use super::explain::{explanation_lines, Findings};
 use super::table::text_width;
 use super::{
     ahp_inconsistent, cited, colon, header, legend, preset_source, provider_name, row, unit_of,
@@ -153,27 +153,24 @@ fn html_excluded(out: &mut String, advice: &Advice, lang: Lang) {
     out.push_str("</ul>\n");
 }
 
-/// Summary notes, providers to verify and the questions worth asking, as HTML.
-fn html_findings(out: &mut String, advice: &Advice, lang: Lang, part: &str) {
-    let lines = match part {
-        "summary" => summary_lines(advice, lang),
-        "to_verify" => to_verify_lines(advice, lang),
-        _ => question_lines(advice, lang, 8),
-    };
-    if lines.is_empty() {
-        return;
-    }
-    if part == "summary" {
-        for line in lines {
-            let _ = writeln!(out, "<p class=\"note\">{}</p>", escape(&line));
+/// Summary notes, providers to verify or the questions worth asking, as HTML.
+fn html_findings(out: &mut String, advice: &Advice, lang: Lang, part: Findings) {
+    let lines = part.lines(advice, lang, 8);
+    match part.heading() {
+        _ if lines.is_empty() => {}
+        None => {
+            for line in lines {
+                let _ = writeln!(out, "<p class=\"note\">{}</p>", escape(&line));
+            }
         }
-        return;
+        Some(key) => {
+            let _ = writeln!(out, "<h2>{}</h2>\n<ul>", label(key, lang));
+            for line in lines {
+                let _ = writeln!(out, "<li>{}</li>", escape(&line));
+            }
+            out.push_str("</ul>\n");
+        }
     }
-    let _ = writeln!(out, "<h2>{}</h2>\n<ul>", label(part, lang));
-    for line in lines {
-        let _ = writeln!(out, "<li>{}</li>", escape(&line));
-    }
-    out.push_str("</ul>\n");
 }
 
 /// The forwardable, self-contained HTML report with an inline SVG chart.
@@ -210,15 +207,15 @@ pub fn rank_html(advice: &Advice, profile: &Profile, lang: Lang) -> String {
             escape(source)
         );
     }
-    html_findings(&mut out, advice, lang, "summary");
+    html_findings(&mut out, advice, lang, Findings::Summary);
     if advice.ranking.is_empty() {
         let _ = writeln!(
             out,
             "<p><b>{}</b></p>",
             escape(label("none_qualifies", lang))
         );
-        html_findings(&mut out, advice, lang, "to_verify");
-        html_findings(&mut out, advice, lang, "questions");
+        html_findings(&mut out, advice, lang, Findings::ToVerify);
+        html_findings(&mut out, advice, lang, Findings::Questions);
         html_excluded(&mut out, advice, lang);
         out.push_str(HTML_END);
         return out;
@@ -302,8 +299,8 @@ pub fn rank_html(advice: &Advice, profile: &Profile, lang: Lang) -> String {
         );
     }
     out.push_str("</ul>\n");
-    html_findings(&mut out, advice, lang, "to_verify");
-    html_findings(&mut out, advice, lang, "questions");
+    html_findings(&mut out, advice, lang, Findings::ToVerify);
+    html_findings(&mut out, advice, lang, Findings::Questions);
     html_excluded(&mut out, advice, lang);
     if let Some(items) = unpriced_everywhere(advice, lang) {
         let _ = writeln!(

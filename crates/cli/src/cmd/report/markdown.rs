@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use cloudfit_advise::i18n::{self, label, Lang};
 use cloudfit_advise::{Advice, Profile};
 
-use super::explain::{explanation_lines, question_lines, summary_lines, to_verify_lines};
+use super::explain::{explanation_lines, Findings};
 use super::table::text_width;
 use super::{
     ahp_inconsistent, cited, colon, header, legend, names_line, numeric, preset_source,
@@ -101,30 +101,22 @@ fn md_excluded(out: &mut String, advice: &Advice, lang: Lang) {
     }
 }
 
-/// Summary notes, providers to verify and the questions worth asking, as Markdown.
-fn md_findings(out: &mut String, advice: &Advice, lang: Lang, part: &str) {
-    let lines = match part {
-        "summary" => summary_lines(advice, lang),
-        "to_verify" => to_verify_lines(advice, lang),
-        _ => question_lines(advice, lang, 8),
-    };
-    if lines.is_empty() {
-        return;
-    }
-    if part == "summary" {
-        for line in lines {
-            let _ = writeln!(
-                out,
-                "> {}
-",
-                md_escape(&line)
-            );
+/// Summary notes, providers to verify or the questions worth asking, as Markdown.
+fn md_findings(out: &mut String, advice: &Advice, lang: Lang, part: Findings) {
+    let lines = part.lines(advice, lang, 8);
+    match part.heading() {
+        _ if lines.is_empty() => {}
+        None => {
+            for line in lines {
+                let _ = writeln!(out, "> {}\n", md_escape(&line));
+            }
         }
-        return;
-    }
-    let _ = writeln!(out, "\n## {}\n", label(part, lang));
-    for line in lines {
-        let _ = writeln!(out, "- {}", md_escape(&line));
+        Some(key) => {
+            let _ = writeln!(out, "\n## {}\n", label(key, lang));
+            for line in lines {
+                let _ = writeln!(out, "- {}", md_escape(&line));
+            }
+        }
     }
 }
 
@@ -156,11 +148,11 @@ pub fn rank_markdown(advice: &Advice, profile: &Profile, lang: Lang) -> String {
             md_escape(source)
         );
     }
-    md_findings(&mut out, advice, lang, "summary");
+    md_findings(&mut out, advice, lang, Findings::Summary);
     if advice.ranking.is_empty() {
         let _ = writeln!(out, "**{}**\n", md_escape(label("none_qualifies", lang)));
-        md_findings(&mut out, advice, lang, "to_verify");
-        md_findings(&mut out, advice, lang, "questions");
+        md_findings(&mut out, advice, lang, Findings::ToVerify);
+        md_findings(&mut out, advice, lang, Findings::Questions);
         md_excluded(&mut out, advice, lang);
         return out;
     }
@@ -214,8 +206,8 @@ pub fn rank_markdown(advice: &Advice, profile: &Profile, lang: Lang) -> String {
     if let Some(cr) = ahp_inconsistent(advice) {
         let _ = writeln!(out, "- {} (CR = {cr:.3})", label("ahp_inconsistent", lang));
     }
-    md_findings(&mut out, advice, lang, "to_verify");
-    md_findings(&mut out, advice, lang, "questions");
+    md_findings(&mut out, advice, lang, Findings::ToVerify);
+    md_findings(&mut out, advice, lang, Findings::Questions);
     md_excluded(&mut out, advice, lang);
     if let Some(items) = unpriced_everywhere(advice, lang) {
         let _ = writeln!(out, "\n{}{c}{items}", label("unpriced_everywhere", lang));

@@ -397,12 +397,16 @@ fn ahp_inconsistent(advice: &Advice) -> Option<f64> {
 }
 
 /// `source, as of` for an evidence line (derived values have no date).
+/// Source, date and reliability of a fact, for reports.
 fn cited(e: &Evidence) -> String {
-    if e.as_of.is_empty() {
-        e.source.clone()
-    } else {
-        format!("{}, {}", e.source, e.as_of)
+    let mut out = e.source.clone();
+    if !e.as_of.is_empty() {
+        out.push_str(&format!(", {}", e.as_of));
     }
+    if let Some(r) = e.reliability {
+        out.push_str(&format!(", {r}"));
+    }
+    out
 }
 
 fn preset_source(profile: &Profile, lang: Lang) -> Option<&'static str> {

@@ -7,9 +7,7 @@ use cloudfit_advise::i18n::{self, label, Lang};
 use cloudfit_advise::Advice;
 use comfy_table::{CellAlignment, ColumnConstraint, Table, Width as ComfyWidth};
 
-use super::explain::{
-    explanation_lines_named, question_lines, summary_lines, to_verify_lines, Naming,
-};
+use super::explain::{explanation_lines_named, Findings, Naming};
 use super::{
     ahp_inconsistent, colon, header, legend, names_line, numeric, row, unpriced_everywhere,
     weights_line, Columns,
@@ -58,6 +56,7 @@ pub fn wrap(text: &str, first: &str, rest: &str, width: usize) -> String {
     let mut lines = Lines {
         out: String::new(),
         line: String::new(),
+        last: 0,
         used: 0,
         empty: true,
         rest,
@@ -69,6 +68,7 @@ pub fn wrap(text: &str, first: &str, rest: &str, width: usize) -> String {
         }
         let prefix = if n == 0 { first } else { rest };
         lines.line = prefix.to_owned();
+        lines.last = lines.line.len();
         lines.used = text_width(prefix);
         lines.empty = true;
         for (k, item) in paragraph.split(DOT).enumerate() {
@@ -127,6 +127,8 @@ fn pieces(text: &str) -> Vec<(bool, String)> {
 struct Lines<'a> {
     out: String,
     line: String,
+    /// Byte offset in `line` where the last piece (with its space) starts.
+    last: usize,
     used: usize,
     empty: bool,
     rest: &'a str,
@@ -138,6 +140,7 @@ impl Lines<'_> {
         self.out.push_str(self.line.trim_end());
         self.out.push('\n');
         self.line = self.rest.to_owned();
+        self.last = self.line.len();
         self.used = text_width(self.rest);
         self.empty = true;
     }
@@ -145,9 +148,21 @@ impl Lines<'_> {
     fn push(&mut self, space: bool, piece: &str) {
         let w = text_width(piece);
         let gap = usize::from(space && !self.empty);
-        if !self.empty && self.used + gap + w > self.width && !closes(piece) {
-            self.newline();
+        if !self.empty && self.used + gap + w > self.width {
+            if closes(piece) && !space {
+                // Punctuation may not start a line: carry the word before it down with it.
+                let tail = self.line.split_off(self.last);
+                self.used -= text_width(&tail);
+                self.newline();
+                let tail = tail.trim_start();
+                self.line.push_str(tail);
+                self.used += text_width(tail);
+                self.empty = tail.is_empty();
+            } else {
+                self.newline();
+            }
         }
+        self.last = self.line.len();
         if space && !self.empty {
             self.line.push(' ');
             self.used += 1;
@@ -225,33 +240,13 @@ fn push_excluded(out: &mut String, advice: &Advice, lang: Lang) {
 }
 
 /// The default people-facing table.
-fn push_to_verify(out: &mut String, advice: &Advice, lang: Lang) {
-    let lines = to_verify_lines(advice, lang);
-    if lines.is_empty() {
+/// Providers to verify or the questions worth asking, under their heading.
+fn push_findings(out: &mut String, advice: &Advice, lang: Lang, part: Findings) {
+    let lines = part.lines(advice, lang, 5);
+    let Some(key) = part.heading().filter(|_| !lines.is_empty()) else {
         return;
-    }
-    let _ = writeln!(
-        out,
-        "\n{}{}",
-        label("to_verify", lang),
-        colon(lang).trim_end()
-    );
-    for line in lines {
-        let _ = writeln!(out, "{}", wrap(&line, "  ", "    ", WIDTH));
-    }
-}
-
-fn push_questions(out: &mut String, advice: &Advice, lang: Lang) {
-    let lines = question_lines(advice, lang, 5);
-    if lines.is_empty() {
-        return;
-    }
-    let _ = writeln!(
-        out,
-        "\n{}{}",
-        label("questions", lang),
-        colon(lang).trim_end()
-    );
+    };
+    let _ = writeln!(out, "\n{}{}", label(key, lang), colon(lang).trim_end());
     for line in lines {
         let _ = writeln!(out, "{}", wrap(&line, "  ", "     ", WIDTH));
     }
@@ -283,7 +278,7 @@ pub fn rank_table(advice: &Advice, lang: Lang) -> String {
         WIDTH,
     ));
     out.push('\n');
-    for line in summary_lines(advice, lang) {
+    for line in Findings::Summary.lines(advice, lang, 0) {
         let _ = writeln!(out, "{}", wrap(&line, "", "  ", WIDTH));
     }
     if advice.ranking.is_empty() {
@@ -293,8 +288,8 @@ pub fn rank_table(advice: &Advice, lang: Lang) -> String {
             "\n{}",
             wrap(label("none_qualifies", lang), "", "  ", WIDTH)
         );
-        push_to_verify(&mut out, advice, lang);
-        push_questions(&mut out, advice, lang);
+        push_findings(&mut out, advice, lang, Findings::ToVerify);
+        push_findings(&mut out, advice, lang, Findings::Questions);
         push_excluded(&mut out, advice, lang);
         return out;
     }
@@ -343,8 +338,8 @@ pub fn rank_table(advice: &Advice, lang: Lang) -> String {
             )
         );
     }
-    push_to_verify(&mut out, advice, lang);
-    push_questions(&mut out, advice, lang);
+    push_findings(&mut out, advice, lang, Findings::ToVerify);
+    push_findings(&mut out, advice, lang, Findings::Questions);
     push_excluded(&mut out, advice, lang);
     if let Some(items) = unpriced_everywhere(advice, lang) {
         let _ = writeln!(
