@@ -513,6 +513,33 @@ fn the_current_provider_is_found_by_the_names_users_say() {
 }
 
 #[test]
+fn the_names_chinese_users_say_resolve_in_the_builtin_catalog() {
+    let files = Files::new();
+    for (name, id) in [
+        ("aliyun", "alibaba-cloud"),
+        ("阿里云", "alibaba-cloud"),
+        ("华为云", "huawei-cloud"),
+        ("腾讯云", "tencent-cloud"),
+        ("火山引擎", "volcengine"),
+        ("百度智能云", "baidu-cloud"),
+        ("京东云", "jd-cloud"),
+        ("金山云", "kingsoft-cloud"),
+    ] {
+        let p = files.write(
+            "current.toml",
+            &profile_text(
+                "",
+                "",
+                &format!("[current]\nprovider = {name:?}\nengineer_day_rate = \"2500 CNY\""),
+            ),
+        );
+        let v: Value =
+            serde_json::from_str(&ok(&["profile", "check", &p, "--format", "json"])).unwrap();
+        assert_eq!(v["current"]["provider"], id, "{name}");
+    }
+}
+
+#[test]
 fn money_is_accepted_as_a_string() {
     let files = Files::new();
     let p = files.write(

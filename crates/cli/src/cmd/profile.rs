@@ -895,7 +895,8 @@ cache_hit_share = 0.3              # share of input tokens served from the promp
 
 # Where you run today; without [current] the system is a new build and migration counts engineer-days.
 {current_hash}[current]
-{current_hash}provider = "alibaba-cloud"         # a catalog id or a name users say, as `cloudfit catalog list providers` shows
+{current_hash}provider = "aliyun"                # an id (alibaba-cloud) or a name users say (aliyun, 阿里云, 华为云, 腾讯云,
+{current_hash}                                   # 火山引擎, 百度智能云, ...): `cloudfit catalog list providers`
 {current_hash}data_to_move_gb = 500              # data to move out, GB, at the current provider's egress price; default 0
 {current_hash}engineer_day_rate = "2500 CNY"     # cost of one engineer-day (integration and testing work)
 {current_hash}embedded_corpus_tokens = 0         # tokens of your corpus to re-embed at the new provider; default 0
@@ -979,7 +980,8 @@ cache_hit_share = 0.3              # 命中提示缓存的输入 token 比例,0 
 
 # 当前使用的厂商;没有 [current] 表示新建系统,迁移以人天计。
 {current_hash}[current]
-{current_hash}provider = "alibaba-cloud"         # 目录 id 或常用名称,见 `cloudfit catalog list providers`
+{current_hash}provider = "阿里云"                # 目录 id(alibaba-cloud)或常用名称(aliyun、阿里云、华为云、腾讯云、
+{current_hash}                                   # 火山引擎、百度智能云等),见 `cloudfit catalog list providers`
 {current_hash}data_to_move_gb = 500              # 需迁出的数据,GB,按现有厂商的出网价格计;默认 0
 {current_hash}engineer_day_rate = "2500 CNY"     # 一个人天的成本(集成和测试工作)
 {current_hash}embedded_corpus_tokens = 0         # 迁移后需在新厂商重新嵌入的语料 token 数;默认 0
