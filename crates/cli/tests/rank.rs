@@ -535,7 +535,7 @@ capabilities = ["chat"]
             "{format}: {text}"
         );
         assert!(
-            text.contains("FEDRAMP-HIGH"),
+            text.contains("FedRAMP-High"),
             "{format}: the reasons are listed"
         );
     }

@@ -21,14 +21,17 @@ pub enum MethodArg {
 
 #[derive(clap::Args)]
 #[command(after_help = "\
-Criteria (units): cost (currency/month, monthly TCO of the workload), performance (output tokens/s, \
-measured), stability (expected downtime h/month from SLA, incidents in the 24 months before \
---as-of, measured errors), compliance (points 0-100: certifications + residency), ai_capability \
-(points 0-100: task coverage and public quality scores), migration (one-time cost, or engineer-days \
-without [current]). The table shows short headers and prints the units once under it. A number \
-marked ? includes an unknown fact; `unknown` means no fact at all; a column of ? alone is unknown \
-for every provider. WSM/TOPSIS count an unknown at the worst known value; SMAA samples its \
-plausible range. first_rank_share is always SMAA-2 under the profile's weight information.")]
+Criteria (units): cost (currency/month, monthly TCO of the workload on the model chosen per task), \
+performance (output tokens/s: measured, else published), stability (expected h/month without \
+service: observed downtime or model-API SLA allowance, never below incidents in the buyer's \
+jurisdictions in the 24 months before --as-of, plus the wait for a first support response), \
+compliance (points 0-100: certifications + residency + data use), ai_capability (points 0-100: task \
+coverage and the chosen models' public quality scores), migration (one-time cost, or engineer-days \
+without [current]). A number marked ? includes an unknown fact; `unknown` means no fact at all. An \
+unknown counts at the worst value known in the catalog; SMAA samples its plausible range. A provider \
+whose residency or required certification is unknown is listed to verify, with the rank it would \
+take; the questions list the unknowns that move the result most. first_rank_share is always SMAA-2 \
+under the profile's weight information. Profile keys: docs/profile.md.")]
 pub struct Args {
     /// Business profile (TOML); see examples/profiles/
     #[arg(long, value_name = "P.toml")]
