@@ -294,6 +294,27 @@ impl Pieces {
         Self::Owned { text, ends }
     }
 
+    /// The first `n` tokens (all of them when there are fewer).
+    pub(crate) fn truncated(self, n: usize) -> Self {
+        if n >= self.len() {
+            return self;
+        }
+        match self {
+            Self::Corpus { corpus, first, .. } => Self::Corpus {
+                corpus,
+                first,
+                count: n,
+            },
+            Self::Owned { text, ends } => {
+                let cut = if n == 0 { 0 } else { ends[n - 1] };
+                Self::Owned {
+                    text: text[..cut].to_owned(),
+                    ends: ends[..n].to_vec(),
+                }
+            }
+        }
+    }
+
     /// Number of tokens.
     pub(crate) fn len(&self) -> usize {
         match self {
