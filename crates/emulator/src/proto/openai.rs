@@ -19,7 +19,7 @@ use serde_json::{json, Value};
 use super::limits::{self, Overrun};
 use super::{
     bad, bad_field, bearer, bound_text, chat_model, header, json_response, key_ok, make_id,
-    prompt_builder, stream_response, Ctx, ErrKind, Fault, Kind, Rule,
+    mentions_json, prompt_builder, stream_response, Ctx, ErrKind, Fault, Kind, Rule,
 };
 use crate::cache::Prompt;
 use crate::config::{Dialect, StreamErrorKind};
@@ -264,6 +264,16 @@ fn parse_chat(p: &Provider, v: &Value, deployment: Option<String>) -> Result<Cha
     // validated above: 1..=MAX_CHOICES
     let choices = v.get("n").and_then(Value::as_u64).unwrap_or(1) as u32;
     let reasons = chat_model(p, &model).ok_or_else(|| ErrKind::ModelNotFound(model.clone()))?;
+    if reasons
+        && refuses_max_tokens(p.cfg.dialect)
+        && v.get("max_tokens").is_some_and(|m| !m.is_null())
+    {
+        return Err(bad_field(
+            UNSUPPORTED_MAX_TOKENS,
+            "max_tokens",
+            "unsupported_parameter",
+        ));
+    }
     let max_tokens = v
         .get("max_completion_tokens")
         .or_else(|| v.get("max_tokens"))
@@ -291,6 +301,9 @@ fn parse_chat(p: &Provider, v: &Value, deployment: Option<String>) -> Result<Cha
         })
         .flatten();
     let json_mode = matches!(format_type, Some("json_object" | "json_schema"));
+    if format_type == Some("json_object") && !mentions_json(&v["messages"]) {
+        return Err(bad(JSON_WORD_MISSING, Some("messages")));
+    }
     // Input tokens: the messages and tool definitions. The whole request prefix is cacheable,
     // tools and structured-output schema included (OpenAI prompt-caching guide); one unit per
     // message.
@@ -376,6 +389,23 @@ fn overrun(o: Overrun, cap_field: &str) -> ErrKind {
         ),
     }
 }
+
+/// OpenAI's reasoning models (o-series, gpt-5) take only `max_completion_tokens`; the body of
+/// the 400 is quoted in griptape-ai/ComfyUI-Griptape#312 and microsoft/vscode-copilot-release#8065
+/// (`type: invalid_request_error`, `param: max_tokens`, `code: unsupported_parameter`), and
+/// Azure answers the same (anomalyco/opencode#37964).
+const UNSUPPORTED_MAX_TOKENS: &str = "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.";
+
+/// Dialects whose reasoning models refuse `max_tokens` (the compatible family keeps it: DeepSeek's
+/// reasoner documents `max_tokens`).
+fn refuses_max_tokens(d: Dialect) -> bool {
+    matches!(d, Dialect::Standard | Dialect::Azure)
+}
+
+/// JSON mode needs the word in the conversation (OpenAI's JSON-mode guide: "the string "JSON"
+/// must appear somewhere in the context"); the 400 as quoted from the API in mem0ai/mem0#3559
+/// (DashScope words it the same, agno-agi/agno#5317). Its `code` is not in any quoted body.
+const JSON_WORD_MISSING: &str = "'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.";
 
 /// The most choices one request may ask for (`n`: "Minimum: 1. Maximum: 128." in the Azure
 /// OpenAI chat completions spec, which mirrors OpenAI's).
