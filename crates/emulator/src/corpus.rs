@@ -315,6 +315,10 @@ impl Pieces {
         }
     }
 
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// Number of tokens.
     pub(crate) fn len(&self) -> usize {
         match self {

@@ -1,7 +1,7 @@
 //! cloudfit-emulator: protocol-faithful stand-ins for AI clouds on loopback.
 //!
-//! Each emulated provider speaks one wire protocol (OpenAI Chat Completions and its
-//! OpenAI-compatible family, Anthropic Messages, AWS Bedrock Converse and InvokeModel (Claude,
+//! Each emulated provider speaks one wire protocol (OpenAI Chat Completions and Responses and
+//! their OpenAI-compatible family, Anthropic Messages, AWS Bedrock Converse and InvokeModel (Claude,
 //! embeddings), Google Gemini) on its own address, with configurable models, time to first
 //! token, pace, output length, deterministic text and usage accounting, and token limits, and
 //! faults on demand (429s, 5xx, connection resets, stalled or cut

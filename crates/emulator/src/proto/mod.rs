@@ -6,6 +6,7 @@ pub(crate) mod bedrock;
 pub(crate) mod gemini;
 pub(crate) mod limits;
 pub(crate) mod openai;
+pub(crate) mod responses;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -47,6 +47,11 @@ pub(crate) fn router(p: &Provider) -> Router<Arc<Provider>> {
             .route(&format!("{prefix}/models"), get(list_models))
             .route(&format!("{prefix}/models/{{model}}"), get(get_model));
     }
+    if super::responses::offers_responses(p.cfg.dialect) {
+        for path in super::responses::paths(p.cfg.dialect) {
+            r = r.route(path, post(super::responses::create));
+        }
+    }
     if p.cfg.dialect == Dialect::Azure {
         r = r
             .route(
@@ -155,7 +160,7 @@ fn azure_error(kind: &ErrKind) -> Response {
     error_body(Dialect::Azure, kind)
 }
 
-fn error_fn(d: Dialect) -> fn(&ErrKind) -> Response {
+pub(crate) fn error_fn(d: Dialect) -> fn(&ErrKind) -> Response {
     if d == Dialect::Azure {
         azure_error
     } else {
@@ -163,7 +168,7 @@ fn error_fn(d: Dialect) -> fn(&ErrKind) -> Response {
     }
 }
 
-fn check_key(p: &Provider, headers: &HeaderMap) -> Result<(), ErrKind> {
+pub(crate) fn check_key(p: &Provider, headers: &HeaderMap) -> Result<(), ErrKind> {
     let key = bearer(headers).or_else(|| {
         (p.cfg.dialect == Dialect::Azure)
             .then(|| header(headers, "api-key"))
@@ -181,7 +186,7 @@ fn check_key(p: &Provider, headers: &HeaderMap) -> Result<(), ErrKind> {
     }))
 }
 
-fn parse_object(body: &[u8]) -> Result<Value, ErrKind> {
+pub(crate) fn parse_object(body: &[u8]) -> Result<Value, ErrKind> {
     match serde_json::from_slice::<Value>(body) {
         Ok(v @ Value::Object(_)) => Ok(v),
         _ => Err(bad(
@@ -367,7 +372,7 @@ fn parse_chat(p: &Provider, v: &Value, deployment: Option<String>) -> Result<Cha
 /// reduce the length of the messages.` (`context_length_exceeded`, param `messages`); all three
 /// quoted from API responses in clients' issue trackers (tailcallhq/forgecode#1185,
 /// ChatGPTNextWeb/NextChat#3195, dimagi/open-chat-studio#463).
-fn overrun(o: Overrun, cap_field: &str) -> ErrKind {
+pub(crate) fn overrun(o: Overrun, cap_field: &str) -> ErrKind {
     match o {
         Overrun::Output { requested, limit } => bad_field(
             format!("{cap_field} is too large: {requested}. This model supports at most {limit} completion tokens, whereas you provided {requested}."),
@@ -487,7 +492,7 @@ fn check_sampling(v: &Value) -> Result<(), ErrKind> {
 
 /// The 400 for one refused field; "integer" or "decimal" is the field's type, not the value's
 /// (`temperature: 3` is "decimal above maximum value ... but got 3 instead").
-fn field_error(name: &str, kind: Kind, fault: Fault, value: &Value) -> ErrKind {
+pub(crate) fn field_error(name: &str, kind: Kind, fault: Fault, value: &Value) -> ErrKind {
     let (side, relation, bound) = match fault {
         Fault::Type(Kind::Integer) => return type_error(name, "an integer", value),
         Fault::Type(Kind::Number) => return type_error(name, "a decimal", value),
@@ -511,7 +516,7 @@ fn field_error(name: &str, kind: Kind, fault: Fault, value: &Value) -> ErrKind {
     )
 }
 
-fn type_error(name: &str, expected: &str, got: &Value) -> ErrKind {
+pub(crate) fn type_error(name: &str, expected: &str, got: &Value) -> ErrKind {
     let got = match got {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
