@@ -37,7 +37,8 @@
 //!
 //! Admin API, on every provider's own address: `GET|PUT /_emulator/faults`,
 //! `GET /_emulator/hits`, `POST /_emulator/reset` (also empties the prompt cache),
-//! `GET /_emulator/info` (with the prompt cache's rule, entries and counters).
+//! `GET /_emulator/info` (with the prompt cache's rule, entries and counters, and the requests
+//! in flight now and at most since the last reset: [`InFlight`]).
 
 mod admin;
 mod cache;
@@ -60,7 +61,9 @@ pub use config::{
 };
 pub use dist::Dist;
 pub use error::{ConfigError, ConfigIssue, EmulatorError};
-pub use server::{BoundProvider, Emulator, FaultHits, HitCounts, RouteHits, RunningEmulator};
+pub use server::{
+    BoundProvider, Emulator, FaultHits, HitCounts, InFlight, RouteHits, RunningEmulator,
+};
 pub use tokenize::count_tokens;
 
 /// The router of one provider: its protocol's routes plus the admin API.
