@@ -13,7 +13,7 @@ use crate::tokenize::token_ends;
 /// Tokens in a corpus; responses longer than this wrap around.
 const CORPUS_TOKENS: usize = 1 << 16;
 
-const WORDS: &[&str] = &[
+pub(crate) const WORDS: &[&str] = &[
     "cloud",
     "model",
     "token",

@@ -46,6 +46,7 @@ mod config;
 mod corpus;
 mod dist;
 mod error;
+mod logprobs;
 mod plan;
 mod proto;
 mod server;

@@ -269,3 +269,118 @@ async fn json_mode_needs_the_word_json_and_answers_valid_json() {
     assert_eq!(resp.status(), 200);
     em.shutdown().await;
 }
+
+/// Tokens of a `logprobs.content` list, checked entry by entry against OpenAI's shape.
+fn logprob_tokens(content: &Value, top: usize) -> Vec<String> {
+    content
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let token = e["token"].as_str().unwrap();
+            assert_eq!(e["bytes"], json!(token.as_bytes()), "{e}");
+            assert!(e["logprob"].as_f64().unwrap() <= 0.0);
+            let alts = e["top_logprobs"].as_array().unwrap();
+            assert_eq!(alts.len(), top, "{e}");
+            for a in alts {
+                assert!(a["token"].is_string() && a["logprob"].is_f64() && a["bytes"].is_array());
+            }
+            token.to_owned()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn logprobs_come_per_token_plain_and_streamed() {
+    let mut p = provider("oa", Protocol::OpenAi);
+    p.output = OutputLength::Dist(Dist::Fixed(10.0));
+    let em = start(vec![p]).await;
+    let ask = |stream: bool, top: Value| {
+        json!({"model": "gpt-4o", "logprobs": true, "top_logprobs": top, "stream": stream,
+            "messages": [{"role": "user", "content": "Hello"}]})
+    };
+    let v: Value = openai_post(&em, "oa", "/v1/chat/completions", ask(false, json!(3)))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let lp = &v["choices"][0]["logprobs"];
+    assert!(lp["refusal"].is_null());
+    let tokens = logprob_tokens(&lp["content"], 3);
+    assert_eq!(tokens.len(), 10);
+    assert_eq!(
+        tokens.concat(),
+        v["choices"][0]["message"]["content"].as_str().unwrap()
+    );
+    // streamed: each content chunk carries its tokens' entries, the same as the plain body's
+    let (body, _) =
+        read_all(openai_post(&em, "oa", "/v1/chat/completions", ask(true, json!(3))).await).await;
+    let mut streamed = Vec::new();
+    for (_, data) in parse_sse(std::str::from_utf8(&body).unwrap()) {
+        if data == "[DONE]" {
+            continue;
+        }
+        let c: Value = serde_json::from_str(&data).unwrap();
+        let choice = &c["choices"][0];
+        if choice["finish_reason"].is_string() {
+            assert!(choice["logprobs"].is_null());
+            continue;
+        }
+        let entries = choice["logprobs"]["content"].as_array().unwrap().clone();
+        let text = choice["delta"]["content"].as_str().unwrap_or("");
+        let tokens: String = entries
+            .iter()
+            .map(|e| e["token"].as_str().unwrap())
+            .collect();
+        assert_eq!(tokens, text);
+        streamed.extend(entries);
+    }
+    assert_eq!(Value::Array(streamed), lp["content"]);
+    // without top_logprobs: no alternatives; without logprobs: null
+    let v: Value = openai_post(&em, "oa", "/v1/chat/completions", ask(false, Value::Null))
+        .await
+        .json()
+        .await
+        .unwrap();
+    logprob_tokens(&v["choices"][0]["logprobs"]["content"], 0);
+    let v: Value = openai_post(&em, "oa", "/v1/chat/completions", chat("gpt-4o", "Hello"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(v["choices"][0]["logprobs"].is_null());
+    let v: Value = openai_post(&em, "oa", "/v1/chat/completions", ask(false, json!(20)))
+        .await
+        .json()
+        .await
+        .unwrap();
+    logprob_tokens(&v["choices"][0]["logprobs"]["content"], 20);
+    em.shutdown().await;
+}
+
+#[tokio::test]
+async fn logprobs_are_refused_where_openai_refuses_them() {
+    let em = start(vec![reasoning_openai("oa")]).await;
+    let cases = [
+        (json!({"model": "gpt-4o", "top_logprobs": 2}), "top_logprobs", Value::Null,
+            "The 'top_logprobs' parameter is only allowed when 'logprobs' is enabled."),
+        (json!({"model": "gpt-4o", "logprobs": true, "top_logprobs": 21}), "top_logprobs", json!("integer_above_max_value"),
+            "Invalid 'top_logprobs': integer above maximum value. Expected a value <= 20, but got 21 instead."),
+        (json!({"model": "gpt-4o", "logprobs": "yes"}), "logprobs", json!("invalid_type"),
+            "Invalid type for 'logprobs': expected a boolean, but got a string instead."),
+        (json!({"model": "o3-mini", "logprobs": true}), "logprobs", json!("unsupported_parameter"),
+            "Unsupported parameter: 'logprobs' is not supported with this model."),
+    ];
+    for (mut body, param, code, message) in cases {
+        body["messages"] = json!([{"role": "user", "content": "x"}]);
+        let resp = openai_post(&em, "oa", "/v1/chat/completions", body.clone()).await;
+        assert_eq!(resp.status(), 400, "{body}");
+        let e: Value = resp.json().await.unwrap();
+        assert_eq!(
+            e,
+            json!({"error": {"message": message, "type": "invalid_request_error", "param": param, "code": code}}),
+            "{body}"
+        );
+    }
+    em.shutdown().await;
+}

@@ -564,3 +564,58 @@ async fn dialects_that_offer_it_serve_it_at_their_paths() {
     }
     em.shutdown().await;
 }
+
+#[tokio::test]
+async fn logprobs_when_included_plain_and_streamed() {
+    let em = start(vec![emulated("oa")]).await;
+    let ask = |stream: bool| {
+        json!({"model": "gpt-4o", "input": "Hello", "stream": stream,
+        "include": ["message.output_text.logprobs"], "top_logprobs": 2})
+    };
+    let v: Value = openai_post(&em, "oa", "/v1/responses", ask(false))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let part = &v["output"][0]["content"][0];
+    let entries = part["logprobs"].as_array().unwrap();
+    assert_eq!(entries.len(), 12);
+    let joined: String = entries
+        .iter()
+        .map(|e| e["token"].as_str().unwrap())
+        .collect();
+    assert_eq!(joined, part["text"].as_str().unwrap());
+    assert!(entries
+        .iter()
+        .all(|e| e["bytes"].is_array() && e["top_logprobs"].as_array().unwrap().len() == 2));
+    let (body, _) = read_all(openai_post(&em, "oa", "/v1/responses", ask(true)).await).await;
+    let evs = events(&body);
+    let streamed: Vec<Value> = evs
+        .iter()
+        .filter(|(n, _)| n == "response.output_text.delta")
+        .flat_map(|(_, d)| d["logprobs"].as_array().unwrap().clone())
+        .collect();
+    assert_eq!(streamed.len(), 12);
+    // the delta events' entries have no bytes (the SDK's ResponseTextDeltaEvent)
+    assert!(streamed[0].get("bytes").is_none());
+    assert_eq!(streamed[0]["token"], entries[0]["token"]);
+    assert_eq!(streamed[0]["logprob"], entries[0]["logprob"]);
+    let completed = &evs.last().unwrap().1["response"];
+    assert_eq!(
+        completed["output"][0]["content"][0]["logprobs"],
+        part["logprobs"]
+    );
+    // not asked: empty lists
+    let v: Value = openai_post(
+        &em,
+        "oa",
+        "/v1/responses",
+        json!({"model": "gpt-4o", "input": "Hello"}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(v["output"][0]["content"][0]["logprobs"], json!([]));
+    em.shutdown().await;
+}

@@ -345,6 +345,21 @@ class OpenAISDK(unittest.TestCase):
         self.assertEqual(e.exception.code, "unsupported_parameter")
         self.assertEqual(e.exception.param, "max_tokens")
 
+    def test_logprobs(self):
+        msgs = [{"role": "user", "content": "Hello"}]
+        r = oa().chat.completions.create(model="gpt-4o", messages=msgs, logprobs=True, top_logprobs=2)
+        content = r.choices[0].logprobs.content
+        self.assertEqual("".join(t.token for t in content), r.choices[0].message.content)
+        self.assertEqual(len(content), 24)
+        self.assertEqual(bytes(content[0].bytes).decode(), content[0].token)
+        self.assertEqual(len(content[0].top_logprobs), 2)
+        streamed = []
+        for chunk in oa().chat.completions.create(model="gpt-4o", messages=msgs, logprobs=True, top_logprobs=2, stream=True):
+            for c in chunk.choices:
+                if c.logprobs and c.logprobs.content:
+                    streamed.extend(c.logprobs.content)
+        self.assertEqual([t.logprob for t in streamed], [t.logprob for t in content])
+
     def test_json_mode_needs_the_word(self):
         with self.assertRaises(openai.BadRequestError) as e:
             oa().chat.completions.create(

@@ -23,6 +23,7 @@ use super::{
 };
 use crate::cache::Prompt;
 use crate::config::{Dialect, StreamErrorKind};
+use crate::logprobs::{Logprobs, Shape};
 use crate::plan::{
     self, request_hash, BlockKind, ChatSpec, Finish, Plan, Reasoning, StreamFault, ToolCall,
 };
@@ -230,6 +231,8 @@ async fn chat_inner(
 
 struct ChatReq {
     spec: ChatSpec,
+    /// `logprobs: true`: how many alternatives each token lists (`top_logprobs`).
+    logprobs: Option<usize>,
     prompt: Prompt,
     /// `n`: how many choices to generate.
     choices: u32,
@@ -279,6 +282,7 @@ fn parse_chat(p: &Provider, v: &Value, deployment: Option<String>) -> Result<Cha
             "unsupported_parameter",
         ));
     }
+    let logprobs = asked_logprobs(v, reasons && refuses_max_tokens(p.cfg.dialect))?;
     let max_tokens = v
         .get("max_completion_tokens")
         .or_else(|| v.get("max_tokens"))
@@ -356,6 +360,7 @@ fn parse_chat(p: &Provider, v: &Value, deployment: Option<String>) -> Result<Cha
     limits::check(p, &spec).map_err(|o| overrun(o, cap_field))?;
     Ok(ChatReq {
         spec,
+        logprobs,
         prompt,
         choices,
         stream,
@@ -412,6 +417,31 @@ fn refuses_max_tokens(d: Dialect) -> bool {
 /// (DashScope words it the same, agno-agi/agno#5317). Its `code` is not in any quoted body.
 const JSON_WORD_MISSING: &str = "'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.";
 
+/// `logprobs` and `top_logprobs` as asked: `top_logprobs` only with `logprobs: true` ("The
+/// 'top_logprobs' parameter is only allowed when 'logprobs' is enabled.", param `top_logprobs`,
+/// code null; quoted in IBM/unitxt#1193), and OpenAI's reasoning models take neither
+/// ("Unsupported parameter: 'logprobs' is not supported with this model.",
+/// `unsupported_parameter`; probed in several clients' notes, 2026).
+fn asked_logprobs(v: &Value, reasoning_refuses: bool) -> Result<Option<usize>, ErrKind> {
+    let on = v.get("logprobs").and_then(Value::as_bool).unwrap_or(false);
+    let top = v.get("top_logprobs").and_then(Value::as_u64);
+    if top.is_some() && !on {
+        return Err(bad(
+            "The 'top_logprobs' parameter is only allowed when 'logprobs' is enabled.",
+            Some("top_logprobs"),
+        ));
+    }
+    if on && reasoning_refuses {
+        return Err(bad_field(
+            "Unsupported parameter: 'logprobs' is not supported with this model.",
+            "logprobs",
+            "unsupported_parameter",
+        ));
+    }
+    // validated above: 0..=20
+    Ok(on.then(|| top.unwrap_or(0) as usize))
+}
+
 /// The most choices one request may ask for (`n`: "Minimum: 1. Maximum: 128." in the Azure
 /// OpenAI chat completions spec, which mirrors OpenAI's).
 const MAX_CHOICES: i32 = 128;
@@ -420,7 +450,7 @@ const MAX_CHOICES: i32 = 128;
 /// API reference's (platform.openai.com/docs/api-reference/chat/create: temperature 0 to 2,
 /// top_p 0 to 1, presence/frequency_penalty -2.0 to 2.0, n 1 to 128, the token limits at
 /// least 1).
-const CHAT_FIELDS: [(&str, Rule); 9] = [
+const CHAT_FIELDS: [(&str, Rule); 11] = [
     ("max_tokens", Rule::integer_at_least(1)),
     ("max_completion_tokens", Rule::integer_at_least(1)),
     ("n", Rule::integer_in(1, MAX_CHOICES)),
@@ -430,6 +460,8 @@ const CHAT_FIELDS: [(&str, Rule); 9] = [
     ("frequency_penalty", Rule::number_in(-2.0, 2.0)),
     ("stream", Rule::BOOLEAN),
     ("seed", Rule::INTEGER),
+    ("logprobs", Rule::BOOLEAN),
+    ("top_logprobs", Rule::integer_in(0, 20)),
 ];
 
 /// At most this many stop sequences ("Up to 4 sequences where the API will stop generating
@@ -598,6 +630,8 @@ async fn chat_checked(
     if req.stream {
         let single = plans.len() == 1;
         let encoder = |choice: u32| OpenAiEncoder {
+            logprobs: req.logprobs,
+            lp: None,
             dialect: p.cfg.dialect,
             id: id.clone(),
             include_usage: req.include_usage,
@@ -631,7 +665,7 @@ async fn chat_checked(
     }
     Ok(json_response(
         StatusCode::OK,
-        &completion_body(p.cfg.dialect, &id, &plans),
+        &completion_body(p.cfg.dialect, &id, &plans, req.logprobs),
         &extra,
     ))
 }
@@ -786,11 +820,11 @@ fn content_filter_results() -> Value {
 
 const FINGERPRINT: &str = "fp_5e1d0c3a7b";
 
-fn completion_body(d: Dialect, id: &str, plans: &[Plan]) -> Value {
+fn completion_body(d: Dialect, id: &str, plans: &[Plan], logprobs: Option<usize>) -> Value {
     let choices: Vec<Value> = plans
         .iter()
         .enumerate()
-        .map(|(index, plan)| completion_choice(d, index, plan))
+        .map(|(index, plan)| completion_choice(d, index, plan, logprobs))
         .collect();
     let (created, model) = plans
         .first()
@@ -819,7 +853,18 @@ fn completion_body(d: Dialect, id: &str, plans: &[Plan]) -> Value {
     body
 }
 
-fn completion_choice(d: Dialect, index: usize, plan: &Plan) -> Value {
+/// A choice's `logprobs` (`ChatCompletionTokenLogprob`s of its content, as in OpenAI's API
+/// reference and the bodies quoted in vllm-project/vllm#4795): `content` is null when the
+/// message has no content (a tool call).
+fn choice_logprobs(plan: &Plan, top: usize) -> Value {
+    let content = plan.text_of(|k| *k == BlockKind::Text).map(|text| {
+        let (entries, _) = Logprobs::new(&text, top).entries(&text, 0, Shape::WithBytes);
+        Value::Array(entries)
+    });
+    json!({"content": content, "refusal": null})
+}
+
+fn completion_choice(d: Dialect, index: usize, plan: &Plan, logprobs: Option<usize>) -> Value {
     let mut message =
         json!({"role": "assistant", "content": plan.text_of(|k| *k == BlockKind::Text)});
     if let Some(r) = plan.text_of(|k| *k == BlockKind::Reasoning) {
@@ -832,7 +877,8 @@ fn completion_choice(d: Dialect, index: usize, plan: &Plan) -> Value {
         message["refusal"] = Value::Null;
         message["annotations"] = json!([]);
     }
-    let mut choice = json!({"index": index, "message": message, "logprobs": null, "finish_reason": finish_reason(plan.finish)});
+    let logprobs = logprobs.map_or(Value::Null, |top| choice_logprobs(plan, top));
+    let mut choice = json!({"index": index, "message": message, "logprobs": logprobs, "finish_reason": finish_reason(plan.finish)});
     if d == Dialect::Azure {
         choice["content_filter_results"] = content_filter_results();
     }
@@ -856,7 +902,7 @@ struct Chunk<'a> {
 struct ChunkChoice<'a> {
     index: u32,
     delta: Delta<'a>,
-    logprobs: Option<()>,
+    logprobs: Option<Value>,
     finish_reason: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     content_filter_results: Option<&'a Value>,
@@ -908,6 +954,10 @@ fn usage_chunk(d: Dialect, id: &str, plan: &Plan, usage: &Value, out: &mut Bytes
 }
 
 struct OpenAiEncoder {
+    /// `logprobs: true` with this many alternatives per token.
+    logprobs: Option<usize>,
+    /// The content's log-probabilities and the next token's position, from the first delta.
+    lp: Option<(Logprobs, usize)>,
     dialect: Dialect,
     id: String,
     include_usage: bool,
@@ -925,13 +975,14 @@ impl OpenAiEncoder {
         delta: Delta<'_>,
         finish: Option<&'static str>,
         choice_usage: Option<&Value>,
+        logprobs: Option<Value>,
         out: &mut BytesMut,
     ) {
         let filters = (self.dialect == Dialect::Azure).then(content_filter_results);
         let choices = [ChunkChoice {
             index: self.choice,
             delta,
-            logprobs: None,
+            logprobs,
             finish_reason: finish,
             content_filter_results: filters.as_ref(),
             usage: choice_usage,
@@ -950,6 +1001,19 @@ impl OpenAiEncoder {
     }
 }
 
+impl OpenAiEncoder {
+    /// The `logprobs` of a content delta, when asked for: one entry per token of `text`.
+    fn logprobs_of(&mut self, block: &crate::plan::Block, text: &str) -> Option<Value> {
+        let top = self.logprobs?;
+        let (lp, next) = self
+            .lp
+            .get_or_insert_with(|| (Logprobs::new(&block.pieces.full(), top), 0));
+        let (entries, n) = lp.entries(text, *next, Shape::WithBytes);
+        *next += n;
+        Some(json!({"content": entries, "refusal": null}))
+    }
+}
+
 impl Encoder for OpenAiEncoder {
     fn begin(&mut self, plan: &Plan, out: &mut BytesMut) {
         if self.dialect == Dialect::Azure && self.choice == 0 {
@@ -963,7 +1027,10 @@ impl Encoder for OpenAiEncoder {
             content: Some(Some("")),
             ..Delta::default()
         };
-        self.chunk(plan, delta, None, None, out);
+        let logprobs = self
+            .logprobs
+            .map(|_| json!({"content": [], "refusal": null}));
+        self.chunk(plan, delta, None, None, logprobs, out);
     }
 
     fn block_start(&mut self, plan: &Plan, block: usize, out: &mut BytesMut) {
@@ -980,7 +1047,7 @@ impl Encoder for OpenAiEncoder {
                 }]),
                 ..Delta::default()
             };
-            self.chunk(plan, delta, None, None, out);
+            self.chunk(plan, delta, None, None, None, out);
         }
     }
 
@@ -1008,7 +1075,11 @@ impl Encoder for OpenAiEncoder {
                 ..Delta::default()
             },
         };
-        self.chunk(plan, delta, None, None, out);
+        let logprobs = match plan.blocks.get(block) {
+            Some(b) if b.kind == BlockKind::Text => self.logprobs_of(b, text),
+            _ => None,
+        };
+        self.chunk(plan, delta, None, None, logprobs, out);
     }
 
     fn block_stop(&mut self, _plan: &Plan, _block: usize, _out: &mut BytesMut) {}
@@ -1030,6 +1101,7 @@ impl Encoder for OpenAiEncoder {
             Delta::default(),
             Some(finish_reason(plan.finish)),
             in_choice,
+            None,
             out,
         );
         if self.ends_body {

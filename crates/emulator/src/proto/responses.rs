@@ -34,6 +34,7 @@ use super::{
 };
 use crate::cache::Prompt;
 use crate::config::{Dialect, StreamErrorKind};
+use crate::logprobs::{Logprobs, Shape};
 use crate::plan::{self, request_hash, BlockKind, ChatSpec, Finish, Plan, Reasoning, ToolCall};
 use crate::server::{ConnKill, Provider};
 use crate::stream::{paced, sse_event, Encoder};
@@ -100,6 +101,8 @@ struct Request {
     echo: Value,
     /// The prompt is over the context window: a stream reports it in `response.failed`.
     context_overrun: Option<Overrun>,
+    /// `include: ["message.output_text.logprobs"]`: alternatives per token (`top_logprobs`).
+    logprobs: Option<usize>,
 }
 
 /// Typed and bounded Responses fields. `max_output_tokens` is at least 16: "Invalid
@@ -265,7 +268,15 @@ fn parse(p: &Provider, v: &Value) -> Result<Request, ErrKind> {
             ))
         }
     };
+    // token log-probabilities are asked for by `include` ("message.output_text.logprobs",
+    // the SDK's `ResponseIncludable`), `top_logprobs` sets the alternatives
+    let logprobs = v
+        .get("include")
+        .and_then(Value::as_array)
+        .is_some_and(|i| i.iter().any(|x| x == "message.output_text.logprobs"))
+        .then(|| v.get("top_logprobs").and_then(Value::as_u64).unwrap_or(0) as usize);
     Ok(Request {
+        logprobs,
         echo: echo(v, &spec.model, reasons),
         spec,
         prompt,
@@ -399,6 +410,8 @@ async fn checked(ctx: &Ctx, headers: &HeaderMap, body: &[u8]) -> Result<Response
     if req.stream {
         let mut enc = ResponsesEncoder {
             echo: req.echo,
+            logprobs: req.logprobs,
+            lp: None,
             ids,
             seq: 0,
             reasoning_sent: false,
@@ -426,7 +439,14 @@ async fn checked(ctx: &Ctx, headers: &HeaderMap, body: &[u8]) -> Result<Response
         return Err(ErrKind::Unavailable);
     }
     let mut body = req.echo;
-    fill(&mut body, &ids, &plan, status(plan.finish), true);
+    fill(
+        &mut body,
+        &ids,
+        &plan,
+        status(plan.finish),
+        true,
+        req.logprobs,
+    );
     Ok(json_response(StatusCode::OK, &body, &extra))
 }
 
@@ -464,7 +484,14 @@ fn status(f: Finish) -> &'static str {
 }
 
 /// Fill the response object: id, time, status, and (when `done`) its output and usage.
-fn fill(body: &mut Value, ids: &Ids, plan: &Plan, status: &str, done: bool) {
+fn fill(
+    body: &mut Value,
+    ids: &Ids,
+    plan: &Plan,
+    status: &str,
+    done: bool,
+    logprobs: Option<usize>,
+) {
     body["id"] = json!(ids.response);
     body["created_at"] = json!(plan.created);
     body["status"] = json!(status);
@@ -472,7 +499,7 @@ fn fill(body: &mut Value, ids: &Ids, plan: &Plan, status: &str, done: bool) {
         body["incomplete_details"] = json!({"reason": "max_output_tokens"});
     }
     if done {
-        body["output"] = Value::Array(output_items(plan, ids));
+        body["output"] = Value::Array(output_items(plan, ids, logprobs));
         body["usage"] = usage(plan);
         if status == "completed" {
             body["completed_at"] = json!(plan::unix_now());
@@ -498,7 +525,7 @@ fn usage(plan: &Plan) -> Value {
 
 /// The finished output items, in order: the reasoning item, then the message or the function
 /// call; an item with no tokens is not there (an answer the reasoning left no room for).
-fn output_items(plan: &Plan, ids: &Ids) -> Vec<Value> {
+fn output_items(plan: &Plan, ids: &Ids, logprobs: Option<usize>) -> Vec<Value> {
     let last = plan.blocks.iter().rposition(|b| !b.pieces.is_empty());
     plan.blocks
         .iter()
@@ -510,13 +537,20 @@ fn output_items(plan: &Plan, ids: &Ids) -> Vec<Value> {
             } else {
                 "completed"
             };
-            item(plan, ids, i, status, true)
+            item(plan, ids, i, status, true, logprobs)
         })
         .collect()
 }
 
 /// One output item; `full` carries its content, else it is the empty item a stream announces.
-fn item(plan: &Plan, ids: &Ids, block: usize, status: &str, full: bool) -> Value {
+fn item(
+    plan: &Plan,
+    ids: &Ids,
+    block: usize,
+    status: &str,
+    full: bool,
+    logprobs: Option<usize>,
+) -> Value {
     let Some(b) = plan.blocks.get(block) else {
         return Value::Null;
     };
@@ -524,7 +558,8 @@ fn item(plan: &Plan, ids: &Ids, block: usize, status: &str, full: bool) -> Value
         BlockKind::Reasoning => json!({"id": ids.reasoning, "type": "reasoning", "summary": []}),
         BlockKind::Text => {
             let content = if full {
-                json!([text_part(&b.pieces.full())])
+                let text = b.pieces.full();
+                json!([text_part(&text, part_logprobs(&text, logprobs))])
             } else {
                 json!([])
             };
@@ -537,8 +572,21 @@ fn item(plan: &Plan, ids: &Ids, block: usize, status: &str, full: bool) -> Value
     }
 }
 
-fn text_part(text: &str) -> Value {
-    json!({"type": "output_text", "annotations": [], "logprobs": [], "text": text})
+fn text_part(text: &str, logprobs: Value) -> Value {
+    json!({"type": "output_text", "annotations": [], "logprobs": logprobs, "text": text})
+}
+
+/// The finished text's `logprobs` (`ResponseOutputText.Logprob`, with `bytes`); empty unless
+/// asked for.
+fn part_logprobs(text: &str, top: Option<usize>) -> Value {
+    match top {
+        Some(top) => Value::Array(
+            Logprobs::new(text, top)
+                .entries(text, 0, Shape::WithBytes)
+                .0,
+        ),
+        None => Value::Array(Vec::new()),
+    }
 }
 
 /// The index of a block among the output items (blocks without tokens are not items).
@@ -558,7 +606,7 @@ struct TextDelta<'a> {
     output_index: usize,
     content_index: u32,
     delta: &'a str,
-    logprobs: [(); 0],
+    logprobs: Value,
 }
 
 #[derive(Serialize)]
@@ -573,6 +621,9 @@ struct ArgumentsDelta<'a> {
 
 struct ResponsesEncoder {
     echo: Value,
+    logprobs: Option<usize>,
+    /// The text's log-probabilities and the next token's position, from the first delta.
+    lp: Option<(Logprobs, usize)>,
     ids: Ids,
     seq: u64,
     /// The (hidden) reasoning item has been announced and closed.
@@ -603,14 +654,14 @@ impl ResponsesEncoder {
         out: &mut BytesMut,
     ) {
         let mut response = self.echo.clone();
-        fill(&mut response, &self.ids, plan, status, done);
+        fill(&mut response, &self.ids, plan, status, done, self.logprobs);
         self.event(out, name, json!({"response": response}));
     }
 
     /// `response.failed` carrying the error in the response object (`ResponseError`).
     fn failed(&mut self, plan: &Plan, code: &str, message: &str, out: &mut BytesMut) {
         let mut response = self.echo.clone();
-        fill(&mut response, &self.ids, plan, "failed", false);
+        fill(&mut response, &self.ids, plan, "failed", false, None);
         response["error"] = json!({"code": code, "message": message});
         self.event(out, "response.failed", json!({"response": response}));
     }
@@ -629,7 +680,7 @@ impl ResponsesEncoder {
             return;
         };
         let index = output_index(plan, block);
-        let it = item(plan, &self.ids, block, "completed", true);
+        let it = item(plan, &self.ids, block, "completed", true, None);
         self.event(
             out,
             "response.output_item.added",
@@ -640,6 +691,29 @@ impl ResponsesEncoder {
             "response.output_item.done",
             json!({"output_index": index, "item": it}),
         );
+    }
+}
+
+impl ResponsesEncoder {
+    /// A text delta's `logprobs` (the event's entries carry no `bytes`): one per token.
+    fn delta_logprobs(&mut self, plan: &Plan, block: usize, text: &str) -> Value {
+        let (Some(top), Some(b)) = (self.logprobs, plan.blocks.get(block)) else {
+            return Value::Array(Vec::new());
+        };
+        let (lp, next) = self
+            .lp
+            .get_or_insert_with(|| (Logprobs::new(&b.pieces.full(), top), 0));
+        let (entries, n) = lp.entries(text, *next, Shape::NoBytes);
+        *next += n;
+        Value::Array(entries)
+    }
+}
+
+/// `response.output_text.done`'s `logprobs`: the whole text's, shaped as the delta events'.
+fn done_logprobs(text: &str, top: Option<usize>) -> Value {
+    match top {
+        Some(top) => Value::Array(Logprobs::new(text, top).entries(text, 0, Shape::NoBytes).0),
+        None => Value::Array(Vec::new()),
     }
 }
 
@@ -657,7 +731,7 @@ impl Encoder for ResponsesEncoder {
         let Some(b) = plan.blocks.get(block) else {
             return;
         };
-        let it = item(plan, &self.ids, block, "in_progress", false);
+        let it = item(plan, &self.ids, block, "in_progress", false, None);
         self.event(
             out,
             "response.output_item.added",
@@ -668,7 +742,7 @@ impl Encoder for ResponsesEncoder {
             self.event(
                 out,
                 "response.content_part.added",
-                json!({"item_id": item_id, "output_index": index, "content_index": 0, "part": text_part("")}),
+                json!({"item_id": item_id, "output_index": index, "content_index": 0, "part": text_part("", json!([]))}),
             );
         }
     }
@@ -677,6 +751,7 @@ impl Encoder for ResponsesEncoder {
         let index = output_index(plan, block);
         match plan.blocks.get(block).map(|b| &b.kind) {
             Some(BlockKind::Text) => {
+                let logprobs = self.delta_logprobs(plan, block, text);
                 let ev = TextDelta {
                     kind: "response.output_text.delta",
                     sequence_number: self.next(),
@@ -684,7 +759,7 @@ impl Encoder for ResponsesEncoder {
                     output_index: index,
                     content_index: 0,
                     delta: text,
-                    logprobs: [],
+                    logprobs,
                 };
                 sse_event(out, ev.kind, &ev);
             }
@@ -721,12 +796,12 @@ impl Encoder for ResponsesEncoder {
                 self.event(
                     out,
                     "response.output_text.done",
-                    json!({"item_id": item_id, "output_index": index, "content_index": 0, "text": full, "logprobs": []}),
+                    json!({"item_id": item_id, "output_index": index, "content_index": 0, "text": full, "logprobs": done_logprobs(&full, self.logprobs)}),
                 );
                 self.event(
                     out,
                     "response.content_part.done",
-                    json!({"item_id": item_id, "output_index": index, "content_index": 0, "part": text_part(&full)}),
+                    json!({"item_id": item_id, "output_index": index, "content_index": 0, "part": text_part(&full, part_logprobs(&full, self.logprobs))}),
                 );
             }
             BlockKind::Tool { .. } => {
@@ -739,7 +814,7 @@ impl Encoder for ResponsesEncoder {
             }
             BlockKind::Reasoning => return,
         }
-        let it = item(plan, &self.ids, block, status, true);
+        let it = item(plan, &self.ids, block, status, true, self.logprobs);
         self.event(
             out,
             "response.output_item.done",
