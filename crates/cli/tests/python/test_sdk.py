@@ -565,6 +565,31 @@ class AnthropicSDK(unittest.TestCase):
             "max_tokens: 33 > 32, which is the maximum allowed number of output tokens for claude-haiku-4-5",
         )
 
+    def test_structured_output(self):
+        import pydantic
+
+        class Customer(pydantic.BaseModel):
+            name: str
+            seats: int
+
+        m = an().messages.parse(
+            model="claude-sonnet-4-6",
+            max_tokens=200,
+            messages=[{"role": "user", "content": "Extract the customer"}],
+            output_format=Customer,
+        )
+        self.assertIsInstance(m.parsed_output, Customer)
+        schema = {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}
+        b = an().beta.messages.create(
+            model="claude-sonnet-4-6",
+            max_tokens=200,
+            messages=[{"role": "user", "content": "Extract the customer"}],
+            betas=["structured-outputs-2025-11-13"],
+            # the beta's top-level field, which this SDK no longer types
+            extra_body={"output_format": {"type": "json_schema", "schema": schema}},
+        )
+        self.assertIsInstance(json.loads(b.content[0].text)["name"], str)
+
     def test_not_found(self):
         with self.assertRaises(anthropic.NotFoundError):
             an().messages.create(model="claude-0", max_tokens=10, messages=[{"role": "user", "content": "x"}])
