@@ -371,6 +371,7 @@ const NOT_TEXT: &[&str] = &[
     "type",
     "id",
     "tool_call_id",
+    "call_id",
     "tool_use_id",
     "toolUseId",
     "signature",
@@ -650,5 +651,8 @@ mod tests {
     fn input_token_count_skips_roles_and_ids() {
         let v = json!([{"role": "user", "content": "Hello, world!"}, {"role": "tool", "tool_call_id": "call_1", "content": [{"type": "text", "text": "ok"}]}]);
         assert_eq!(count_value_tokens(&v), 5);
+        // a Responses function call and its output: the call id is not text
+        let v = json!([{"type": "function_call", "call_id": "call_1", "name": "f", "arguments": "{}"}, {"type": "function_call_output", "call_id": "call_1", "output": "ok"}]);
+        assert_eq!(count_value_tokens(&v), 4);
     }
 }
