@@ -1,5 +1,6 @@
 //! The admin API of one emulated provider, under `/_emulator/`: read and replace faults at run
-//! time, read hit counters, reset (faults, counters and the prompt cache), describe the provider.
+//! time, read hit counters, reset (faults, counters, the in-flight maximum and the prompt cache),
+//! describe the provider.
 
 use std::sync::Arc;
 
@@ -74,6 +75,8 @@ async fn info(State(p): State<Arc<Provider>>) -> Response {
         "limits": p.cfg.limits,
         // the rule in force, stored prefixes and counters; null when caching is off
         "prompt_cache": p.prompt_cache.as_ref().map(|c| c.info()),
+        // requests being served now and the most at once since start or the last reset
+        "in_flight": p.load(),
         "uptime_s": p.started.elapsed().as_secs_f64(),
     }))
     .into_response()

@@ -13,7 +13,7 @@ use crate::tokenize::token_ends;
 /// Tokens in a corpus; responses longer than this wrap around.
 const CORPUS_TOKENS: usize = 1 << 16;
 
-const WORDS: &[&str] = &[
+pub(crate) const WORDS: &[&str] = &[
     "cloud",
     "model",
     "token",
@@ -292,6 +292,31 @@ impl Pieces {
     pub(crate) fn owned(text: String) -> Self {
         let ends = token_ends(&text);
         Self::Owned { text, ends }
+    }
+
+    /// The first `n` tokens (all of them when there are fewer).
+    pub(crate) fn truncated(self, n: usize) -> Self {
+        if n >= self.len() {
+            return self;
+        }
+        match self {
+            Self::Corpus { corpus, first, .. } => Self::Corpus {
+                corpus,
+                first,
+                count: n,
+            },
+            Self::Owned { text, ends } => {
+                let cut = if n == 0 { 0 } else { ends[n - 1] };
+                Self::Owned {
+                    text: text[..cut].to_owned(),
+                    ends: ends[..n].to_vec(),
+                }
+            }
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     /// Number of tokens.

@@ -1,7 +1,7 @@
 //! cloudfit-emulator: protocol-faithful stand-ins for AI clouds on loopback.
 //!
-//! Each emulated provider speaks one wire protocol (OpenAI Chat Completions and its
-//! OpenAI-compatible family, Anthropic Messages, AWS Bedrock Converse and InvokeModel (Claude,
+//! Each emulated provider speaks one wire protocol (OpenAI Chat Completions and Responses and
+//! their OpenAI-compatible family, Anthropic Messages, AWS Bedrock Converse and InvokeModel (Claude,
 //! embeddings), Google Gemini) on its own address, with configurable models, time to first
 //! token, pace, output length, deterministic text and usage accounting, and token limits, and
 //! faults on demand (429s, 5xx, connection resets, stalled or cut
@@ -37,7 +37,8 @@
 //!
 //! Admin API, on every provider's own address: `GET|PUT /_emulator/faults`,
 //! `GET /_emulator/hits`, `POST /_emulator/reset` (also empties the prompt cache),
-//! `GET /_emulator/info` (with the prompt cache's rule, entries and counters).
+//! `GET /_emulator/info` (with the prompt cache's rule, entries and counters, and the requests
+//! in flight now and at most since the last reset: [`InFlight`]).
 
 mod admin;
 mod cache;
@@ -45,6 +46,7 @@ mod config;
 mod corpus;
 mod dist;
 mod error;
+mod logprobs;
 mod plan;
 mod proto;
 mod server;
@@ -60,7 +62,9 @@ pub use config::{
 };
 pub use dist::Dist;
 pub use error::{ConfigError, ConfigIssue, EmulatorError};
-pub use server::{BoundProvider, Emulator, FaultHits, HitCounts, RouteHits, RunningEmulator};
+pub use server::{
+    BoundProvider, Emulator, FaultHits, HitCounts, InFlight, RouteHits, RunningEmulator,
+};
 pub use tokenize::count_tokens;
 
 /// The router of one provider: its protocol's routes plus the admin API.

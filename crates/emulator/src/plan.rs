@@ -205,8 +205,20 @@ pub(crate) fn build(
         .min()
         .unwrap_or(u32::MAX)
         .max(1);
-    let truncated = target > cap || from_request;
-    let n = target.min(cap) as usize;
+    // Reasoning counts inside the cap, as OpenAI's `max_completion_tokens` ("an upper bound for
+    // the number of tokens that can be generated for a completion, including visible output
+    // tokens and reasoning tokens"), Anthropic's `max_tokens` with thinking and Gemini's
+    // `maxOutputTokens` count it: what the reasoning leaves is the answer's room, and an answer
+    // cut short (possibly to nothing) ends with the length finish.
+    let thinks = spec.reasoning != Reasoning::None && cfg.reasoning_tokens > 0;
+    let reasoning = if thinks {
+        cfg.reasoning_tokens.min(cap)
+    } else {
+        0
+    };
+    let answer_room = (cap - reasoning) as usize;
+    let n = (target as usize).min(answer_room);
+    let short = target as usize > answer_room || from_request;
 
     let mut blocks = Vec::new();
     let mut visible = 0usize;
@@ -221,46 +233,60 @@ pub(crate) fn build(
             visible += 1;
         }
     };
-    if spec.reasoning != Reasoning::None && cfg.reasoning_tokens > 0 {
+    if thinks {
         let first = corpus.start_for(spec.hash.rotate_left(17) ^ 0x5EED);
         push(
             BlockKind::Reasoning,
             spec.reasoning == Reasoning::Visible,
-            Pieces::corpus(corpus, first, cfg.reasoning_tokens as usize),
+            Pieces::corpus(corpus, first, reasoning as usize),
             &mut blocks,
         );
     }
+    // Made-up text (tool arguments, JSON) is cut at the room left like any other output: the
+    // clouds cut a tool call or a JSON answer at the cap too, and say so with the length finish.
+    let fit = |text: String| -> (Pieces, bool) {
+        let pieces = Pieces::owned(text);
+        let over = pieces.len() > answer_room;
+        (pieces.truncated(answer_room), over)
+    };
     let finish;
     if let Some(tool) = &spec.tool {
         let mut words = WordSource::new(corpus, spec.hash);
         let args = value_for_schema(&tool.schema, &mut words, 0);
-        let text = serde_json::to_string(&args).unwrap_or_else(|_| "{}".to_owned());
+        let (pieces, over) = fit(serde_json::to_string(&args).unwrap_or_else(|_| "{}".to_owned()));
         push(
             BlockKind::Tool {
                 id: format!("{:016x}{:08x}", mix(spec.hash ^ serial), serial as u32),
                 name: tool.name.clone(),
             },
             true,
-            Pieces::owned(text),
+            pieces,
             &mut blocks,
         );
-        finish = Finish::ToolUse;
+        finish = if over {
+            Finish::Length
+        } else {
+            Finish::ToolUse
+        };
     } else if let Some(schema) = &spec.json_schema {
         let mut words = WordSource::new(corpus, spec.hash);
         let value = value_for_schema(schema, &mut words, 0);
-        let text = serde_json::to_string(&value).unwrap_or_else(|_| "{}".to_owned());
-        push(BlockKind::Text, true, Pieces::owned(text), &mut blocks);
-        finish = Finish::Stop;
+        let (pieces, over) = fit(serde_json::to_string(&value).unwrap_or_else(|_| "{}".to_owned()));
+        push(BlockKind::Text, true, pieces, &mut blocks);
+        finish = if over { Finish::Length } else { Finish::Stop };
     } else if spec.json_mode {
+        // `{"answer":"..."}` spends 7 tokens around the words, so n tokens in all when it fits
         let words = Pieces::corpus(
             corpus,
             corpus.start_for(spec.hash),
             n.saturating_sub(7).max(1),
         );
-        let text = serde_json::to_string(&serde_json::json!({ "answer": words.full() }))
-            .unwrap_or_else(|_| "{}".to_owned());
-        push(BlockKind::Text, true, Pieces::owned(text), &mut blocks);
-        finish = if truncated {
+        let (pieces, over) = fit(serde_json::to_string(
+            &serde_json::json!({ "answer": words.full() }),
+        )
+        .unwrap_or_else(|_| "{}".to_owned()));
+        push(BlockKind::Text, true, pieces, &mut blocks);
+        finish = if short || over {
             Finish::Length
         } else {
             Finish::Stop
@@ -272,11 +298,7 @@ pub(crate) fn build(
             Pieces::corpus(corpus, corpus.start_for(spec.hash), n),
             &mut blocks,
         );
-        finish = if truncated {
-            Finish::Length
-        } else {
-            Finish::Stop
-        };
+        finish = if short { Finish::Length } else { Finish::Stop };
     }
     Plan {
         serial,
@@ -349,6 +371,7 @@ const NOT_TEXT: &[&str] = &[
     "type",
     "id",
     "tool_call_id",
+    "call_id",
     "tool_use_id",
     "toolUseId",
     "signature",
@@ -548,6 +571,40 @@ mod tests {
     }
 
     #[test]
+    fn reasoning_and_made_up_text_stay_inside_the_cap() {
+        let mut cfg = ProviderConfig::new("p", Protocol::OpenAi);
+        cfg.output = OutputLength::Dist(Dist::Fixed(20.0));
+        cfg.reasoning_tokens = 10;
+        let corpus = Arc::new(Corpus::generate(cfg.seed));
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let mut s = spec(Some(14));
+        s.reasoning = Reasoning::Hidden;
+        let plan = build(&cfg, &corpus, &s, 1, &mut rng, None);
+        assert_eq!((plan.output_tokens(), plan.reasoning_tokens()), (14, 10));
+        assert_eq!(plan.finish, Finish::Length);
+        s.max_tokens = Some(6);
+        let plan = build(&cfg, &corpus, &s, 1, &mut rng, None);
+        assert_eq!((plan.output_tokens(), plan.reasoning_tokens()), (6, 6));
+        assert_eq!(plan.text_of(|k| *k == BlockKind::Text).as_deref(), Some(""));
+        // a tool call cut at the cap ends with the length finish, its arguments a prefix
+        let mut t = spec(Some(3));
+        t.tool = Some(ToolCall {
+            name: "f".into(),
+            schema: json!({"type": "object", "properties": {"city": {"type": "string"}}}),
+        });
+        let plan = build(&cfg, &corpus, &t, 1, &mut rng, None);
+        assert_eq!(plan.output_tokens(), 3);
+        assert_eq!(plan.finish, Finish::Length);
+        assert_eq!(
+            plan.tool().map(|(_, _, args)| args).as_deref(),
+            Some("{\"city")
+        );
+        t.max_tokens = None;
+        let plan = build(&cfg, &corpus, &t, 1, &mut rng, None);
+        assert_eq!(plan.finish, Finish::ToolUse);
+    }
+
+    #[test]
     fn json_mode_is_valid_json_and_counted() {
         let cfg = ProviderConfig::new("p", Protocol::OpenAi);
         let corpus = Arc::new(Corpus::generate(0));
@@ -594,5 +651,8 @@ mod tests {
     fn input_token_count_skips_roles_and_ids() {
         let v = json!([{"role": "user", "content": "Hello, world!"}, {"role": "tool", "tool_call_id": "call_1", "content": [{"type": "text", "text": "ok"}]}]);
         assert_eq!(count_value_tokens(&v), 5);
+        // a Responses function call and its output: the call id is not text
+        let v = json!([{"type": "function_call", "call_id": "call_1", "name": "f", "arguments": "{}"}, {"type": "function_call_output", "call_id": "call_1", "output": "ok"}]);
+        assert_eq!(count_value_tokens(&v), 4);
     }
 }

@@ -44,6 +44,10 @@ pub(crate) struct Provider {
     pub cancel: CancellationToken,
     /// `None` when the provider's prompt cache is switched off.
     pub prompt_cache: Option<PromptCache>,
+    /// Requests being served now, from arrival to the last byte of their body.
+    in_flight: AtomicU64,
+    /// The most in flight at once since start or the last reset.
+    max_in_flight: AtomicU64,
 }
 
 /// What happens to a request before the protocol looks at it.
@@ -80,6 +84,23 @@ impl Provider {
             serial: AtomicU64::new(0),
             hits: Hits::default(),
             cancel,
+            in_flight: AtomicU64::new(0),
+            max_in_flight: AtomicU64::new(0),
+        }
+    }
+
+    /// Count a request in flight until the guard drops.
+    pub(crate) fn enter(self: &Arc<Self>) -> InFlightGuard {
+        let now = self.in_flight.fetch_add(1, Ordering::AcqRel) + 1;
+        self.max_in_flight.fetch_max(now, Ordering::AcqRel);
+        InFlightGuard(Arc::clone(self))
+    }
+
+    /// Requests in flight now and the most at once since start or the last reset.
+    pub(crate) fn load(&self) -> InFlight {
+        InFlight {
+            now: self.in_flight.load(Ordering::Acquire),
+            max: self.max_in_flight.load(Ordering::Acquire),
         }
     }
 
@@ -104,6 +125,9 @@ impl Provider {
     pub(crate) fn reset(&self) {
         self.set_faults(self.cfg.faults.clone());
         self.hits.clear();
+        // the maximum starts again from what is in flight at the reset
+        self.max_in_flight
+            .store(self.in_flight.load(Ordering::Acquire), Ordering::Release);
         if let Some(c) = &self.prompt_cache {
             c.clear();
         }
@@ -163,6 +187,57 @@ impl Provider {
             slow_headers,
             stream_fault,
         }
+    }
+}
+
+/// Holds one request in its provider's in-flight count.
+#[derive(Debug)]
+pub(crate) struct InFlightGuard(Arc<Provider>);
+
+impl Drop for InFlightGuard {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Requests a provider is serving, as `GET /_emulator/info` reports them under `in_flight`: a
+/// request counts from its arrival until its response body has been sent (a stream's last
+/// event) or its connection is gone. Admin requests are not counted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InFlight {
+    pub now: u64,
+    /// The most in flight at once since start or the last reset.
+    pub max: u64,
+}
+
+/// A response body that keeps its request in flight until it ends or is dropped; sizes and
+/// trailers pass through, so a JSON body keeps its `content-length`.
+struct Tracked {
+    inner: Body,
+    guard: Option<InFlightGuard>,
+}
+
+impl http_body::Body for Tracked {
+    type Data = bytes::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        let polled = Pin::new(&mut self.inner).poll_frame(cx);
+        if matches!(polled, Poll::Ready(None | Some(Err(_)))) {
+            self.guard = None;
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
     }
 }
 
@@ -352,6 +427,7 @@ impl AsyncWrite for KillableIo {
 async fn serve(
     listener: TcpListener,
     router: Router,
+    provider: Arc<Provider>,
     cancel: CancellationToken,
     tracker: TaskTracker,
 ) {
@@ -377,15 +453,28 @@ async fn serve(
         };
         let router = router.clone();
         let cancel = cancel.clone();
+        let provider = Arc::clone(&provider);
         tracker.spawn(async move {
             let handle = ConnKill(kill.clone());
             let service = hyper::service::service_fn(move |mut req: http::Request<Incoming>| {
                 req.extensions_mut().insert(handle.clone());
                 let mut router = router.clone();
+                // dropped with the handler's future if the connection goes first
+                let guard =
+                    (!req.uri().path().starts_with("/_emulator/")).then(|| provider.enter());
                 async move {
                     let response =
                         tower_service::Service::call(&mut router, req.map(Body::new)).await;
-                    Ok::<_, Infallible>(response.unwrap_or_else(|never| match never {}))
+                    let response = response.unwrap_or_else(|never| match never {});
+                    Ok::<_, Infallible>(match guard {
+                        Some(guard) => response.map(|inner| {
+                            Body::new(Tracked {
+                                inner,
+                                guard: Some(guard),
+                            })
+                        }),
+                        None => response,
+                    })
                 }
             });
             let conn = hyper::server::conn::http1::Builder::new()
@@ -448,7 +537,13 @@ impl Emulator {
             };
             let state = Arc::new(Provider::new(p, cancel.child_token()));
             let router = crate::app(Arc::clone(&state));
-            tracker.spawn(serve(listener, router, cancel.clone(), tracker.clone()));
+            tracker.spawn(serve(
+                listener,
+                router,
+                Arc::clone(&state),
+                cancel.clone(),
+                tracker.clone(),
+            ));
             tracing::info!(provider = %bound.name, addr = %addr, "emulated provider listening");
             providers.push(bound);
             states.push(state);
@@ -531,6 +626,11 @@ impl RunningEmulator {
     /// Counters of one provider.
     pub fn hits(&self, name: &str) -> Result<HitCounts, EmulatorError> {
         Ok(self.state(name)?.hits.snapshot())
+    }
+
+    /// Requests a provider is serving now and the most at once since start or the last reset.
+    pub fn in_flight(&self, name: &str) -> Result<InFlight, EmulatorError> {
+        Ok(self.state(name)?.load())
     }
 
     /// Zero the counters, restore the configured faults and empty the prompt cache.

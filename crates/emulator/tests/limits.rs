@@ -123,8 +123,15 @@ fn input_tokens(protocol: Protocol, body: &Value) -> u32 {
         .unwrap_or_else(|| panic!("no input count in {body}")) as u32
 }
 
-/// (output tokens, stop reason) of a success.
+/// (output tokens, stop reason) of a success; Gemini's thoughts count as output, inside the cap.
 fn output(protocol: Protocol, body: &Value) -> (u64, String) {
+    if protocol == Protocol::Gemini {
+        let u = &body["usageMetadata"];
+        let thoughts = u["thoughtsTokenCount"].as_u64().unwrap_or(0);
+        let candidates = u["candidatesTokenCount"].as_u64().unwrap();
+        let reason = body["candidates"][0]["finishReason"].as_str().unwrap();
+        return (candidates + thoughts, reason.to_owned());
+    }
     let (n, reason) = match protocol {
         Protocol::OpenAi => (
             &body["usage"]["completion_tokens"],

@@ -4,6 +4,7 @@
 Starts the emulator binary (path in CLOUDFIT_BIN, default target/debug/cloudfit) as a
 subprocess with a temporary config on free ports, then exercises chat, streaming with usage,
 several choices (n), tools, JSON mode, reasoning, prompt-cache usage, embeddings, model listing,
+the Responses API (plain, streamed, function tools, structured output),
 SigV4, error classes and token-limit refusals. Nothing leaves 127.0.0.1: every client gets an
 explicit key, region and endpoint. Needs:
     pip install -r crates/cli/tests/python/requirements.txt
@@ -328,6 +329,142 @@ class OpenAISDK(unittest.TestCase):
         self.assertEqual(r.usage.completion_tokens, 32)
 
 
+    def test_reasoning_inside_the_cap(self):
+        # o3-mini reasons 32 tokens (the default) inside max_completion_tokens
+        r = oa().chat.completions.create(
+            model="o3-mini", messages=[{"role": "user", "content": "think"}], max_completion_tokens=40
+        )
+        self.assertEqual(r.choices[0].finish_reason, "length")
+        self.assertEqual(r.usage.completion_tokens, 40)
+        self.assertEqual(r.usage.completion_tokens_details.reasoning_tokens, 32)
+        self.assertEqual(count_tokens(r.choices[0].message.content), 8)
+        with self.assertRaises(openai.BadRequestError) as e:
+            oa().chat.completions.create(
+                model="o3-mini", messages=[{"role": "user", "content": "think"}], max_tokens=40
+            )
+        self.assertEqual(e.exception.code, "unsupported_parameter")
+        self.assertEqual(e.exception.param, "max_tokens")
+
+    def test_logprobs(self):
+        msgs = [{"role": "user", "content": "Hello"}]
+        r = oa().chat.completions.create(model="gpt-4o", messages=msgs, logprobs=True, top_logprobs=2)
+        content = r.choices[0].logprobs.content
+        self.assertEqual("".join(t.token for t in content), r.choices[0].message.content)
+        self.assertEqual(len(content), 24)
+        self.assertEqual(bytes(content[0].bytes).decode(), content[0].token)
+        self.assertEqual(len(content[0].top_logprobs), 2)
+        streamed = []
+        for chunk in oa().chat.completions.create(model="gpt-4o", messages=msgs, logprobs=True, top_logprobs=2, stream=True):
+            for c in chunk.choices:
+                if c.logprobs and c.logprobs.content:
+                    streamed.extend(c.logprobs.content)
+        self.assertEqual([t.logprob for t in streamed], [t.logprob for t in content])
+
+    def test_json_mode_needs_the_word(self):
+        with self.assertRaises(openai.BadRequestError) as e:
+            oa().chat.completions.create(
+                model="gpt-4o",
+                messages=[{"role": "user", "content": "list three clouds"}],
+                response_format={"type": "json_object"},
+            )
+        self.assertIn("must contain the word 'json'", e.exception.message)
+
+
+RESPONSE_WEATHER = {"type": "function", **WEATHER["function"]}
+
+
+class OpenAIResponsesSDK(unittest.TestCase):
+    def test_create(self):
+        r = oa().responses.create(model="gpt-4o-mini", input="Hello there", instructions="Be brief.")
+        self.assertEqual(r.object, "response")
+        self.assertEqual(r.status, "completed")
+        self.assertEqual(count_tokens(r.output_text), 24)
+        self.assertEqual(r.usage.output_tokens, 24)
+        # "Be brief." and "Hello there"
+        self.assertEqual(r.usage.input_tokens, 3 + 2)
+        self.assertEqual(r.usage.total_tokens, 29)
+        self.assertEqual(r.output[0].type, "message")
+        again = oa().responses.create(model="gpt-4o-mini", input="Hello there", instructions="Be brief.")
+        self.assertEqual(again.output_text, r.output_text)
+
+    def test_stream(self):
+        kinds, parts, final = [], [], None
+        for event in oa().responses.create(model="gpt-4o-mini", input="Stream it", stream=True):
+            kinds.append(event.type)
+            if event.type == "response.output_text.delta":
+                parts.append(event.delta)
+            elif event.type == "response.completed":
+                final = event.response
+        self.assertEqual(kinds[:2], ["response.created", "response.in_progress"])
+        self.assertEqual(kinds[-1], "response.completed")
+        self.assertIn("response.output_text.done", kinds)
+        self.assertEqual(final.output_text, "".join(parts))
+        self.assertEqual(final.usage.output_tokens, count_tokens("".join(parts)))
+        # the SDK's stream helper assembles the same response
+        with oa().responses.stream(model="gpt-4o-mini", input="Stream it") as s:
+            for _ in s:
+                pass
+            assembled = s.get_final_response()
+        self.assertEqual(assembled.output_text, final.output_text)
+
+    def test_function_tools(self):
+        r = oa().responses.create(
+            model="gpt-4o", input="weather in Paris", tools=[RESPONSE_WEATHER], tool_choice="required"
+        )
+        call = r.output[0]
+        self.assertEqual(call.type, "function_call")
+        self.assertEqual(call.name, "get_weather")
+        args = json.loads(call.arguments)
+        self.assertIn(args["unit"], ["c", "f"])
+        pieces, done = [], None
+        for event in oa().responses.create(
+            model="gpt-4o", input="weather", tools=[RESPONSE_WEATHER], stream=True
+        ):
+            if event.type == "response.function_call_arguments.delta":
+                pieces.append(event.delta)
+            elif event.type == "response.function_call_arguments.done":
+                done = event.arguments
+        self.assertEqual("".join(pieces), done)
+        self.assertIsInstance(json.loads(done)["city"], str)
+        # the tool's output sent back: an answer
+        answer = oa().responses.create(
+            model="gpt-4o",
+            tools=[RESPONSE_WEATHER],
+            input=[
+                {"role": "user", "content": "weather in Paris"},
+                {"type": "function_call", "call_id": call.call_id, "name": call.name, "arguments": call.arguments},
+                {"type": "function_call_output", "call_id": call.call_id, "output": "18 degrees"},
+            ],
+        )
+        self.assertTrue(answer.output_text)
+
+    def test_structured_output(self):
+        import pydantic
+
+        class Trip(pydantic.BaseModel):
+            city: str
+            days: int
+
+        r = oa().responses.parse(model="gpt-4o", input="plan a trip", text_format=Trip)
+        self.assertIsInstance(r.output_parsed, Trip)
+        self.assertIsInstance(r.output_parsed.city, str)
+
+    def test_reasoning_and_cap(self):
+        r = oa().responses.create(model="o3-mini", input="think", max_output_tokens=40)
+        self.assertEqual([o.type for o in r.output], ["reasoning", "message"])
+        self.assertEqual(r.status, "incomplete")
+        self.assertEqual(r.incomplete_details.reason, "max_output_tokens")
+        self.assertEqual(r.usage.output_tokens, 40)
+        self.assertEqual(r.usage.output_tokens_details.reasoning_tokens, 32)
+
+    def test_errors(self):
+        with self.assertRaises(openai.RateLimitError):
+            oa("limited").responses.create(model="gpt-4o", input="x")
+        with self.assertRaises(openai.BadRequestError) as e:
+            oa().responses.create(model="gpt-4o", input="x", max_output_tokens=10)
+        self.assertEqual(e.exception.code, "integer_below_min_value")
+
+
 class AnthropicSDK(unittest.TestCase):
     def test_messages(self):
         m = an().messages.create(
@@ -427,6 +564,31 @@ class AnthropicSDK(unittest.TestCase):
             e.exception.body["error"]["message"],
             "max_tokens: 33 > 32, which is the maximum allowed number of output tokens for claude-haiku-4-5",
         )
+
+    def test_structured_output(self):
+        import pydantic
+
+        class Customer(pydantic.BaseModel):
+            name: str
+            seats: int
+
+        m = an().messages.parse(
+            model="claude-sonnet-4-6",
+            max_tokens=200,
+            messages=[{"role": "user", "content": "Extract the customer"}],
+            output_format=Customer,
+        )
+        self.assertIsInstance(m.parsed_output, Customer)
+        schema = {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}
+        b = an().beta.messages.create(
+            model="claude-sonnet-4-6",
+            max_tokens=200,
+            messages=[{"role": "user", "content": "Extract the customer"}],
+            betas=["structured-outputs-2025-11-13"],
+            # the beta's top-level field, which this SDK no longer types
+            extra_body={"output_format": {"type": "json_schema", "schema": schema}},
+        )
+        self.assertIsInstance(json.loads(b.content[0].text)["name"], str)
 
     def test_not_found(self):
         with self.assertRaises(anthropic.NotFoundError):

@@ -133,7 +133,58 @@ fn prompt(p: &Provider, model: &str, v: &Value, messages: &[Value]) -> Prompt {
     b.finish()
 }
 
-fn parse(p: &Provider, v: &Value) -> Result<Req, ErrKind> {
+/// The JSON schema a structured-output request asks for. `output_config: {format: {type:
+/// "json_schema", schema}}` is the generally available form; `output_format` (the same
+/// format, top level) is the beta's, taken only with the `structured-outputs-...` beta named
+/// in `anthropic-beta` and refused otherwise as any unknown key is: `output_format: Extra
+/// inputs are not permitted` (the body as Vertex AI's Claude answers it, quoted in a gateway's
+/// transformer notes). The answer is then one text block of JSON that satisfies the schema
+/// (platform.claude.com "Structured outputs").
+fn structured_output(v: &Value, betas: &[&str]) -> Result<Option<Value>, ErrKind> {
+    let beta = betas
+        .iter()
+        .any(|b| b.trim().starts_with("structured-outputs-"));
+    let (field, format) = match (v.get("output_format"), v.pointer("/output_config/format")) {
+        (Some(f), _) if !f.is_null() => {
+            if !beta {
+                return Err(bad("output_format: Extra inputs are not permitted", None));
+            }
+            ("output_format", f)
+        }
+        (_, Some(f)) if !f.is_null() => ("output_config.format", f),
+        _ => return Ok(None),
+    };
+    match format.get("type").and_then(Value::as_str) {
+        Some("json_schema") => {}
+        _ => {
+            return Err(bad(
+                format!("{field}.type: Input should be 'json_schema'"),
+                None,
+            ))
+        }
+    }
+    match format.get("schema") {
+        Some(schema @ Value::Object(_)) => Ok(Some(schema.clone())),
+        Some(_) => Err(bad(
+            format!("{field}.schema: Input should be a valid dictionary"),
+            None,
+        )),
+        None => Err(bad(format!("{field}.schema: Field required"), None)),
+    }
+}
+
+/// The betas a request names in `anthropic-beta` (comma-separated, possibly repeated).
+fn betas(headers: &HeaderMap) -> Vec<&str> {
+    headers
+        .get_all("anthropic-beta")
+        .iter()
+        .filter_map(|h| h.to_str().ok())
+        .flat_map(|h| h.split(','))
+        .map(str::trim)
+        .collect()
+}
+
+fn parse(p: &Provider, v: &Value, betas: &[&str]) -> Result<Req, ErrKind> {
     let Some(model) = v
         .get("model")
         .and_then(Value::as_str)
@@ -175,6 +226,7 @@ fn parse(p: &Provider, v: &Value) -> Result<Req, ErrKind> {
         }
     }
     check_sampling(v)?;
+    let schema = structured_output(v, betas)?;
     chat_model(p, model).ok_or_else(|| ErrKind::ModelNotFound(model.to_owned()))?;
     let thinking = match v.get("thinking") {
         Some(t) if matches!(t.get("type").and_then(Value::as_str), Some("enabled")) => {
@@ -238,8 +290,8 @@ fn parse(p: &Provider, v: &Value) -> Result<Req, ErrKind> {
         } else {
             Reasoning::None
         },
-        json_mode: false,
-        json_schema: None,
+        json_mode: schema.is_some(),
+        json_schema: schema,
         tool,
     };
     limits::check(p, &spec).map_err(|o| overrun(o, model))?;
@@ -449,7 +501,7 @@ async fn checked(ctx: &Ctx, headers: &HeaderMap, body: &[u8]) -> Result<Response
             ))
         }
     };
-    let req = parse(p, &v)?;
+    let req = parse(p, &v, &betas(headers))?;
     if let Some(kind) = ctx.injected() {
         return Err(kind);
     }
@@ -513,7 +565,12 @@ pub(crate) fn parse_invoke_body(
 ) -> Result<(ChatSpec, Prompt), ErrKind> {
     let mut v = Value::Object(body.clone());
     v["model"] = Value::String(model.to_owned());
-    let req = parse(p, &v)?;
+    let betas: Vec<&str> = body
+        .get("anthropic_beta")
+        .and_then(Value::as_array)
+        .map(|b| b.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let req = parse(p, &v, &betas)?;
     Ok((req.spec, req.prompt))
 }
 

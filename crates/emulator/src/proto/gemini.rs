@@ -138,7 +138,7 @@ async fn action(
             ));
         }
         let v = match serde_json::from_slice::<Value>(&body) {
-            Ok(v @ Value::Object(_)) => v,
+            Ok(v @ Value::Object(_)) => json_names(v),
             _ => return Err(bad("Invalid JSON payload received.", None)),
         };
         let spec = parse(&p, model, &v)?;
@@ -192,6 +192,98 @@ async fn action(
     match result {
         Ok(r) => ctx.finish(r),
         Err(kind) => ctx.finish(error(&kind)),
+    }
+}
+
+/// What a request member holds, for [`json_names`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Holds {
+    /// A protobuf message (or a list of them): its field names are renamed.
+    Message,
+    /// Gemini's `Schema` message: renamed like a message, except that the keys of its
+    /// `properties` map are the caller's property names.
+    Schema,
+    /// A `google.protobuf.Struct`/`Value` or a map (function call arguments and responses,
+    /// JSON schemas, labels): the caller's data, never renamed.
+    Data,
+}
+
+/// The request with every protobuf field name in its lowerCamelCase JSON form: the proto3 JSON
+/// mapping has parsers accept "both the JSON name and the proto field name"
+/// (protobuf.dev/programming-guides/json), and Google's API does, so `max_output_tokens`,
+/// `function_declarations`, `system_instruction`, `response_json_schema`, `tool_config`...
+/// mean what their camelCase names mean. The caller's own data keeps its keys. Returns `v`
+/// untouched (no copy) when no key has an underscore.
+fn json_names(v: Value) -> Value {
+    fn any_snake(v: &Value) -> bool {
+        match v {
+            Value::Object(m) => m.iter().any(|(k, x)| k.contains('_') || any_snake(x)),
+            Value::Array(xs) => xs.iter().any(any_snake),
+            _ => false,
+        }
+    }
+    fn camel(key: &str) -> String {
+        let mut out = String::with_capacity(key.len());
+        let mut up = false;
+        for c in key.chars() {
+            if c == '_' {
+                up = true;
+            } else if up {
+                out.extend(c.to_uppercase());
+                up = false;
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+    fn child(key: &str, parent: Holds) -> Holds {
+        match key {
+            "args"
+            | "response"
+            | "responseJsonSchema"
+            | "parametersJsonSchema"
+            | "labels"
+            | "example"
+            | "default" => Holds::Data,
+            "responseSchema" | "parameters" | "items" | "anyOf" => Holds::Schema,
+            _ if parent == Holds::Schema => Holds::Schema,
+            _ => Holds::Message,
+        }
+    }
+    fn walk(v: Value, kind: Holds) -> Value {
+        match (v, kind) {
+            (v, Holds::Data) => v,
+            (Value::Array(xs), _) => Value::Array(xs.into_iter().map(|x| walk(x, kind)).collect()),
+            (Value::Object(m), _) => Value::Object(
+                m.into_iter()
+                    .map(|(k, x)| {
+                        let k = if k.contains('_') { camel(&k) } else { k };
+                        let x = if kind == Holds::Schema && k == "properties" {
+                            // property name -> Schema: the names are the caller's
+                            match x {
+                                Value::Object(props) => Value::Object(
+                                    props
+                                        .into_iter()
+                                        .map(|(name, s)| (name, walk(s, Holds::Schema)))
+                                        .collect(),
+                                ),
+                                other => other,
+                            }
+                        } else {
+                            walk(x, child(&k, kind))
+                        };
+                        (k, x)
+                    })
+                    .collect(),
+            ),
+            (v, _) => v,
+        }
+    }
+    if any_snake(&v) {
+        walk(v, Holds::Message)
+    } else {
+        v
     }
 }
 
@@ -518,7 +610,7 @@ async fn embeddings(
     let p = &ctx.p;
     check_key(p, headers, params)?;
     let v = match serde_json::from_slice::<Value>(body) {
-        Ok(v @ Value::Object(_)) => v,
+        Ok(v @ Value::Object(_)) => json_names(v),
         _ => return Err(bad("Invalid JSON payload received.", None)),
     };
     let model = model.strip_prefix("models/").unwrap_or(model);

@@ -6,6 +6,7 @@ pub(crate) mod bedrock;
 pub(crate) mod gemini;
 pub(crate) mod limits;
 pub(crate) mod openai;
+pub(crate) mod responses;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -307,6 +308,17 @@ pub(crate) fn prompt_builder(
     context: &[Option<&serde_json::Value>],
 ) -> PromptBuilder {
     PromptBuilder::new(model, context, p.prompt_cache.is_some())
+}
+
+/// Whether any text in `v` (a conversation) says "json", in any case, as JSON mode requires.
+pub(crate) fn mentions_json(v: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => s.to_ascii_lowercase().contains("json"),
+        Value::Array(xs) => xs.iter().any(mentions_json),
+        Value::Object(m) => m.values().any(mentions_json),
+        Value::Number(_) | Value::Bool(_) | Value::Null => false,
+    }
 }
 
 /// The key a client presented is acceptable.

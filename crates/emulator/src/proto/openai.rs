@@ -19,10 +19,11 @@ use serde_json::{json, Value};
 use super::limits::{self, Overrun};
 use super::{
     bad, bad_field, bearer, bound_text, chat_model, header, json_response, key_ok, make_id,
-    prompt_builder, stream_response, Ctx, ErrKind, Fault, Kind, Rule,
+    mentions_json, prompt_builder, stream_response, Ctx, ErrKind, Fault, Kind, Rule,
 };
 use crate::cache::Prompt;
 use crate::config::{Dialect, StreamErrorKind};
+use crate::logprobs::{Logprobs, Shape};
 use crate::plan::{
     self, request_hash, BlockKind, ChatSpec, Finish, Plan, Reasoning, StreamFault, ToolCall,
 };
@@ -46,6 +47,11 @@ pub(crate) fn router(p: &Provider) -> Router<Arc<Provider>> {
             .route(&format!("{prefix}/embeddings"), post(embeddings))
             .route(&format!("{prefix}/models"), get(list_models))
             .route(&format!("{prefix}/models/{{model}}"), get(get_model));
+    }
+    if super::responses::offers_responses(p.cfg.dialect) {
+        for path in super::responses::paths(p.cfg.dialect) {
+            r = r.route(path, post(super::responses::create));
+        }
     }
     if p.cfg.dialect == Dialect::Azure {
         r = r
@@ -155,7 +161,7 @@ fn azure_error(kind: &ErrKind) -> Response {
     error_body(Dialect::Azure, kind)
 }
 
-fn error_fn(d: Dialect) -> fn(&ErrKind) -> Response {
+pub(crate) fn error_fn(d: Dialect) -> fn(&ErrKind) -> Response {
     if d == Dialect::Azure {
         azure_error
     } else {
@@ -163,7 +169,7 @@ fn error_fn(d: Dialect) -> fn(&ErrKind) -> Response {
     }
 }
 
-fn check_key(p: &Provider, headers: &HeaderMap) -> Result<(), ErrKind> {
+pub(crate) fn check_key(p: &Provider, headers: &HeaderMap) -> Result<(), ErrKind> {
     let key = bearer(headers).or_else(|| {
         (p.cfg.dialect == Dialect::Azure)
             .then(|| header(headers, "api-key"))
@@ -181,7 +187,7 @@ fn check_key(p: &Provider, headers: &HeaderMap) -> Result<(), ErrKind> {
     }))
 }
 
-fn parse_object(body: &[u8]) -> Result<Value, ErrKind> {
+pub(crate) fn parse_object(body: &[u8]) -> Result<Value, ErrKind> {
     match serde_json::from_slice::<Value>(body) {
         Ok(v @ Value::Object(_)) => Ok(v),
         _ => Err(bad(
@@ -225,6 +231,8 @@ async fn chat_inner(
 
 struct ChatReq {
     spec: ChatSpec,
+    /// `logprobs: true`: how many alternatives each token lists (`top_logprobs`).
+    logprobs: Option<usize>,
     prompt: Prompt,
     /// `n`: how many choices to generate.
     choices: u32,
@@ -264,6 +272,17 @@ fn parse_chat(p: &Provider, v: &Value, deployment: Option<String>) -> Result<Cha
     // validated above: 1..=MAX_CHOICES
     let choices = v.get("n").and_then(Value::as_u64).unwrap_or(1) as u32;
     let reasons = chat_model(p, &model).ok_or_else(|| ErrKind::ModelNotFound(model.clone()))?;
+    if reasons
+        && refuses_max_tokens(p.cfg.dialect)
+        && v.get("max_tokens").is_some_and(|m| !m.is_null())
+    {
+        return Err(bad_field(
+            UNSUPPORTED_MAX_TOKENS,
+            "max_tokens",
+            "unsupported_parameter",
+        ));
+    }
+    let logprobs = asked_logprobs(v, reasons && refuses_max_tokens(p.cfg.dialect))?;
     let max_tokens = v
         .get("max_completion_tokens")
         .or_else(|| v.get("max_tokens"))
@@ -291,6 +310,9 @@ fn parse_chat(p: &Provider, v: &Value, deployment: Option<String>) -> Result<Cha
         })
         .flatten();
     let json_mode = matches!(format_type, Some("json_object" | "json_schema"));
+    if format_type == Some("json_object") && !mentions_json(&v["messages"]) {
+        return Err(bad(JSON_WORD_MISSING, Some("messages")));
+    }
     // Input tokens: the messages and tool definitions. The whole request prefix is cacheable,
     // tools and structured-output schema included (OpenAI prompt-caching guide); one unit per
     // message.
@@ -338,6 +360,7 @@ fn parse_chat(p: &Provider, v: &Value, deployment: Option<String>) -> Result<Cha
     limits::check(p, &spec).map_err(|o| overrun(o, cap_field))?;
     Ok(ChatReq {
         spec,
+        logprobs,
         prompt,
         choices,
         stream,
@@ -354,7 +377,7 @@ fn parse_chat(p: &Provider, v: &Value, deployment: Option<String>) -> Result<Cha
 /// reduce the length of the messages.` (`context_length_exceeded`, param `messages`); all three
 /// quoted from API responses in clients' issue trackers (tailcallhq/forgecode#1185,
 /// ChatGPTNextWeb/NextChat#3195, dimagi/open-chat-studio#463).
-fn overrun(o: Overrun, cap_field: &str) -> ErrKind {
+pub(crate) fn overrun(o: Overrun, cap_field: &str) -> ErrKind {
     match o {
         Overrun::Output { requested, limit } => bad_field(
             format!("{cap_field} is too large: {requested}. This model supports at most {limit} completion tokens, whereas you provided {requested}."),
@@ -377,6 +400,48 @@ fn overrun(o: Overrun, cap_field: &str) -> ErrKind {
     }
 }
 
+/// OpenAI's reasoning models (o-series, gpt-5) take only `max_completion_tokens`; the body of
+/// the 400 is quoted in griptape-ai/ComfyUI-Griptape#312 and microsoft/vscode-copilot-release#8065
+/// (`type: invalid_request_error`, `param: max_tokens`, `code: unsupported_parameter`), and
+/// Azure answers the same (anomalyco/opencode#37964).
+const UNSUPPORTED_MAX_TOKENS: &str = "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.";
+
+/// Dialects whose reasoning models refuse `max_tokens` (the compatible family keeps it: DeepSeek's
+/// reasoner documents `max_tokens`).
+fn refuses_max_tokens(d: Dialect) -> bool {
+    matches!(d, Dialect::Standard | Dialect::Azure)
+}
+
+/// JSON mode needs the word in the conversation (OpenAI's JSON-mode guide: "the string "JSON"
+/// must appear somewhere in the context"); the 400 as quoted from the API in mem0ai/mem0#3559
+/// (DashScope words it the same, agno-agi/agno#5317). Its `code` is not in any quoted body.
+const JSON_WORD_MISSING: &str = "'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.";
+
+/// `logprobs` and `top_logprobs` as asked: `top_logprobs` only with `logprobs: true` ("The
+/// 'top_logprobs' parameter is only allowed when 'logprobs' is enabled.", param `top_logprobs`,
+/// code null; quoted in IBM/unitxt#1193), and OpenAI's reasoning models take neither
+/// ("Unsupported parameter: 'logprobs' is not supported with this model.",
+/// `unsupported_parameter`; probed in several clients' notes, 2026).
+fn asked_logprobs(v: &Value, reasoning_refuses: bool) -> Result<Option<usize>, ErrKind> {
+    let on = v.get("logprobs").and_then(Value::as_bool).unwrap_or(false);
+    let top = v.get("top_logprobs").and_then(Value::as_u64);
+    if top.is_some() && !on {
+        return Err(bad(
+            "The 'top_logprobs' parameter is only allowed when 'logprobs' is enabled.",
+            Some("top_logprobs"),
+        ));
+    }
+    if on && reasoning_refuses {
+        return Err(bad_field(
+            "Unsupported parameter: 'logprobs' is not supported with this model.",
+            "logprobs",
+            "unsupported_parameter",
+        ));
+    }
+    // validated above: 0..=20
+    Ok(on.then(|| top.unwrap_or(0) as usize))
+}
+
 /// The most choices one request may ask for (`n`: "Minimum: 1. Maximum: 128." in the Azure
 /// OpenAI chat completions spec, which mirrors OpenAI's).
 const MAX_CHOICES: i32 = 128;
@@ -385,7 +450,7 @@ const MAX_CHOICES: i32 = 128;
 /// API reference's (platform.openai.com/docs/api-reference/chat/create: temperature 0 to 2,
 /// top_p 0 to 1, presence/frequency_penalty -2.0 to 2.0, n 1 to 128, the token limits at
 /// least 1).
-const CHAT_FIELDS: [(&str, Rule); 9] = [
+const CHAT_FIELDS: [(&str, Rule); 11] = [
     ("max_tokens", Rule::integer_at_least(1)),
     ("max_completion_tokens", Rule::integer_at_least(1)),
     ("n", Rule::integer_in(1, MAX_CHOICES)),
@@ -395,6 +460,8 @@ const CHAT_FIELDS: [(&str, Rule); 9] = [
     ("frequency_penalty", Rule::number_in(-2.0, 2.0)),
     ("stream", Rule::BOOLEAN),
     ("seed", Rule::INTEGER),
+    ("logprobs", Rule::BOOLEAN),
+    ("top_logprobs", Rule::integer_in(0, 20)),
 ];
 
 /// At most this many stop sequences ("Up to 4 sequences where the API will stop generating
@@ -457,7 +524,7 @@ fn check_sampling(v: &Value) -> Result<(), ErrKind> {
 
 /// The 400 for one refused field; "integer" or "decimal" is the field's type, not the value's
 /// (`temperature: 3` is "decimal above maximum value ... but got 3 instead").
-fn field_error(name: &str, kind: Kind, fault: Fault, value: &Value) -> ErrKind {
+pub(crate) fn field_error(name: &str, kind: Kind, fault: Fault, value: &Value) -> ErrKind {
     let (side, relation, bound) = match fault {
         Fault::Type(Kind::Integer) => return type_error(name, "an integer", value),
         Fault::Type(Kind::Number) => return type_error(name, "a decimal", value),
@@ -481,7 +548,7 @@ fn field_error(name: &str, kind: Kind, fault: Fault, value: &Value) -> ErrKind {
     )
 }
 
-fn type_error(name: &str, expected: &str, got: &Value) -> ErrKind {
+pub(crate) fn type_error(name: &str, expected: &str, got: &Value) -> ErrKind {
     let got = match got {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
@@ -563,6 +630,8 @@ async fn chat_checked(
     if req.stream {
         let single = plans.len() == 1;
         let encoder = |choice: u32| OpenAiEncoder {
+            logprobs: req.logprobs,
+            lp: None,
             dialect: p.cfg.dialect,
             id: id.clone(),
             include_usage: req.include_usage,
@@ -596,7 +665,7 @@ async fn chat_checked(
     }
     Ok(json_response(
         StatusCode::OK,
-        &completion_body(p.cfg.dialect, &id, &plans),
+        &completion_body(p.cfg.dialect, &id, &plans, req.logprobs),
         &extra,
     ))
 }
@@ -751,11 +820,11 @@ fn content_filter_results() -> Value {
 
 const FINGERPRINT: &str = "fp_5e1d0c3a7b";
 
-fn completion_body(d: Dialect, id: &str, plans: &[Plan]) -> Value {
+fn completion_body(d: Dialect, id: &str, plans: &[Plan], logprobs: Option<usize>) -> Value {
     let choices: Vec<Value> = plans
         .iter()
         .enumerate()
-        .map(|(index, plan)| completion_choice(d, index, plan))
+        .map(|(index, plan)| completion_choice(d, index, plan, logprobs))
         .collect();
     let (created, model) = plans
         .first()
@@ -784,7 +853,18 @@ fn completion_body(d: Dialect, id: &str, plans: &[Plan]) -> Value {
     body
 }
 
-fn completion_choice(d: Dialect, index: usize, plan: &Plan) -> Value {
+/// A choice's `logprobs` (`ChatCompletionTokenLogprob`s of its content, as in OpenAI's API
+/// reference and the bodies quoted in vllm-project/vllm#4795): `content` is null when the
+/// message has no content (a tool call).
+fn choice_logprobs(plan: &Plan, top: usize) -> Value {
+    let content = plan.text_of(|k| *k == BlockKind::Text).map(|text| {
+        let (entries, _) = Logprobs::new(&text, top).entries(&text, 0, Shape::WithBytes);
+        Value::Array(entries)
+    });
+    json!({"content": content, "refusal": null})
+}
+
+fn completion_choice(d: Dialect, index: usize, plan: &Plan, logprobs: Option<usize>) -> Value {
     let mut message =
         json!({"role": "assistant", "content": plan.text_of(|k| *k == BlockKind::Text)});
     if let Some(r) = plan.text_of(|k| *k == BlockKind::Reasoning) {
@@ -797,7 +877,8 @@ fn completion_choice(d: Dialect, index: usize, plan: &Plan) -> Value {
         message["refusal"] = Value::Null;
         message["annotations"] = json!([]);
     }
-    let mut choice = json!({"index": index, "message": message, "logprobs": null, "finish_reason": finish_reason(plan.finish)});
+    let logprobs = logprobs.map_or(Value::Null, |top| choice_logprobs(plan, top));
+    let mut choice = json!({"index": index, "message": message, "logprobs": logprobs, "finish_reason": finish_reason(plan.finish)});
     if d == Dialect::Azure {
         choice["content_filter_results"] = content_filter_results();
     }
@@ -821,7 +902,7 @@ struct Chunk<'a> {
 struct ChunkChoice<'a> {
     index: u32,
     delta: Delta<'a>,
-    logprobs: Option<()>,
+    logprobs: Option<Value>,
     finish_reason: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     content_filter_results: Option<&'a Value>,
@@ -873,6 +954,10 @@ fn usage_chunk(d: Dialect, id: &str, plan: &Plan, usage: &Value, out: &mut Bytes
 }
 
 struct OpenAiEncoder {
+    /// `logprobs: true` with this many alternatives per token.
+    logprobs: Option<usize>,
+    /// The content's log-probabilities and the next token's position, from the first delta.
+    lp: Option<(Logprobs, usize)>,
     dialect: Dialect,
     id: String,
     include_usage: bool,
@@ -890,13 +975,14 @@ impl OpenAiEncoder {
         delta: Delta<'_>,
         finish: Option<&'static str>,
         choice_usage: Option<&Value>,
+        logprobs: Option<Value>,
         out: &mut BytesMut,
     ) {
         let filters = (self.dialect == Dialect::Azure).then(content_filter_results);
         let choices = [ChunkChoice {
             index: self.choice,
             delta,
-            logprobs: None,
+            logprobs,
             finish_reason: finish,
             content_filter_results: filters.as_ref(),
             usage: choice_usage,
@@ -915,6 +1001,19 @@ impl OpenAiEncoder {
     }
 }
 
+impl OpenAiEncoder {
+    /// The `logprobs` of a content delta, when asked for: one entry per token of `text`.
+    fn logprobs_of(&mut self, block: &crate::plan::Block, text: &str) -> Option<Value> {
+        let top = self.logprobs?;
+        let (lp, next) = self
+            .lp
+            .get_or_insert_with(|| (Logprobs::new(&block.pieces.full(), top), 0));
+        let (entries, n) = lp.entries(text, *next, Shape::WithBytes);
+        *next += n;
+        Some(json!({"content": entries, "refusal": null}))
+    }
+}
+
 impl Encoder for OpenAiEncoder {
     fn begin(&mut self, plan: &Plan, out: &mut BytesMut) {
         if self.dialect == Dialect::Azure && self.choice == 0 {
@@ -928,7 +1027,10 @@ impl Encoder for OpenAiEncoder {
             content: Some(Some("")),
             ..Delta::default()
         };
-        self.chunk(plan, delta, None, None, out);
+        let logprobs = self
+            .logprobs
+            .map(|_| json!({"content": [], "refusal": null}));
+        self.chunk(plan, delta, None, None, logprobs, out);
     }
 
     fn block_start(&mut self, plan: &Plan, block: usize, out: &mut BytesMut) {
@@ -945,7 +1047,7 @@ impl Encoder for OpenAiEncoder {
                 }]),
                 ..Delta::default()
             };
-            self.chunk(plan, delta, None, None, out);
+            self.chunk(plan, delta, None, None, None, out);
         }
     }
 
@@ -973,7 +1075,11 @@ impl Encoder for OpenAiEncoder {
                 ..Delta::default()
             },
         };
-        self.chunk(plan, delta, None, None, out);
+        let logprobs = match plan.blocks.get(block) {
+            Some(b) if b.kind == BlockKind::Text => self.logprobs_of(b, text),
+            _ => None,
+        };
+        self.chunk(plan, delta, None, None, logprobs, out);
     }
 
     fn block_stop(&mut self, _plan: &Plan, _block: usize, _out: &mut BytesMut) {}
@@ -995,6 +1101,7 @@ impl Encoder for OpenAiEncoder {
             Delta::default(),
             Some(finish_reason(plan.finish)),
             in_choice,
+            None,
             out,
         );
         if self.ends_body {
