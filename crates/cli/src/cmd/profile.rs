@@ -852,7 +852,7 @@ name = "My company"                # shown in every report
 
 [constraints]
 # Where data may be processed and stored: two-letter codes, cn = mainland China, hk, sg, us, eu, uk, jp, ...
-# [] = anywhere. A provider with no region known there is excluded. Default: [].
+# [] = anywhere. Regions all known to be elsewhere exclude; unknown residency is to verify. Default: [].
 data_jurisdictions = {jurisdictions}
 # Certifications a provider must hold, from the catalog's vocabulary: MLPS2 / MLPS3 / MLPS4 (等保 level; a higher
 # level satisfies a lower one), GENAI-FILING, ISO27001, ISO27017, ISO27018, ISO27701, SOC1, SOC2, SOC3, CSA-STAR,
@@ -937,7 +937,7 @@ name = "我的公司"                # 显示在每份报告中
 
 [constraints]
 # 数据可处理和存储的法域:两字母代码,cn = 中国大陆,hk、sg、us、eu、uk、jp 等;
-# [] = 不限。在这些法域没有已知地域的厂商被排除。默认 []。
+# [] = 不限。地域全部已知在别处的厂商被排除;数据驻留未知的列为待核实。默认 []。
 data_jurisdictions = {jurisdictions}
 # 厂商必须持有的认证,名称取自目录词表:MLPS2 / MLPS3 / MLPS4(等保级别,高等级满足低等级要求)、
 # GENAI-FILING(生成式 AI 服务备案)、ISO27001、ISO27017、ISO27018、ISO27701、SOC1、SOC2、SOC3、CSA-STAR、
