@@ -623,20 +623,24 @@ fn constraint_check(p: &Provider, profile: &Profile, scope: Scope<'_>, bill: &Tc
                     source: c.source.source.clone(),
                 })
             }
-            CertFit::Unclear(c, "coverage") => (
-                format!(
-                    "{}{} on record covers the {}, not the model service",
-                    c.name,
-                    c.level.map(|l| format!(" level {l}")).unwrap_or_default(),
-                    c.scope.as_deref().unwrap_or("platform")
-                ),
-                format!(
-                    "目录中的 {}{} 覆盖的是{},不是模型服务本身",
-                    c.name,
-                    c.level.map(|l| format!(" {l} 级")).unwrap_or_default(),
-                    c.scope.as_deref().unwrap_or("平台")
-                ),
-            ),
+            CertFit::Unclear(c, "coverage") => {
+                let (what_en, what_zh) = match c.coverage {
+                    CertCoverage::OtherProduct => ("another product", "其他产品"),
+                    _ => ("the cloud platform", "云平台"),
+                };
+                (
+                    format!(
+                        "{}{} on record covers {what_en}, not the model service",
+                        c.name,
+                        c.level.map(|l| format!(" level {l}")).unwrap_or_default(),
+                    ),
+                    format!(
+                        "目录中的 {}{} 覆盖的是{what_zh},不是模型服务本身",
+                        c.name,
+                        c.level.map(|l| format!(" {l} 级")).unwrap_or_default(),
+                    ),
+                )
+            }
             CertFit::Unclear(c, "lower") => (
                 format!(
                     "{} on record is level {}, below the required {}",

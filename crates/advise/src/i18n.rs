@@ -129,6 +129,10 @@ pub fn label(key: &str, lang: Lang) -> &'static str {
         ),
         "acceptability" => ("Rank acceptabilities (SMAA-2)", "排名可接受度(SMAA-2)"),
         "unknown" => ("unknown", "未知"),
+        "none_verified" => (
+            "No provider is shown to meet every hard constraint of this profile; those listed to verify would, if the questions below are answered yes.",
+            "没有厂商被证明满足该画像的全部硬性约束;下列待核实的厂商在问题得到肯定答复后即可参与排名。",
+        ),
         "none_qualifies" => (
             "No provider meets every hard constraint of this profile; the reasons are below. Loosen a constraint or add a provider with --catalog.",
             "没有厂商满足该画像的全部硬性约束,原因见下。请放宽某项约束,或用 --catalog 加入厂商。",

@@ -561,7 +561,19 @@ pub fn rank(
             for c in Criterion::ALL {
                 let v = p.criterion(c);
                 let Some((lo, hi)) = v.range else { continue };
-                for fact in v.unknowns.iter().filter(|f| f.span > 0.0) {
+                // A certification that is also an open constraint is asked once, as the
+                // constraint.
+                let asked_as_constraint = |key: &str| {
+                    p.open.iter().any(|o| {
+                        matches!(&o.kind, crate::assess::OpenKind::Certification(l)
+                            if key == format!("compliance:{l}"))
+                    })
+                };
+                for fact in v
+                    .unknowns
+                    .iter()
+                    .filter(|f| f.span > 0.0 && !asked_as_constraint(&f.key))
+                {
                     let (best, worst): (Override, Override) = if c.is_benefit() {
                         (
                             (pos, c, v.value + fact.span, Some((lo + fact.span, hi))),

@@ -525,13 +525,19 @@ capabilities = ["chat"]
     let v = rank_json(&profile, &[]);
     assert_eq!(v["ranking"].as_array().unwrap().len(), 0);
     assert!(!v["excluded"].as_array().unwrap().is_empty());
+    // no FedRAMP record is not proof of its absence: the mainland providers are to verify
+    let to_verify = v["to_verify"].as_array().unwrap();
+    assert!(!to_verify.is_empty());
+    assert!(to_verify
+        .iter()
+        .all(|t| t["open"][0]["constraint"] == "certification:FedRAMP-High"));
     let p = profile.to_str().unwrap();
     for format in ["table", "markdown", "html"] {
         let out = cloudfit(&["rank", "--profile", p, "--format", format, "--lang", "en"]);
         assert!(out.status.success(), "{format}");
         let text = String::from_utf8(out.stdout).unwrap();
         assert!(
-            text.contains("No provider meets every hard constraint"),
+            text.contains("No provider is shown to meet every hard constraint"),
             "{format}: {text}"
         );
         assert!(

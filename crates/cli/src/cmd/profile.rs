@@ -862,7 +862,7 @@ required_certifications = {required}
 # Certifications the compliance criterion counts besides the required ones.
 # Default: the {key} preset's list: {desired}.
 # desired_certifications = ["ISO27001"]
-# Capabilities every provider must offer with a price in an allowed region: chat, tools, vision, reasoning,
+# Capabilities every provider must offer (none of its models having one excludes it): chat, tools, vision, reasoning,
 # embeddings, json-mode, audio, image-generation. Default: [].
 required_capabilities = ["chat"]
 # A provider whose lowest plausible monthly cost is above the budget is excluded. Default: no budget.
@@ -947,7 +947,7 @@ required_certifications = {required}
 # 合规准则在必需认证之外计入的认证。
 # 默认:{key} 预设清单:{desired}。
 # desired_certifications = ["ISO27001"]
-# 每个厂商必须在允许地域有价格的能力:chat、tools、vision、reasoning、embeddings、json-mode、audio、
+# 每个厂商必须具备的能力(其模型都不具备即排除):chat、tools、vision、reasoning、embeddings、json-mode、audio、
 # image-generation。默认 []。
 required_capabilities = ["chat"]
 # 最低可能月成本高于预算的厂商被排除。默认无预算。

@@ -212,7 +212,14 @@ pub fn rank_html(advice: &Advice, profile: &Profile, lang: Lang) -> String {
         let _ = writeln!(
             out,
             "<p><b>{}</b></p>",
-            escape(label("none_qualifies", lang))
+            escape(label(
+                if advice.to_verify.is_empty() {
+                    "none_qualifies"
+                } else {
+                    "none_verified"
+                },
+                lang
+            ))
         );
         html_findings(&mut out, advice, lang, Findings::ToVerify);
         html_findings(&mut out, advice, lang, Findings::Questions);

@@ -150,7 +150,18 @@ pub fn rank_markdown(advice: &Advice, profile: &Profile, lang: Lang) -> String {
     }
     md_findings(&mut out, advice, lang, Findings::Summary);
     if advice.ranking.is_empty() {
-        let _ = writeln!(out, "**{}**\n", md_escape(label("none_qualifies", lang)));
+        let _ = writeln!(
+            out,
+            "**{}**\n",
+            md_escape(label(
+                if advice.to_verify.is_empty() {
+                    "none_qualifies"
+                } else {
+                    "none_verified"
+                },
+                lang
+            ))
+        );
         md_findings(&mut out, advice, lang, Findings::ToVerify);
         md_findings(&mut out, advice, lang, Findings::Questions);
         md_excluded(&mut out, advice, lang);

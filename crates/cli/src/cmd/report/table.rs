@@ -286,7 +286,19 @@ pub fn rank_table(advice: &Advice, lang: Lang) -> String {
         let _ = writeln!(
             out,
             "\n{}",
-            wrap(label("none_qualifies", lang), "", "  ", WIDTH)
+            wrap(
+                label(
+                    if advice.to_verify.is_empty() {
+                        "none_qualifies"
+                    } else {
+                        "none_verified"
+                    },
+                    lang
+                ),
+                "",
+                "  ",
+                WIDTH
+            )
         );
         push_findings(&mut out, advice, lang, Findings::ToVerify);
         push_findings(&mut out, advice, lang, Findings::Questions);
