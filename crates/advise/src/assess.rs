@@ -31,6 +31,7 @@ use rust_decimal::Decimal;
 use crate::criterion::{Criterion, CriterionValue, Evidence, UnknownFact};
 use crate::date::Date;
 use crate::fx::Fx;
+use crate::i18n::Lang;
 use crate::profile::{
     capability_key, jurisdiction_code, CertRequirement, Profile, Segment, Unverified,
 };
@@ -106,9 +107,9 @@ pub enum Exclusion {
 }
 
 impl fmt::Display for Exclusion {
-    /// English reason; `crate::i18n` renders other languages.
+    /// English reason; [`exclusion`] renders other languages.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&crate::i18n::exclusion(self, crate::i18n::Lang::En))
+        f.write_str(&exclusion(self, Lang::En))
     }
 }
 
@@ -770,9 +771,9 @@ fn cost_value(bill: &Tco, market: &Market, currency: Currency) -> CriterionValue
         let why_zh = line
             .unpriced
             .as_ref()
-            .map(|u| crate::i18n::unpriced(u, crate::i18n::Lang::Zh))
+            .map(|u| crate::tco::unpriced(u, Lang::Zh))
             .unwrap_or_default();
-        let item_zh = crate::i18n::cost_item(&line.item, crate::i18n::Lang::Zh);
+        let item_zh = crate::tco::cost_item(&line.item, Lang::Zh);
         match market.lines.get(&line.item) {
             Some(&(a, b)) => {
                 lo += a;
@@ -1828,6 +1829,94 @@ fn migration(
     }
 }
 
+/// Why a provider was excluded, in `lang`.
+pub fn exclusion(e: &Exclusion, lang: Lang) -> String {
+    let list = |v: &[String]| {
+        if v.is_empty() {
+            match lang {
+                Lang::En => "none".to_owned(),
+                Lang::Zh => "无".to_owned(),
+            }
+        } else {
+            v.join(", ")
+        }
+    };
+    match (e, lang) {
+        (Exclusion::Jurisdiction { allowed, has }, Lang::En) => format!(
+            "no region in an allowed jurisdiction (allowed: {}; has: {})",
+            list(allowed),
+            list(has)
+        ),
+        (Exclusion::Jurisdiction { allowed, has }, Lang::Zh) => format!(
+            "没有位于允许司法辖区的地域(允许:{};现有:{})",
+            list(allowed),
+            list(has)
+        ),
+        (
+            Exclusion::CertificationAbsent {
+                certification,
+                source,
+            },
+            Lang::En,
+        ) => format!(
+            "a source says it does not hold required certification {certification} ({source})"
+        ),
+        (
+            Exclusion::CertificationAbsent {
+                certification,
+                source,
+            },
+            Lang::Zh,
+        ) => {
+            format!("有来源表明其不具备必需认证 {certification}({source})")
+        }
+        (Exclusion::Unverified { open }, Lang::En) => format!(
+            "not shown to meet the constraints (unverified = \"exclude\"): {}",
+            open.iter()
+                .map(|o| o.fact_en.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        (Exclusion::Unverified { open }, Lang::Zh) => format!(
+            "未能证明满足约束(unverified = \"exclude\"):{}",
+            open.iter()
+                .map(|o| o.fact_zh.as_str())
+                .collect::<Vec<_>>()
+                .join(";")
+        ),
+        (Exclusion::Capabilities { missing }, Lang::En) => format!(
+            "the catalog records no model with required capability {} (add its models with --catalog)",
+            list(missing)
+        ),
+        (Exclusion::Capabilities { missing }, Lang::Zh) => {
+            format!("目录中没有具备必需能力 {} 的模型(可用 --catalog 加入其模型)", list(missing))
+        }
+        (Exclusion::NoTaskServed { reasons }, _) => {
+            let parts: Vec<String> = reasons
+                .iter()
+                .map(|(item, why)| match lang {
+                    Lang::En => format!("{}: {}", crate::tco::cost_item(item, lang), crate::tco::unpriced(why, lang)),
+                    Lang::Zh => format!("{}:{}", crate::tco::cost_item(item, lang), crate::tco::unpriced(why, lang)),
+                })
+                .collect();
+            match lang {
+                Lang::En => format!("cannot serve any task class ({})", parts.join("; ")),
+                Lang::Zh => format!("无法承担任何任务类别({})", parts.join(";")),
+            }
+        }
+        (Exclusion::OverBudget { at_least, budget }, Lang::En) => format!(
+            "monthly cost at least {} exceeds the budget of {}",
+            crate::i18n::money(at_least.amount, at_least.currency),
+            crate::i18n::money(budget.amount, budget.currency)
+        ),
+        (Exclusion::OverBudget { at_least, budget }, Lang::Zh) => format!(
+            "月成本至少 {},超出预算 {}",
+            crate::i18n::money(at_least.amount, at_least.currency),
+            crate::i18n::money(budget.amount, budget.currency)
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use cloudfit_catalog::{Jurisdiction, PublishedPerformance};
@@ -1952,7 +2041,7 @@ mod tests {
             "no region in an allowed jurisdiction (allowed: cn; has: us)"
         );
         assert_eq!(
-            crate::i18n::exclusion(&a.excluded[0].reason, crate::i18n::Lang::Zh),
+            exclusion(&a.excluded[0].reason, Lang::Zh),
             "没有位于允许司法辖区的地域(允许:cn;现有:us)"
         );
     }

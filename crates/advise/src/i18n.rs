@@ -1,11 +1,8 @@
-//! People-facing text in Chinese and English. JSON keys never go through here.
+//! People-facing text in Chinese and English: the language, labels, units and money. It knows
+//! no domain type, so every module may use it; each module renders its own reasons
+//! (`tco::unpriced`, `assess::exclusion`). JSON keys never go through here.
 
-use crate::assess::Exclusion;
 use crate::criterion::Criterion;
-use crate::profile::capability_key;
-use cloudfit_catalog::{Capability, ModelPurpose};
-
-use crate::tco::{CostItem, Shortfall, Unpriced};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Lang {
@@ -242,170 +239,6 @@ pub fn label(key: &str, lang: Lang) -> &'static str {
     }
 }
 
-/// A cost line's item (`task:agent`, `embeddings`, `gpu`, `egress`, `storage`) for people.
-pub fn cost_item(item: &CostItem, lang: Lang) -> String {
-    match (item, lang) {
-        (_, Lang::En) => item.to_string(),
-        // a space, not a full-width colon: tables wrap at spaces, and task names must stay whole
-        (CostItem::Task(name), Lang::Zh) => format!("任务 {name}"),
-        (CostItem::Embeddings, Lang::Zh) => "嵌入".to_owned(),
-        (CostItem::Gpu, Lang::Zh) => "GPU".to_owned(),
-        (CostItem::Egress, Lang::Zh) => "出网流量".to_owned(),
-        (CostItem::Storage, Lang::Zh) => "存储".to_owned(),
-    }
-}
-
-/// Why a cost line has no amount, in `lang`.
-pub fn unpriced(u: &Unpriced, lang: Lang) -> String {
-    match (u, lang) {
-        (_, Lang::En) => u.to_string(),
-        (Unpriced::NoQualifyingModel { shortfall: s, .. }, Lang::Zh) => shortfall(s, lang),
-        (Unpriced::NoGpuPrice { gpu }, Lang::Zh) => format!("没有 {gpu} 实例价格"),
-        (Unpriced::NoEgressPrice, Lang::Zh) => "没有出网流量价格".to_owned(),
-        (Unpriced::NoStoragePrice, Lang::Zh) => "目录中没有存储价格".to_owned(),
-        (Unpriced::NoExchangeRate { from, to }, Lang::Zh) => {
-            format!("没有 {from} 到 {to} 的汇率")
-        }
-    }
-}
-
-fn caps(v: &[Capability]) -> String {
-    v.iter()
-        .map(|c| capability_key(*c))
-        .collect::<Vec<_>>()
-        .join("+")
-}
-
-fn purpose_name(p: ModelPurpose, lang: Lang) -> &'static str {
-    match (p, lang) {
-        (ModelPurpose::General, Lang::En) => "general",
-        (ModelPurpose::Document, Lang::En) => "document",
-        (ModelPurpose::Code, Lang::En) => "code",
-        (ModelPurpose::Translation, Lang::En) => "translation",
-        (ModelPurpose::Roleplay, Lang::En) => "role-play",
-        (ModelPurpose::Image, Lang::En) => "image",
-        (ModelPurpose::Search, Lang::En) => "search",
-        (ModelPurpose::General, Lang::Zh) => "通用",
-        (ModelPurpose::Document, Lang::Zh) => "文档",
-        (ModelPurpose::Code, Lang::Zh) => "代码",
-        (ModelPurpose::Translation, Lang::Zh) => "翻译",
-        (ModelPurpose::Roleplay, Lang::Zh) => "角色扮演",
-        (ModelPurpose::Image, Lang::Zh) => "图像",
-        (ModelPurpose::Search, Lang::Zh) => "搜索",
-    }
-}
-
-/// The task requirement no model met, in `lang`.
-pub fn shortfall(s: &Shortfall, lang: Lang) -> String {
-    match (s, lang) {
-        (Shortfall::Capabilities { needed, missing }, Lang::En) if missing.is_empty() => {
-            format!("no single model has all of {}", caps(needed))
-        }
-        (Shortfall::Capabilities { missing, .. }, Lang::En) => {
-            format!("no model with {}", caps(missing))
-        }
-        (Shortfall::Capabilities { needed, missing }, Lang::Zh) if missing.is_empty() => {
-            format!("没有同时具备 {} 的模型", caps(needed))
-        }
-        (Shortfall::Capabilities { missing, .. }, Lang::Zh) => {
-            format!("没有具备 {} 能力的模型", caps(missing))
-        }
-        (Shortfall::Purpose { purposes }, _) => {
-            let names: Vec<&str> = purposes.iter().map(|p| purpose_name(*p, lang)).collect();
-            match lang {
-                Lang::En => format!(
-                    "only special-purpose models ({}) have the capabilities; set the task's purpose to use them",
-                    names.join(", ")
-                ),
-                Lang::Zh => format!(
-                    "只有专用模型({})具备所需能力;如需使用,请设置任务的 purpose",
-                    names.join("、")
-                ),
-            }
-        }
-        (
-            Shortfall::Lifecycle {
-                deprecated,
-                preview,
-            },
-            Lang::En,
-        ) => {
-            let mut parts = Vec::new();
-            if !deprecated.is_empty() {
-                parts.push(format!("deprecated: {}", deprecated.join(", ")));
-            }
-            if !preview.is_empty() {
-                parts.push(format!("preview: {}", preview.join(", ")));
-            }
-            format!(
-                "only deprecated or preview models are left ({}); allow them in [workload] to use them",
-                parts.join("; ")
-            )
-        }
-        (
-            Shortfall::Lifecycle {
-                deprecated,
-                preview,
-            },
-            Lang::Zh,
-        ) => {
-            let mut parts = Vec::new();
-            if !deprecated.is_empty() {
-                parts.push(format!("已弃用:{}", deprecated.join("、")));
-            }
-            if !preview.is_empty() {
-                parts.push(format!("预览版:{}", preview.join("、")));
-            }
-            format!(
-                "只剩已弃用或预览版模型({});如需使用,请在 [workload] 中允许",
-                parts.join(";")
-            )
-        }
-        (Shortfall::Context { need, largest }, Lang::En) if *largest == 0 => {
-            format!("no model with a known price band for prompts of {need} tokens")
-        }
-        (Shortfall::Context { need, largest }, Lang::En) => format!(
-            "no model's context window holds {need}-token prompts (largest known: {largest})"
-        ),
-        (Shortfall::Context { need, largest }, Lang::Zh) if *largest == 0 => {
-            format!("没有模型对 {need} token 的提示给出价格档")
-        }
-        (Shortfall::Context { need, largest }, Lang::Zh) => {
-            format!("没有模型的上下文窗口能容纳 {need} token 的提示(已知最大:{largest})")
-        }
-        (
-            Shortfall::Quality {
-                floor,
-                best: Some((m, q)),
-            },
-            Lang::En,
-        ) => {
-            format!("best model {m} scores {q} below the quality floor {floor}")
-        }
-        (Shortfall::Quality { floor, best: None }, Lang::En) => {
-            format!("no model has a published Intelligence Index to meet the quality floor {floor}")
-        }
-        (
-            Shortfall::Quality {
-                floor,
-                best: Some((m, q)),
-            },
-            Lang::Zh,
-        ) => {
-            format!("最好的模型 {m} 得分 {q},低于质量下限 {floor}")
-        }
-        (Shortfall::Quality { floor, best: None }, Lang::Zh) => {
-            format!("没有模型公布智能指数,无法证明达到质量下限 {floor}")
-        }
-        (Shortfall::NoPriceInScope, Lang::En) => {
-            "no current price in an allowed region for the models that fit".to_owned()
-        }
-        (Shortfall::NoPriceInScope, Lang::Zh) => {
-            "符合条件的模型在允许地域内没有现行价格".to_owned()
-        }
-    }
-}
-
 /// The name of a billed quantity or a priced unit as the TCO lines write it (`input tokens`,
 /// `cache-hit share`, `GPU-hours`, `GB out`, `cached input`, ...), in `lang`; unknown names
 /// are returned unchanged.
@@ -455,94 +288,6 @@ pub fn group(v: f64) -> String {
     }
 }
 
-/// Why a provider was excluded, in `lang`.
-pub fn exclusion(e: &Exclusion, lang: Lang) -> String {
-    let list = |v: &[String]| {
-        if v.is_empty() {
-            match lang {
-                Lang::En => "none".to_owned(),
-                Lang::Zh => "无".to_owned(),
-            }
-        } else {
-            v.join(", ")
-        }
-    };
-    match (e, lang) {
-        (Exclusion::Jurisdiction { allowed, has }, Lang::En) => format!(
-            "no region in an allowed jurisdiction (allowed: {}; has: {})",
-            list(allowed),
-            list(has)
-        ),
-        (Exclusion::Jurisdiction { allowed, has }, Lang::Zh) => format!(
-            "没有位于允许司法辖区的地域(允许:{};现有:{})",
-            list(allowed),
-            list(has)
-        ),
-        (
-            Exclusion::CertificationAbsent {
-                certification,
-                source,
-            },
-            Lang::En,
-        ) => format!(
-            "a source says it does not hold required certification {certification} ({source})"
-        ),
-        (
-            Exclusion::CertificationAbsent {
-                certification,
-                source,
-            },
-            Lang::Zh,
-        ) => {
-            format!("有来源表明其不具备必需认证 {certification}({source})")
-        }
-        (Exclusion::Unverified { open }, Lang::En) => format!(
-            "not shown to meet the constraints (unverified = \"exclude\"): {}",
-            open.iter()
-                .map(|o| o.fact_en.as_str())
-                .collect::<Vec<_>>()
-                .join("; ")
-        ),
-        (Exclusion::Unverified { open }, Lang::Zh) => format!(
-            "未能证明满足约束(unverified = \"exclude\"):{}",
-            open.iter()
-                .map(|o| o.fact_zh.as_str())
-                .collect::<Vec<_>>()
-                .join(";")
-        ),
-        (Exclusion::Capabilities { missing }, Lang::En) => format!(
-            "the catalog records no model with required capability {} (add its models with --catalog)",
-            list(missing)
-        ),
-        (Exclusion::Capabilities { missing }, Lang::Zh) => {
-            format!("目录中没有具备必需能力 {} 的模型(可用 --catalog 加入其模型)", list(missing))
-        }
-        (Exclusion::NoTaskServed { reasons }, _) => {
-            let parts: Vec<String> = reasons
-                .iter()
-                .map(|(item, why)| match lang {
-                    Lang::En => format!("{}: {}", cost_item(item, lang), unpriced(why, lang)),
-                    Lang::Zh => format!("{}:{}", cost_item(item, lang), unpriced(why, lang)),
-                })
-                .collect();
-            match lang {
-                Lang::En => format!("cannot serve any task class ({})", parts.join("; ")),
-                Lang::Zh => format!("无法承担任何任务类别({})", parts.join(";")),
-            }
-        }
-        (Exclusion::OverBudget { at_least, budget }, Lang::En) => format!(
-            "monthly cost at least {} exceeds the budget of {}",
-            money(at_least.amount, at_least.currency),
-            money(budget.amount, budget.currency)
-        ),
-        (Exclusion::OverBudget { at_least, budget }, Lang::Zh) => format!(
-            "月成本至少 {},超出预算 {}",
-            money(at_least.amount, at_least.currency),
-            money(budget.amount, budget.currency)
-        ),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -573,14 +318,6 @@ mod tests {
             assert_eq!(unit(en, Lang::En), en);
         }
         assert_eq!(quantity("cache-hit share", Lang::Zh), "缓存命中率");
-        assert_eq!(
-            cost_item(&CostItem::Task("agent".into()), Lang::Zh),
-            "任务 agent"
-        );
-        assert_eq!(
-            unpriced(&Unpriced::NoGpuPrice { gpu: "H100".into() }, Lang::Zh),
-            "没有 H100 实例价格"
-        );
     }
 
     #[test]

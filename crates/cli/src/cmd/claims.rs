@@ -66,7 +66,10 @@ pub fn run(args: Args) -> CmdResult {
             map.insert(id, Ok((r.rank, r.first_rank_share)));
         }
         for e in &advice.assessment.excluded {
-            map.insert(e.provider.clone(), Err(i18n::exclusion(&e.reason, lang)));
+            map.insert(
+                e.provider.clone(),
+                Err(cloudfit_advise::assess::exclusion(&e.reason, lang)),
+            );
         }
         for v in &advice.to_verify {
             let id = advice.assessment.providers[v.index].id.clone();

@@ -59,7 +59,7 @@ pub fn run(args: Args) -> CmdResult {
             "as_of": a.as_of.to_string(),
             "providers": providers.iter().map(|p| report::tco_json(p)).collect::<Vec<_>>(),
             "excluded": a.excluded.iter().map(|e| json!({
-                "provider": e.provider, "reason": i18n::exclusion(&e.reason, lang)
+                "provider": e.provider, "reason": cloudfit_advise::assess::exclusion(&e.reason, lang)
             })).collect::<Vec<_>>(),
         })),
         _ => {
@@ -103,7 +103,11 @@ pub fn run(args: Args) -> CmdResult {
                 ));
                 for e in &a.excluded {
                     out.push_str(&report::wrap(
-                        &format!("{}{c}{}", e.provider, i18n::exclusion(&e.reason, lang)),
+                        &format!(
+                            "{}{c}{}",
+                            e.provider,
+                            cloudfit_advise::assess::exclusion(&e.reason, lang)
+                        ),
                         "  ",
                         "    ",
                         report::WIDTH,

@@ -170,7 +170,7 @@ pub fn summary_lines(advice: &Advice, lang: Lang) -> Vec<String> {
         });
     }
     for item in &advice.assessment.unpriced_everywhere {
-        let name = i18n::cost_item(item, lang);
+        let name = cloudfit_advise::tco::cost_item(item, lang);
         out.push(match lang {
             Lang::En => format!(
                 "Warning: no provider in the catalog prices {name}; it is counted as an unknown cost (0) for everyone, so every total is low by that line"
@@ -186,7 +186,7 @@ pub fn summary_lines(advice: &Advice, lang: Lang) -> Vec<String> {
             let (Some(need), Some(model)) = (line.context_unknown, line.choice.as_deref()) else {
                 continue;
             };
-            let item = i18n::cost_item(&line.item, lang);
+            let item = cloudfit_advise::tco::cost_item(&line.item, lang);
             out.push(match lang {
                 Lang::En => format!(
                     "Check: {} prices {item} on {model}, whose context window the catalog does not know; ask whether it takes {need}-token prompts",

@@ -147,7 +147,7 @@ fn html_excluded(out: &mut String, advice: &Advice, lang: Lang) {
             out,
             "<li><b>{}</b>{c}{}</li>",
             escape(&e.provider),
-            escape(&i18n::exclusion(&e.reason, lang))
+            escape(&cloudfit_advise::assess::exclusion(&e.reason, lang))
         );
     }
     out.push_str("</ul>\n");

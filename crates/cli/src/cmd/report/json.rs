@@ -1,6 +1,6 @@
 //! The `rank --format json` document.
 
-use cloudfit_advise::i18n::{self, Lang};
+use cloudfit_advise::i18n::Lang;
 use cloudfit_advise::{Advice, Criterion, Evidence, OpenKind, QuestionFact, QUESTION_MIN_EFFECT};
 use serde_json::{json, Map, Value};
 
@@ -65,7 +65,7 @@ pub fn rank_json(advice: &Advice, lang: Lang) -> Value {
     let excluded: Vec<Value> = a
         .excluded
         .iter()
-        .map(|e| json!({"provider": e.provider, "reason": i18n::exclusion(&e.reason, lang)}))
+        .map(|e| json!({"provider": e.provider, "reason": cloudfit_advise::assess::exclusion(&e.reason, lang)}))
         .collect();
     let units: Map<String, Value> = Criterion::ALL
         .iter()

@@ -96,7 +96,7 @@ fn md_excluded(out: &mut String, advice: &Advice, lang: Lang) {
             out,
             "- **{}**{c}{}",
             e.provider,
-            md_escape(&i18n::exclusion(&e.reason, lang))
+            md_escape(&cloudfit_advise::assess::exclusion(&e.reason, lang))
         );
     }
 }

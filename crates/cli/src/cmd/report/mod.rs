@@ -385,7 +385,7 @@ fn unpriced_everywhere(advice: &Advice, lang: Lang) -> Option<String> {
     (!items.is_empty()).then(|| {
         items
             .iter()
-            .map(|i| i18n::cost_item(i, lang))
+            .map(|i| cloudfit_advise::tco::cost_item(i, lang))
             .collect::<Vec<_>>()
             .join(", ")
     })

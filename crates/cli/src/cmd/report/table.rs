@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use cloudfit_advise::i18n::{self, label, Lang};
+use cloudfit_advise::i18n::{label, Lang};
 use cloudfit_advise::Advice;
 use comfy_table::{CellAlignment, ColumnConstraint, Table, Width as ComfyWidth};
 
@@ -230,7 +230,11 @@ fn push_excluded(out: &mut String, advice: &Advice, lang: Lang) {
             out,
             "{}",
             wrap(
-                &format!("{}{c}{}", e.provider, i18n::exclusion(&e.reason, lang)),
+                &format!(
+                    "{}{c}{}",
+                    e.provider,
+                    cloudfit_advise::assess::exclusion(&e.reason, lang)
+                ),
                 "  ",
                 "    ",
                 WIDTH

@@ -119,7 +119,7 @@ fn unpriced_items(tco: &Tco, lang: Lang) -> Vec<String> {
     tco.lines
         .iter()
         .filter(|l| l.amount.is_none())
-        .map(|l| i18n::cost_item(&l.item, lang))
+        .map(|l| cloudfit_advise::tco::cost_item(&l.item, lang))
         .collect()
 }
 
@@ -150,7 +150,11 @@ pub fn tco_table(
             .join("\n");
         let prices = match &l.unpriced {
             Some(u) if l.amount.is_none() => {
-                format!("{}{c}{}", label("unknown", lang), i18n::unpriced(u, lang))
+                format!(
+                    "{}{c}{}",
+                    label("unknown", lang),
+                    cloudfit_advise::tco::unpriced(u, lang)
+                )
             }
             _ => l
                 .unit_prices
@@ -177,7 +181,7 @@ pub fn tco_table(
             .collect::<Vec<_>>()
             .join("");
         rows.push(vec![
-            i18n::cost_item(&l.item, lang),
+            cloudfit_advise::tco::cost_item(&l.item, lang),
             l.choice.clone().unwrap_or_default(),
             quantity,
             prices,
