@@ -20,6 +20,15 @@ pub enum Format {
     Html,
 }
 
+/// The formats of a command that prints data rather than a report: `--help` lists only these.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DataFormat {
+    /// Aligned tables for people
+    Table,
+    /// Machine-readable JSON for scripts
+    Json,
+}
+
 /// Write `text` to stdout, adding a final newline if missing.
 pub fn emit(text: &str) -> Result<(), Failure> {
     let mut out = io::stdout().lock();
@@ -44,17 +53,6 @@ pub fn emit_json<T: Serialize + ?Sized>(value: &T) -> Result<(), Failure> {
     let text = serde_json::to_string_pretty(value)
         .map_err(|e| Failure::runtime(anyhow::Error::new(e).context("serialising JSON output")))?;
     emit(&text)
-}
-
-/// Reject a format a command cannot produce, as bad input.
-pub fn unsupported(format: Format, command: &str, supported: &str) -> Failure {
-    Failure::input(anyhow::anyhow!(
-        "--format {}: `cloudfit {command}` writes {supported}",
-        format
-            .to_possible_value()
-            .map(|v| v.get_name().to_owned())
-            .unwrap_or_default()
-    ))
 }
 
 /// Width tables wrap to when stdout's width is not known: `COLUMNS` if set, else 140.

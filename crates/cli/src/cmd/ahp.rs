@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::cmd::decide_input::{num, read_pairwise};
 use crate::cmd::mcda::{new_table, right_align};
 use crate::failure::{CmdResult, Failure};
-use crate::output::{emit, emit_json, unsupported, Format};
+use crate::output::{emit, emit_json, DataFormat};
 
 #[derive(clap::Args)]
 #[command(after_help = "\
@@ -25,8 +25,8 @@ pub struct Args {
     #[arg(long, value_name = "P.csv")]
     matrix: PathBuf,
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    format: Format,
+    #[arg(long, value_enum, default_value_t = DataFormat::Table)]
+    format: DataFormat,
 }
 
 #[derive(Serialize)]
@@ -54,9 +54,6 @@ struct InconsistencyOut {
 }
 
 pub fn run(args: Args) -> CmdResult {
-    if !matches!(args.format, Format::Table | Format::Json) {
-        return Err(unsupported(args.format, "ahp", "table or json"));
-    }
     let file = read_pairwise(&args.matrix).map_err(Failure::input)?;
     let matrix =
         PairwiseMatrix::new(file.values.clone()).map_err(|e| Failure::input(file.locate(&e)))?;
@@ -109,7 +106,7 @@ pub fn run(args: Args) -> CmdResult {
         inconsistencies,
     };
     match args.format {
-        Format::Json => emit_json(&report),
+        DataFormat::Json => emit_json(&report),
         _ => emit(&table(&report)),
     }
 }

@@ -15,7 +15,7 @@ use comfy_table::Table;
 use serde_json::{json, Value};
 
 use crate::failure::{CmdResult, Failure};
-use crate::output::{emit, emit_json, Format};
+use crate::output::{emit, emit_json, DataFormat};
 
 #[derive(clap::Subcommand)]
 pub enum Command {
@@ -107,9 +107,8 @@ pub struct ListArgs {
     #[arg(long, value_name = "ID")]
     provider: Option<String>,
     /// Output format: table (for people) or json (for scripts)
-    #[arg(long, default_value = "table", value_parser = PossibleValuesParser::new(["table", "json"])
-        .map(|s| if s == "json" { Format::Json } else { Format::Table }))]
-    format: Format,
+    #[arg(long, value_enum, default_value = "table")]
+    format: DataFormat,
     /// Language of people-facing text (default: zh when LC_ALL/LANG starts with "zh", else en)
     #[arg(long, value_parser = lang_parser())]
     lang: Option<Lang>,
@@ -184,7 +183,7 @@ fn list(args: &ListArgs) -> CmdResult {
         .values()
         .filter(|p| args.provider.as_ref().is_none_or(|id| &p.id == id))
         .collect();
-    let json = args.format == Format::Json;
+    let json = args.format == DataFormat::Json;
     let lang = lang_or_locale(args.lang);
     match args.what {
         ListKind::Providers if json => emit_json(

@@ -4,13 +4,12 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use clap::builder::{PossibleValuesParser, TypedValueParser as _};
 use cloudfit_advise::{assess, i18n, rank, Measurements, RankOptions};
 use comfy_table::CellAlignment;
 use serde_json::{json, Value};
 
 use crate::failure::{CmdResult, Failure};
-use crate::output::{emit, emit_json, unsupported, Format};
+use crate::output::{emit, emit_json, DataFormat};
 
 use super::report::{self, advise_failure, load_profile, round, Common};
 
@@ -22,9 +21,8 @@ pub struct Args {
     #[command(flatten)]
     common: Common,
     /// Output format: table (for people) or json (for scripts)
-    #[arg(long, default_value = "table", value_parser = PossibleValuesParser::new(["table", "json"])
-        .map(|s| if s == "json" { Format::Json } else { Format::Table }))]
-    format: Format,
+    #[arg(long, value_enum, default_value = "table")]
+    format: DataFormat,
     /// Seed for SMAA sampling
     #[arg(long, default_value_t = 42)]
     seed: u64,
@@ -37,9 +35,6 @@ pub struct Args {
 type Standing = BTreeMap<String, Result<(usize, f64), String>>;
 
 pub fn run(args: Args) -> CmdResult {
-    if matches!(args.format, Format::Markdown | Format::Html) {
-        return Err(unsupported(args.format, "claims", "table or json"));
-    }
     let catalog = args.common.catalog()?;
     let lang = args.common.lang();
     let mut standing: Option<(String, Standing)> = None;
@@ -121,7 +116,7 @@ pub fn run(args: Args) -> CmdResult {
             v
         })
         .collect();
-    if args.format == Format::Json {
+    if args.format == DataFormat::Json {
         return emit_json(&json!({
             "profile": standing.as_ref().map(|s| s.0.clone()),
             "claims": claims,

@@ -11,7 +11,7 @@ use cloudfit_emulator::{
 };
 
 use crate::failure::{CmdResult, Failure};
-use crate::output::{self, Format};
+use crate::output::{self, DataFormat};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -53,20 +53,17 @@ pub struct Args {
     check: bool,
     /// Output format
     #[arg(long, value_enum, default_value = "table")]
-    format: Format,
+    format: DataFormat,
 }
 
 pub fn run(args: Args) -> CmdResult {
-    if matches!(args.format, Format::Markdown | Format::Html) {
-        return Err(output::unsupported(args.format, "emulate", "table or json"));
-    }
     let config = match &args.config {
         Some(path) => EmulatorConfig::load(path).map_err(Failure::input)?,
         None => from_flags(&args)?,
     };
     if args.check {
         return match args.format {
-            Format::Json => output::emit_json(
+            DataFormat::Json => output::emit_json(
                 &serde_json::json!({"providers": config.providers.len(), "valid": true}),
             ),
             _ => output::emit(&format!("ok: {} provider(s)", config.providers.len())),
@@ -146,14 +143,14 @@ fn from_flags(args: &Args) -> Result<EmulatorConfig, Failure> {
     Ok(EmulatorConfig::single(p))
 }
 
-async fn serve(config: EmulatorConfig, format: Format) -> CmdResult {
+async fn serve(config: EmulatorConfig, format: DataFormat) -> CmdResult {
     let shutdown = shutdown_signal();
     let running = Emulator::start(config).await.map_err(|e| match e {
         cloudfit_emulator::EmulatorError::Config(c) => Failure::input(c),
         other => Failure::runtime(other),
     })?;
     match format {
-        Format::Json => output::emit_json(running.providers())?,
+        DataFormat::Json => output::emit_json(running.providers())?,
         _ => {
             let width = running
                 .providers()

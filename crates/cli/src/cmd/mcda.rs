@@ -13,7 +13,7 @@ use comfy_table::{CellAlignment, Table};
 use serde::Serialize;
 
 use crate::failure::{CmdResult, Failure};
-use crate::output::{emit, emit_json, unsupported, Format};
+use crate::output::{emit, emit_json, DataFormat};
 
 use crate::cmd::decide_input::{
     num, parse_numbers, parse_types, read_matrix, type_name, MatrixFile,
@@ -66,8 +66,8 @@ pub struct Args {
     #[arg(long = "s", value_name = "S1,S2,...")]
     s: Option<String>,
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    format: Format,
+    #[arg(long, value_enum, default_value_t = DataFormat::Table)]
+    format: DataFormat,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -104,9 +104,6 @@ enum PreferenceName {
 }
 
 pub fn run(args: Args) -> CmdResult {
-    if !matches!(args.format, Format::Table | Format::Json) {
-        return Err(unsupported(args.format, "mcda", "table or json"));
-    }
     let file = read_matrix(&args.matrix).map_err(Failure::input)?;
     let kinds = parse_types(&args.types, &file.criteria).map_err(Failure::input)?;
     let criteria: Vec<Criterion> = file
@@ -132,7 +129,7 @@ pub fn run(args: Args) -> CmdResult {
         sensitivity(&matrix, &weights, &method).map_err(|e| Failure::input(file.locate(&e)))?;
     let report = Report::new(&matrix, &weights, &method, normalization, &ranking, &sens);
     match args.format {
-        Format::Json => emit_json(&report),
+        DataFormat::Json => emit_json(&report),
         _ => emit(&report.table()),
     }
 }

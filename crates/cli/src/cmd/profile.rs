@@ -6,7 +6,6 @@ use std::io::Write as _;
 use std::path::PathBuf;
 
 use anyhow::anyhow;
-use clap::builder::TypedValueParser as _;
 use cloudfit_advise::assess::{REASSESSMENT_DEFAULT_CNY, REGRESSION_DAYS_PER_TASK};
 use cloudfit_advise::i18n::{self, Lang};
 use cloudfit_advise::profile::capability_key;
@@ -19,7 +18,7 @@ use cloudfit_decide::WeightInfo;
 use serde_json::{json, Value};
 
 use crate::failure::{CmdResult, Failure};
-use crate::output::{emit, emit_json, Format};
+use crate::output::{emit, emit_json, DataFormat};
 
 use super::report::{self, advise_failure, load_profile, Common, LangArg};
 
@@ -72,9 +71,8 @@ pub struct CheckArgs {
     #[command(flatten)]
     common: Common,
     /// Output format: table (for people) or json (for scripts)
-    #[arg(long, default_value = "table", value_parser = clap::builder::PossibleValuesParser::new(["table", "json"])
-        .map(|s| if s == "json" { Format::Json } else { Format::Table }))]
-    format: Format,
+    #[arg(long, value_enum, default_value = "table")]
+    format: DataFormat,
     /// Seed for the centre of an order or ranges weighting (as `rank --seed`)
     #[arg(long, default_value_t = 42)]
     seed: u64,
@@ -168,7 +166,7 @@ fn check(args: &CheckArgs) -> CmdResult {
         cr,
     };
     match args.format {
-        Format::Json => emit_json(&check_json(&reading)),
+        DataFormat::Json => emit_json(&check_json(&reading)),
         _ => emit(&check_text(&reading, lang)),
     }
 }

@@ -13,7 +13,7 @@ use crate::cmd::decide_input::{
 };
 use crate::cmd::mcda::{new_table, right_align};
 use crate::failure::{CmdResult, Failure};
-use crate::output::{emit, emit_json, unsupported, Format};
+use crate::output::{emit, emit_json, DataFormat};
 
 /// Rank columns shown in the table; JSON always has every rank.
 const TABLE_RANKS: usize = 6;
@@ -72,8 +72,8 @@ pub struct Args {
     #[arg(long, value_name = "U.csv", requires = "lower")]
     upper: Option<PathBuf>,
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    format: Format,
+    #[arg(long, value_enum, default_value_t = DataFormat::Table)]
+    format: DataFormat,
 }
 
 #[derive(Serialize)]
@@ -102,9 +102,6 @@ struct AlternativeOut {
 }
 
 pub fn run(args: Args) -> CmdResult {
-    if !matches!(args.format, Format::Table | Format::Json) {
-        return Err(unsupported(args.format, "smaa", "table or json"));
-    }
     if args.samples == 0 {
         return Err(Failure::input(anyhow!(
             "--samples: expected at least 1, found 0"
@@ -134,7 +131,7 @@ pub fn run(args: Args) -> CmdResult {
     let result = smaa2(&input, &options).map_err(|e| Failure::input(anyhow!("weights: {e}")))?;
     let report = report(&file, &kinds, weight_information, value_note, &result);
     match args.format {
-        Format::Json => emit_json(&report),
+        DataFormat::Json => emit_json(&report),
         _ => emit(&table(&report)),
     }
 }

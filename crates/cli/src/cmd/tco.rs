@@ -4,12 +4,11 @@
 use std::path::PathBuf;
 
 use anyhow::anyhow;
-use clap::builder::{PossibleValuesParser, TypedValueParser as _};
 use cloudfit_advise::{assess, i18n, parse_workload, Measurements};
 use serde_json::json;
 
 use crate::failure::{CmdResult, Failure};
-use crate::output::{emit, emit_json, unsupported, Format};
+use crate::output::{emit, emit_json, DataFormat};
 
 use super::report::{self, advise_failure, load_profile, Common};
 
@@ -24,15 +23,11 @@ pub struct Args {
     #[command(flatten)]
     common: Common,
     /// Output format: table (for people) or json (for scripts)
-    #[arg(long, default_value = "table", value_parser = PossibleValuesParser::new(["table", "json"])
-        .map(|s| if s == "json" { Format::Json } else { Format::Table }))]
-    format: Format,
+    #[arg(long, value_enum, default_value = "table")]
+    format: DataFormat,
 }
 
 pub fn run(args: Args) -> CmdResult {
-    if matches!(args.format, Format::Markdown | Format::Html) {
-        return Err(unsupported(args.format, "tco", "table or json"));
-    }
     let mut profile = load_profile(&args.profile)?;
     if let Some(path) = &args.workload {
         let file = path.display().to_string();
@@ -53,7 +48,7 @@ pub fn run(args: Args) -> CmdResult {
             .then(x.id.cmp(&y.id))
     });
     match args.format {
-        Format::Json => emit_json(&json!({
+        DataFormat::Json => emit_json(&json!({
             "profile": a.profile,
             "currency": a.currency.to_string(),
             "as_of": a.as_of.to_string(),
