@@ -677,7 +677,7 @@ fn help_lists_only_the_formats_a_command_writes() {
         args.push("--help");
         let help = ok(&args);
         assert!(
-            help.contains("[possible values: table, json]"),
+            help.contains("- table:") && help.contains("- json:"),
             "{command:?}: {help}"
         );
         assert!(
