@@ -676,7 +676,6 @@ fn constraint_check(p: &Provider, profile: &Profile, scope: Scope<'_>, bill: &Tc
     }
     // A capability no model of the provider has is a known gap; one whose price in the
     // allowed regions is unknown is a cost to ask about, not a reason to exclude.
-    let _ = scope;
     let usable: BTreeSet<cloudfit_catalog::Capability> = p
         .models
         .iter()
@@ -1653,21 +1652,14 @@ fn reembed_cost(
     profile: &Profile,
     fx: Fx<'_>,
 ) -> Option<(f64, Vec<Evidence>)> {
-    let mut w = profile.workload.clone();
-    w.tasks.clear();
-    w.gpu = None;
-    w.monthly_egress_gb = 0.0;
-    w.storage_gb = 0.0;
-    w.monthly_embedding_tokens = tokens;
     let scope = Scope {
         allowed: &profile.constraints.data_jurisdictions,
         as_of: None,
         allow_preview: false,
         allow_deprecated: false,
     };
-    let bill = tco(p, &w, scope, fx);
-    let line = bill.line(&CostItem::Embeddings)?;
-    line.amount.map(|a| (to_f64(a), line.evidence.clone()))
+    let line = crate::tco::embedding_line(p, tokens, scope, fx, profile.workload.currency);
+    line.amount.map(|a| (to_f64(a), line.evidence))
 }
 
 /// Migration: one-time cost of switching (engineer-days for a new build):

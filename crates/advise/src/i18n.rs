@@ -265,27 +265,37 @@ pub fn quantity(what: &str, lang: Lang) -> String {
 pub fn money(amount: rust_decimal::Decimal, currency: cloudfit_catalog::Currency) -> String {
     use rust_decimal::prelude::ToPrimitive;
     let v = amount.to_f64().unwrap_or(0.0);
-    format!("{} {currency}", group(v))
+    format!(
+        "{} {currency}",
+        grouped(v, if v.abs() < 100.0 { 2 } else { 0 })
+    )
 }
 
-/// `12345.6` → `12,346`; below 100 → two decimals.
-pub fn group(v: f64) -> String {
-    if v.abs() < 100.0 {
-        return format!("{v:.2}");
-    }
-    let whole = format!("{:.0}", v.abs());
+/// `x` with `dp` decimals and thousands separators (`13,791`, `-0` printed as `0`).
+pub fn grouped(x: f64, dp: usize) -> String {
+    let f = 10f64.powi(i32::try_from(dp).unwrap_or(0));
+    let x = (x * f).round() / f;
+    let text = format!("{:.*}", dp, x.abs());
+    let (int, frac) = match text.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (text.as_str(), None),
+    };
     let mut out = String::new();
-    for (i, ch) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
+    if x < 0.0 {
+        out.push('-');
+    }
+    let digits = int.len();
+    for (i, d) in int.chars().enumerate() {
+        if i > 0 && (digits - i) % 3 == 0 {
             out.push(',');
         }
-        out.push(ch);
+        out.push(d);
     }
-    if v < 0.0 {
-        format!("-{out}")
-    } else {
-        out
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(f);
     }
+    out
 }
 
 #[cfg(test)]

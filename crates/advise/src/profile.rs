@@ -500,7 +500,11 @@ impl Profile {
                 .collect();
             // A catalog without GPU instances cannot tell a typo from a GPU nobody prices;
             // the cost line says it is unpriced.
-            if !models.is_empty() && !models.iter().any(|m| gpu_matches(m, &gpu.model)) {
+            if !models.is_empty()
+                && !models
+                    .iter()
+                    .any(|m| cloudfit_catalog::gpu_matches(m, &gpu.model))
+            {
                 let mut names: BTreeSet<&str> = models.clone();
                 names.extend(
                     models
@@ -552,16 +556,6 @@ impl Profile {
         }
         out
     }
-}
-
-/// The same rule the GPU cost line matches instances by: the exact model or a family prefix up
-/// to a `-` (`H100` matches `H100-80G`), case-insensitive.
-fn gpu_matches(instance_gpu: &str, wanted: &str) -> bool {
-    let (have, want) = (
-        instance_gpu.to_ascii_uppercase(),
-        wanted.trim().to_ascii_uppercase(),
-    );
-    have == want || have.starts_with(&format!("{want}-"))
 }
 
 /// Read a `[workload]` table from its own file (`cloudfit tco --workload W.toml`), validated

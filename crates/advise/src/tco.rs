@@ -11,7 +11,7 @@
 //!   price tier whose `up_to_prompt_tokens` is the first ≥ the typical prompt. When no cached
 //!   price is published the full input price applies (no discount is assumed).
 //! - **Embeddings**: cheapest embeddings-capable model, `E/10⁶ × p_in` of its first tier.
-//! - **GPU**: cheapest instance with the requested GPU model ([`gpu_matches`]), per GPU-hour
+//! - **GPU**: cheapest instance with the requested GPU model ([`cloudfit_catalog::gpu_matches`]), per GPU-hour
 //!   (`price_per_hour / gpu_count`) × hours.
 //! - **Egress**: `max(0, GB − free GB) × first-tier egress price`.
 //! - **Storage**: the catalog holds no storage prices yet, so storage is always unpriced.
@@ -22,8 +22,8 @@
 use std::fmt;
 
 use cloudfit_catalog::{
-    Capability, Currency, Jurisdiction, ModelOffering, ModelPurpose, Money, PriceTier, Provider,
-    Region, TokenPrice,
+    gpu_matches, Capability, Currency, Jurisdiction, ModelOffering, ModelPurpose, Money, PriceTier,
+    Provider, Region, TokenPrice,
 };
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
@@ -684,7 +684,7 @@ fn task_line(
     }
 }
 
-fn embedding_line(
+pub(crate) fn embedding_line(
     provider: &Provider,
     n: u64,
     scope: Scope<'_>,
@@ -846,16 +846,6 @@ fn gpu_line(
             },
         ),
     }
-}
-
-/// `wanted` names the instance's GPU exactly, or a family prefix up to a `-`
-/// (`H100` matches `H100-80G` and `H100-SXM`); case-insensitive.
-pub fn gpu_matches(instance_gpu: &str, wanted: &str) -> bool {
-    let (have, want) = (
-        instance_gpu.to_ascii_uppercase(),
-        wanted.trim().to_ascii_uppercase(),
-    );
-    have == want || have.starts_with(&format!("{want}-"))
 }
 
 /// Egress of `gb` at the provider's first-tier price, after its free allowance.

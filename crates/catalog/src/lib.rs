@@ -20,5 +20,6 @@ pub use model::*;
 pub use names::{
     parse_certification, suggest, CertificationName, CERTIFICATIONS, CERTIFICATION_LEVELS,
 };
+pub use query::gpu_matches;
 /// The decimal type of every amount, re-exported so users need not depend on `rust_decimal`.
 pub use rust_decimal::Decimal;

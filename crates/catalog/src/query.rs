@@ -217,6 +217,16 @@ impl Provider {
     }
 }
 
+/// Whether a GPU instance's `instance_gpu` is the `wanted` model: the same name, or `wanted` as
+/// a family prefix up to a `-` (`H100` matches `H100-80G` and `H100-SXM`); case-insensitive.
+pub fn gpu_matches(instance_gpu: &str, wanted: &str) -> bool {
+    let (have, want) = (
+        instance_gpu.to_ascii_uppercase(),
+        wanted.trim().to_ascii_uppercase(),
+    );
+    have == want || have.starts_with(&format!("{want}-"))
+}
+
 impl ModelOffering {
     pub fn has(&self, capability: Capability) -> bool {
         self.capabilities.contains(&capability)

@@ -171,6 +171,16 @@ fn check(args: &CheckArgs) -> CmdResult {
     }
 }
 
+/// The items joined with commas, or `empty` when there are none.
+fn listed(items: impl Iterator<Item = String>, empty: &str) -> String {
+    let items: Vec<String> = items.collect();
+    if items.is_empty() {
+        empty.to_owned()
+    } else {
+        items.join(", ")
+    }
+}
+
 fn t(lang: Lang, en: &'static str, zh: &'static str) -> &'static str {
     match lang {
         Lang::En => en,
@@ -398,15 +408,12 @@ fn check_text(r: &Reading<'_>, lang: Lang) -> String {
     line(
         &mut out,
         t(lang, "data jurisdictions", "数据所在法域"),
-        &if k.data_jurisdictions.is_empty() {
-            t(lang, "anywhere", "不限").to_owned()
-        } else {
+        &listed(
             k.data_jurisdictions
                 .iter()
-                .map(|j| jurisdiction_name(j, lang))
-                .collect::<Vec<_>>()
-                .join(", ")
-        },
+                .map(|j| jurisdiction_name(j, lang)),
+            t(lang, "anywhere", "不限"),
+        ),
     );
     let certs = |list: &[CertRequirement]| -> String {
         if list.is_empty() {
@@ -425,15 +432,12 @@ fn check_text(r: &Reading<'_>, lang: Lang) -> String {
     line(
         &mut out,
         t(lang, "required capabilities", "必需能力"),
-        &if k.required_capabilities.is_empty() {
-            t(lang, "none", "无").to_owned()
-        } else {
+        &listed(
             k.required_capabilities
                 .iter()
-                .map(|c| capability_key(*c))
-                .collect::<Vec<_>>()
-                .join(", ")
-        },
+                .map(|c| capability_key(*c).to_owned()),
+            t(lang, "none", "无"),
+        ),
     );
     line(
         &mut out,

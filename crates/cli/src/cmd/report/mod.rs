@@ -132,31 +132,7 @@ pub fn colon(lang: Lang) -> &'static str {
 
 // ---------------------------------------------------------------- numbers and values
 
-/// `x` with `dp` decimals and thousands separators (`13,791`, `-0` printed as `0`).
-pub fn grouped(x: f64, dp: usize) -> String {
-    let x = round(x, i32::try_from(dp).unwrap_or(0));
-    let text = format!("{:.*}", dp, x.abs());
-    let (int, frac) = match text.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
-        None => (text.as_str(), None),
-    };
-    let mut out = String::new();
-    if x < 0.0 {
-        out.push('-');
-    }
-    let digits = int.len();
-    for (i, d) in int.chars().enumerate() {
-        if i > 0 && (digits - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(d);
-    }
-    if let Some(f) = frac {
-        out.push('.');
-        out.push_str(f);
-    }
-    out
-}
+pub use cloudfit_advise::i18n::grouped;
 
 /// A number without trailing zeros after the point, grouped (`6,000`, `0.5`, `0.075`).
 fn plain(x: f64, max_dp: usize) -> String {
